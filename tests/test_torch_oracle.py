@@ -76,3 +76,21 @@ def test_shapes_match_torch(case, torch_mod, cnnlint_runs):
     if entry.get("params") != params:
         problems.append(f"total params: want {params} (torch), got {entry.get('params')!r}")
     assert not problems, f"{path.name} {spec.text}:\n  " + "\n  ".join(problems)
+
+
+def test_parse_spec_forms():
+    from oracle_util import parse_spec
+
+    s = parse_spec("Net=2,3,32,32")
+    assert (s.name, s.ctor, s.shape) == ("Net", "Net()", (2, 3, 32, 32))
+    s = parse_spec("VGG('VGG11')=2,3,32,32")
+    assert (s.name, s.ctor, s.shape) == ("VGG", "VGG('VGG11')", (2, 3, 32, 32))
+    s = parse_spec("Net(in_channels=3, width=4)=2,3,28,28")
+    assert (s.name, s.ctor, s.shape) == ("Net", "Net(in_channels=3, width=4)", (2, 3, 28, 28))
+
+
+def test_every_fixture_has_an_oracle_line():
+    from oracle_util import fixture_files, fixture_specs
+
+    missing = [f.name for f in fixture_files() if not fixture_specs(f)]
+    assert not missing, f"fixtures without `# oracle:` lines: {missing}"
