@@ -1,0 +1,187 @@
+"""Run each model of a file through the interpreter: build it, call forward, collect findings
+and the shape trace."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from cnnlint import dims
+from cnnlint.diagnostics import LayerRow, ModelTrace
+from cnnlint.inputspec import InputSpec, for_model, parse_spec
+from cnnlint.interpret.core import DeadPath, Finding, GiveUp, Interp, ReturnSignal
+from cnnlint.interpret.modules import count_params, named_modules, own_params, subtree_params
+from cnnlint.interpret.values import Function, Layer, Obj, SymbolicObj, Tensor, Unknown, UserClass, is_module
+from cnnlint.source import FileContext, ModelDef
+
+
+class ModelRun:
+    def __init__(self, model: ModelDef, interp: Interp, trace: Optional[ModelTrace]):
+        self.model = model
+        self.interp = interp
+        self.trace = trace
+
+
+def select_models(ctx: FileContext, interp: Interp, wanted: Optional[str], specs: Sequence[InputSpec]):
+    models = ctx.models(interp)
+    if wanted:
+        return [m for m in models if m.name == wanted]
+    named = {s.model for s in specs if s.model}
+    refs = ctx.references()
+    roots = [m for m in models if refs.get(m.name, 0) == 0 or m.name in named]
+    return roots or models
+
+
+def analyze(ctx: FileContext, specs: Sequence[InputSpec] = (), wanted: Optional[str] = None) -> List[ModelRun]:
+    probe = Interp(ctx)
+    runs = []
+    for model in select_models(ctx, probe, wanted, specs):
+        try:
+            runs.append(run_model(ctx, model, for_model(specs, model.name)))
+        except Exception as e:  # an internal error must not stop the other models
+            interp = Interp(ctx, model.name)
+            interp.internal_error = f"{type(e).__name__}: {e}"
+            runs.append(ModelRun(model, interp, None))
+    return runs
+
+
+def _spec_input(interp: Interp, shape) -> Tensor:
+    return Tensor(tuple(interp.symbol(d) if isinstance(d, str) else d for d in shape))
+
+
+def _eval_call_args(interp: Interp, ctx: FileContext, call: cst.Call):
+    args, kwargs, _ = interp.eval_args(call.args, ctx.scope)
+    return args, kwargs
+
+
+def _fill_missing(interp: Interp, target, args, kwargs):
+    """Parameters without a value or default become symbols named after them."""
+    if isinstance(target, UserClass):
+        from cnnlint.interpret.classes import lookup_class
+
+        init, _ = lookup_class(interp, target, "__init__")
+        if not isinstance(init, Function):
+            return args, kwargs
+        params = init.node.params
+        skip = 1
+    elif isinstance(target, Function):
+        params = target.node.params
+        skip = 0
+    else:
+        return args, kwargs
+    positional = list(params.posonly_params) + list(params.params)
+    kwargs = dict(kwargs)
+    for i, p in enumerate(positional[skip:]):
+        name = p.name.value
+        if i < len(args) or name in kwargs or p.default is not None:
+            continue
+        kwargs[name] = SymbolicObj(name)
+    for p in params.kwonly_params:
+        if p.name.value not in kwargs and p.default is None:
+            kwargs[p.name.value] = SymbolicObj(p.name.value)
+    return args, kwargs
+
+
+def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec]) -> ModelRun:
+    interp = Interp(ctx, model.name)
+    target = ctx.scope.get_local(model.name)
+    args: List[Any] = []
+    kwargs: Dict[str, Any] = {}
+    x: Optional[Tensor] = None
+    ctor_call, tensor_call = (None, None)
+    if spec is None or spec.args is None:
+        ctor_call, tensor_call = ctx.usage_hints(model.name)
+    try:
+        if spec is not None and spec.args is not None:
+            call = cst.parse_expression(f"__f({spec.args})")
+            args, kwargs = _eval_call_args(interp, ctx, call)
+        elif ctor_call is not None:
+            a, k = _eval_call_args(interp, ctx, ctor_call)
+            if not any(isinstance(v, Unknown) for v in list(a) + list(k.values())):
+                args, kwargs = a, k
+        if spec is not None:
+            x = _spec_input(interp, spec.shape)
+        else:
+            comment = ctx.comment_input(model)
+            if comment:
+                try:
+                    x = _spec_input(interp, parse_spec(comment).shape)
+                except ValueError:
+                    x = None
+            if x is None and tensor_call is not None:
+                value = interp.eval(tensor_call, ctx.scope)
+                if isinstance(value, Tensor) and value.shape and all(dims.as_int(d) for d in value.shape):
+                    x = value
+        if x is None:
+            x = Tensor(None, free=True)
+        args, kwargs = _fill_missing(interp, target, args, kwargs)
+        interp.frames.append([])
+        built = interp.call(target, list(args), kwargs, model.node)
+        interp.frames.pop()
+    except GiveUp:
+        interp.note(model.node, f"{model.name}: gave up building the model after the time budget")
+        return ModelRun(model, interp, None)
+    except (DeadPath, ReturnSignal, RecursionError):
+        interp.note(model.node, f"{model.name}: cannot follow how the model is built")
+        return ModelRun(model, interp, None)
+    if not is_module(built):
+        interp.note(model.node, f"{model.name}: cannot tell which module it builds; its shapes are unknown")
+        return ModelRun(model, interp, None)
+    for name, module in named_modules(built):
+        interp.names[id(module)] = name
+    output: Any = None
+    try:
+        interp.frames.append([])
+        output = interp.call_module(built, [x], {}, model.node)
+    except GiveUp:
+        interp.note(model.node, f"{model.name}: gave up following forward() after the time budget; "
+                                "later shapes are unknown")
+    except (DeadPath, ReturnSignal, RecursionError):
+        interp.note(model.node, f"{model.name}: forward() does not return normally for this input")
+    finally:
+        interp.frames = []
+    trace = make_trace(ctx, model, interp, built, x, output)
+    return ModelRun(model, interp, trace)
+
+
+def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tensor, output) -> ModelTrace:
+    rows = []
+    for row in interp.rows:
+        if row.module is root:
+            continue
+        module = row.module
+        if isinstance(module, Layer) and getattr(module, "functional", None):
+            params: Any = 0
+        elif isinstance(module, Layer) and not module.is_container:
+            params = own_params(module)
+        else:
+            params = subtree_params(module)
+        line = ctx.span(row.node).line if row.node is not None else 0
+        kernel = None
+        if isinstance(module, Layer) and not module.is_container:
+            from cnnlint.layers import LAYERS
+
+            spec = LAYERS.get(module.kind)
+            if spec is not None and spec.kernel is not None:
+                kernel = spec.kernel(module)
+        rows.append(LayerRow(row.name or "", row.type, line, tuple(row.output) if row.output is not None else None,
+                             params, depth=row.depth, kernel=kernel, explain="; ".join(row.explain),
+                             finding=row.finding, input=tuple(row.input) if row.input is not None else None))
+    out_shape = None
+    if isinstance(output, Tensor):
+        out_shape = output.shape
+    elif isinstance(output, tuple) and output and isinstance(output[0], Tensor):
+        out_shape = output[0].shape
+    total = count_params(root)
+    return ModelTrace(model.name, ctx.path, ctx.span(model.node).line,
+                      None if x.free else x.shape, tuple(rows), out_shape, total,
+                      notes=tuple(m for _, m in interp.notes),
+                      accepts=tuple(describe_constraints(interp)))
+
+
+def describe_constraints(interp: Interp) -> List[str]:
+    out = []
+    for expr, what in interp.constraints:
+        if dims.is_symbolic(expr):
+            out.append(f"{what} = {dims.fmt(expr)} must be >= 1" if "output" in what else f"{what}: {dims.fmt(expr)} = 0")
+    return out[:20]

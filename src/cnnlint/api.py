@@ -1,0 +1,132 @@
+"""The library entry points: check a source text or paths, get diagnostics and shape traces."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from cnnlint.diagnostics import Diagnostic, FileResult, Span
+from cnnlint.inputspec import InputSpec
+from cnnlint.rules import RULES
+
+SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".nox", "node_modules", "build",
+             "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".cnnlint_cache", ".eggs", "site-packages"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    input_specs: Tuple[InputSpec, ...] = ()
+    model: Optional[str] = None
+    select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+    shapes: bool = False
+
+
+class PathError(Exception):
+    """A path given on the command line does not exist."""
+
+
+def check_source(source: str, path: str = "<stdin>", settings: Settings = Settings()) -> FileResult:
+    """Check one file's text: its diagnostics and (with settings.shapes) each model's trace."""
+    import libcst as cst
+
+    from cnnlint.analyze import analyze
+    from cnnlint.fixes import make_fix
+    from cnnlint.source import FileContext
+
+    try:
+        ctx = FileContext(path, source)
+    except cst.ParserSyntaxError as e:
+        message = str(e).strip().splitlines()[0] if str(e).strip() else "invalid syntax"
+        return FileResult(path, (Diagnostic(path, Span(e.raw_line, e.raw_column + 1, e.raw_line, e.raw_column + 1),
+                                            "CNN001", "error", f"cannot parse the file: {message}"),))
+    except RecursionError:
+        return FileResult(path, (Diagnostic(path, Span(1, 1, 1, 1), "CNN001", "error",
+                                            "cannot parse the file: it nests too deeply"),))
+    runs = analyze(ctx, settings.input_specs, settings.model)
+    diagnostics: List[Diagnostic] = []
+    seen = set()
+    for run in runs:
+        for f in run.interp.findings:
+            severity = f.severity or RULES[f.code].severity
+            key = (f.code, id(f.node), str(f.declared), str(f.inferred), f.message if f.node is None else "")
+            if key in seen:
+                continue
+            seen.add(key)
+            diagnostics.append(Diagnostic(path, ctx.span(f.node), f.code, severity, f.message, f.model,
+                                          f.declared, f.inferred, make_fix(ctx, f), tuple(f.options),
+                                          tuple(f.explain)))
+        error = getattr(run.interp, "internal_error", None)
+        if error:
+            diagnostics.append(Diagnostic(path, ctx.span(run.model.node), "CNN999", "info",
+                                          f"internal error while analysing {run.model.name} ({error}); "
+                                          "please report it", run.model.name))
+        for node, message in run.interp.notes:
+            key = ("CNN401", id(node), message)
+            if key in seen:
+                continue
+            seen.add(key)
+            diagnostics.append(Diagnostic(path, ctx.span(node), "CNN401", "info", message, run.model.name))
+    diagnostics = [d for d in diagnostics if selected(d.code, settings)]
+    diagnostics.sort(key=lambda d: (d.span.line, d.span.column, d.code))
+    traces = tuple(r.trace for r in runs if r.trace is not None) if settings.shapes else ()
+    return FileResult(path, tuple(diagnostics), traces, source)
+
+
+def selected(code: str, settings: Settings) -> bool:
+    def match(prefixes):
+        return any(code.startswith(p) for p in prefixes)
+
+    if settings.select and not match(settings.select):
+        return False
+    return not match(settings.ignore)
+
+
+def read_source(path: str) -> str:
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8")
+
+
+def check_file(path: str, settings: Settings = Settings()) -> FileResult:
+    try:
+        source = read_source(path)
+    except UnicodeDecodeError as e:
+        return FileResult(path, (Diagnostic(path, Span(1, 1, 1, 1), "CNN001", "error",
+                                            f"cannot read the file as UTF-8 ({e.reason} at byte {e.start})"),))
+    except OSError as e:
+        return FileResult(path, (Diagnostic(path, Span(1, 1, 1, 1), "CNN001", "error",
+                                            f"cannot read the file: {e.strerror or e}"),))
+    try:
+        return check_source(source, path, settings)
+    except RecursionError:
+        return FileResult(path, (Diagnostic(path, Span(1, 1, 1, 1), "CNN001", "error",
+                                            "cannot analyse the file: it nests too deeply"),))
+
+
+def discover(paths: Iterable[str]) -> Iterator[str]:
+    """Every .py file under the given paths, in a stable order. Raises PathError for a missing path."""
+    for p in paths:
+        if os.path.isdir(p):
+            seen_dirs = set()
+            for root, dirs, files in os.walk(p, followlinks=False):
+                real = os.path.realpath(root)
+                if real in seen_dirs:
+                    dirs[:] = []
+                    continue
+                seen_dirs.add(real)
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+                for f in sorted(files):
+                    if f.endswith(".py") or f.endswith(".pyi") and False:
+                        yield os.path.join(root, f)
+        elif os.path.exists(p) or os.path.islink(p):
+            yield p
+        else:
+            raise PathError(p)
+
+
+def check_paths(paths: Sequence[str], settings: Settings = Settings()) -> List[FileResult]:
+    files = list(discover(paths))
+    return [check_file(f, settings) for f in files]

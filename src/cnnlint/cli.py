@@ -1,0 +1,148 @@
+"""Command-line parsing only: `cnnlint [check] PATH...`, `cnnlint shapes FILE`, `cnnlint rule CODE`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List, Optional, Sequence
+
+from cnnlint import __version__
+
+COMMANDS = ("check", "shapes", "rule")
+CHECK_FORMATS = ("full", "text", "concise", "json", "json-lines")
+SHAPES_FORMATS = ("text", "json")
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # exit 2 with one line, as the contract says
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cnnlint", description="Static shape checker for PyTorch model code.")
+    parser.add_argument("--version", action="version", version=f"cnnlint {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    check = sub.add_parser("check", help="check files for shape errors (the default command)")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    check.add_argument("--format", "--output-format", dest="format", default="text", choices=CHECK_FORMATS)
+    _common(check)
+    check.add_argument("--select", default="", help="comma-separated rule codes or prefixes to report")
+    check.add_argument("--ignore", default="", help="comma-separated rule codes or prefixes to skip")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
+
+    shapes = sub.add_parser("shapes", help="print each model's per-layer shapes and parameters")
+    shapes.add_argument("paths", nargs="+", metavar="PATH")
+    shapes.add_argument("--model", default=None, help="only this model (class or function name)")
+    shapes.add_argument("--format", dest="format", default="text", choices=SHAPES_FORMATS)
+    _common(shapes)
+
+    rule = sub.add_parser("rule", help="explain a rule")
+    rule.add_argument("code", nargs="?", default=None)
+    rule.add_argument("--all", action="store_true")
+    return parser
+
+
+def _common(p):
+    p.add_argument("--input-shape", action="append", default=[], metavar="SPEC",
+                   help="input shape, batch first: 1,3,32,32 or N,3,H,W; Model=...; Model(args)=...")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["check"] + argv
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "rule":
+            return run_rule(args)
+        if args.command == "shapes":
+            return run_shapes(args)
+        return run_check(args)
+    except UsageError as e:
+        print(f"cnnlint: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _settings(args, shapes=False):
+    from cnnlint.api import Settings
+    from cnnlint.inputspec import SpecError, parse_spec
+
+    try:
+        specs = tuple(parse_spec(s) for s in args.input_shape)
+    except SpecError as e:
+        raise UsageError(f"--input-shape: {e}")
+    codes = lambda text: tuple(c.strip().upper() for c in text.split(",") if c.strip())  # noqa: E731
+    return Settings(input_specs=specs, model=getattr(args, "model", None),
+                    select=codes(getattr(args, "select", "")), ignore=codes(getattr(args, "ignore", "")),
+                    shapes=shapes)
+
+
+def run_check(args) -> int:
+    from cnnlint.api import PathError, check_paths
+    from cnnlint.reporters import json as json_out, text
+
+    settings = _settings(args)
+    try:
+        results = check_paths(args.paths, settings)
+    except PathError as e:
+        raise UsageError(f"{e.args[0]}: no such file or directory")
+    fmt = args.format
+    if fmt == "json":
+        sys.stdout.write(json_out.diagnostics_json(results))
+    elif fmt == "json-lines":
+        sys.stdout.write(json_out.diagnostics_json_lines(results))
+    elif fmt == "concise":
+        sys.stdout.write(text.concise(results))
+    else:
+        sys.stdout.write(text.full(results) if fmt == "full" else text.concise(results))
+    has_error = any(d.severity == "error" for r in results for d in r.diagnostics)
+    return 0 if args.exit_zero or not has_error else 1
+
+
+def run_shapes(args) -> int:
+    from cnnlint.api import PathError, check_paths
+    from cnnlint.reporters import json as json_out, table
+
+    settings = _settings(args, shapes=True)
+    try:
+        results = check_paths(args.paths, settings)
+    except PathError as e:
+        raise UsageError(f"{e.args[0]}: no such file or directory")
+    traces = [t for r in results for t in r.models]
+    if args.model and not traces:
+        parse_errors = [d for r in results for d in r.diagnostics if d.code == "CNN001"]
+        if parse_errors:
+            d = parse_errors[0]
+            print(f"cnnlint: error: {d.path}:{d.span.line}:{d.span.column}: {d.message}", file=sys.stderr)
+            return 2
+        raise UsageError(f"no model named '{args.model}' in {', '.join(args.paths)}")
+    if args.format == "json":
+        sys.stdout.write(json_out.shapes_json(traces))
+    else:
+        sys.stdout.write(table.table(traces))
+    has_error = any(d.severity == "error" for r in results for d in r.diagnostics)
+    return 1 if has_error else 0
+
+
+def run_rule(args) -> int:
+    from cnnlint.rules import RULES
+
+    if args.all or args.code is None:
+        for r in RULES.values():
+            print(f"{r.code}  {r.name:<24} {r.severity:<8} {r.summary}")
+        return 0
+    r = RULES.get(args.code.upper())
+    if r is None:
+        raise UsageError(f"unknown rule '{args.code}' (see `cnnlint rule --all`)")
+    print(f"# {r.code} ({r.name})\n\nSeverity: {r.severity}\n\n## What it does\n{r.summary}\n\n"
+          f"## Why is this bad?\n{r.why}\n\n## Example\n```python\n{r.bad}\n```\n\nUse instead:\n"
+          f"```python\n{r.good}\n```")
+    return 0

@@ -1,0 +1,113 @@
+"""The data a check produces: diagnostics, their fixes and the shape trace of a model."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based line and column, end inclusive of the last character + 1 (as ruff prints)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text of ``span`` with ``text``."""
+
+    span: Span
+    text: str
+
+    def to_json(self) -> dict:
+        return {"line": self.span.line, "column": self.span.column,
+                "end_line": self.span.end_line, "end_column": self.span.end_column,
+                "text": self.text}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """An edit that makes the code right. ``safe`` fixes are applied by ``--fix``."""
+
+    description: str
+    edits: Tuple[Edit, ...]
+    safe: bool = True
+
+    def to_json(self) -> dict:
+        return {"description": self.description, "safe": self.safe,
+                "edits": [e.to_json() for e in self.edits]}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    path: str
+    span: Span
+    code: str
+    severity: str  # "error" | "warning" | "info"
+    message: str
+    model: Optional[str] = None
+    declared: Any = None
+    inferred: Any = None
+    fix: Optional[Fix] = None
+    options: Tuple[str, ...] = ()
+    explain: Tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "line": self.span.line,
+            "column": self.span.column,
+            "end_line": self.span.end_line,
+            "end_column": self.span.end_column,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "model": self.model,
+            "declared": self.declared,
+            "inferred": self.inferred,
+            "fix": self.fix.to_json() if self.fix else None,
+        }
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One line of the shapes table: a module (or functional) call and its output."""
+
+    name: str
+    type: str
+    line: int
+    output: Optional[Tuple[Any, ...]]  # dims (int | sympy | None); None = unknown rank
+    params: Any  # int, sympy expression, or None when unknown
+    depth: int = 0
+    kernel: Any = None
+    macs: Any = None
+    explain: str = ""
+    finding: str = ""
+    input: Optional[Tuple[Any, ...]] = None
+
+
+@dataclass(frozen=True)
+class ModelTrace:
+    """Everything `cnnlint shapes` prints for one model."""
+
+    model: str
+    path: str
+    line: int
+    input: Optional[Tuple[Any, ...]]
+    layers: Tuple[LayerRow, ...]
+    output: Optional[Tuple[Any, ...]]
+    params: Any
+    trainable: Any = None
+    notes: Tuple[str, ...] = ()
+    accepts: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    diagnostics: Tuple[Diagnostic, ...]
+    models: Tuple[ModelTrace, ...] = field(default=())
+    source: Optional[str] = None

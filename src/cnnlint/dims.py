@@ -1,0 +1,191 @@
+"""Dimension arithmetic: plain ints on the fast path, sympy only once a symbol appears.
+
+A dimension is an ``int``, a sympy expression (a size that depends on an unknown
+input size or constructor argument), or ``None`` when nothing is known about it.
+sympy is imported the first time a symbol is made, so a run whose sizes are all
+concrete never pays for it.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Optional
+
+_sympy = None
+
+
+def sympy():
+    """The sympy module, imported on first use."""
+    global _sympy
+    if _sympy is None:
+        import sympy as _s
+
+        _sympy = _s
+    return _sympy
+
+
+def is_symbolic(value: Any) -> bool:
+    return _sympy is not None and isinstance(value, _sympy.Basic)
+
+
+def symbol(name: str):
+    """A positive integer symbol such as ``N``, ``H`` or ``out_dim``."""
+    sp = sympy()
+    return sp.Symbol(name, positive=True, integer=True)
+
+
+def norm(value: Any) -> Any:
+    """Turn a sympy integer into an ``int``; leave anything else as it is."""
+    if _sympy is not None and isinstance(value, _sympy.Basic):
+        if value.is_Integer:
+            return int(value)
+        if value.is_Rational or value.is_Float:
+            return None if not value.is_Integer else int(value)
+    return value
+
+
+def is_dim(value: Any) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or is_symbolic(value)
+
+
+def as_int(value: Any) -> Optional[int]:
+    """The concrete int a dimension holds, else None."""
+    value = norm(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def known(*values: Any) -> bool:
+    return all(as_int(v) is not None for v in values)
+
+
+def add(a, b):
+    if a is None or b is None:
+        return None
+    return norm(a + b)
+
+
+def sub(a, b):
+    if a is None or b is None:
+        return None
+    return norm(a - b)
+
+
+def mul(a, b):
+    if a is None or b is None:
+        return None
+    return norm(a * b)
+
+
+def prod(values: Iterable[Any]):
+    out: Any = 1
+    for v in values:
+        if v is None:
+            return None
+        out = out * v
+    return norm(out)
+
+
+def floordiv(a, b):
+    if a is None or b is None:
+        return None
+    ia, ib = as_int(a), as_int(b)
+    if ia is not None and ib is not None:
+        if ib == 0:
+            return None
+        return ia // ib
+    sp = sympy()
+    return norm(sp.floor(sp.sympify(a) / b))
+
+
+def ceildiv(a, b):
+    if a is None or b is None:
+        return None
+    ia, ib = as_int(a), as_int(b)
+    if ia is not None and ib is not None:
+        if ib == 0:
+            return None
+        return -((-ia) // ib)
+    sp = sympy()
+    return norm(sp.ceiling(sp.sympify(a) / b))
+
+
+def exact_div(a, b):
+    """a / b when it divides exactly (or symbolically), else None."""
+    if a is None or b is None:
+        return None
+    ia, ib = as_int(a), as_int(b)
+    if ia is not None and ib is not None:
+        if ib == 0 or ia % ib:
+            return None
+        return ia // ib
+    sp = sympy()
+    q = sp.cancel(sp.sympify(a) / b)
+    return norm(q)
+
+
+def definitely_differ(a, b) -> bool:
+    """True only when both are concrete and unequal."""
+    ia, ib = as_int(a), as_int(b)
+    return ia is not None and ib is not None and ia != ib
+
+
+def same(a, b) -> bool:
+    """True when the two are known to be equal (identical expressions count)."""
+    if a is None or b is None:
+        return False
+    ia, ib = as_int(a), as_int(b)
+    if ia is not None and ib is not None:
+        return ia == ib
+    if ia is None and ib is None:
+        try:
+            return bool(a == b) or sympy().expand(a - b) == 0
+        except Exception:
+            return False
+    return False
+
+
+def fmt(value: Any) -> str:
+    if value is None:
+        return "?"
+    value = norm(value)
+    if isinstance(value, int):
+        return str(value)
+    return str(value).replace("**", "^")
+
+
+def to_json(value: Any):
+    if value is None:
+        return None
+    value = norm(value)
+    if isinstance(value, int):
+        return value
+    return str(value)
+
+
+def free_symbols(value: Any) -> set:
+    if is_symbolic(value):
+        return set(value.free_symbols)
+    return set()
+
+
+def evaluator(expr, symbols):
+    """A fast Python function of the given symbols computing ``expr`` (None if it fails)."""
+    sp = sympy()
+    try:
+        fn = sp.lambdify(list(symbols), expr, modules=[{"floor": math.floor, "ceiling": math.ceil}, "math"])
+    except Exception:  # pragma: no cover - lambdify failures are exotic
+        return None
+
+    def run(*args):
+        try:
+            v = fn(*args)
+        except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+            return None
+        if isinstance(v, float):
+            if not v.is_integer():
+                return None
+            v = int(v)
+        return v
+
+    return run

@@ -1,0 +1,218 @@
+"""User classes: bases, class attributes, methods, instantiation and super()."""
+from __future__ import annotations
+
+from typing import Any, List, Optional
+
+import libcst as cst
+
+from cnnlint.interpret.scope import Scope, _MISSING
+from cnnlint.interpret.values import (Builtin, Function, Layer, Obj, Qual, SuperProxy, Unknown, UserClass)
+
+MODULE_BASES = {"torch.nn.Module", "torch.nn.modules.module.Module", "nn.Module"}
+
+
+class Property:
+    def __init__(self, func: Function):
+        self.func = func
+
+
+def bases(interp, cls: UserClass) -> List[Any]:
+    if not cls.bases and cls.node.bases:
+        resolved = []
+        for arg in cls.node.bases:
+            if arg.keyword is None:
+                resolved.append(interp.eval(arg.value, cls.scope))
+        cls.bases = tuple(resolved)
+    return list(cls.bases)
+
+
+def torch_base(interp, cls: UserClass, seen=None) -> Optional[str]:
+    """'Module', 'Sequential', ... when the class derives from a torch.nn class."""
+    seen = seen or set()
+    if id(cls) in seen:
+        return None
+    seen.add(id(cls))
+    for base in bases(interp, cls):
+        if isinstance(base, Qual) and base.name.startswith("torch.nn."):
+            return base.name.rsplit(".", 1)[1]
+        if isinstance(base, UserClass):
+            found = torch_base(interp, base, seen)
+            if found:
+                return found
+    return None
+
+
+def is_module_class(interp, cls: UserClass) -> bool:
+    return torch_base(interp, cls) is not None
+
+
+def mro(interp, cls: UserClass) -> List[UserClass]:
+    out: List[UserClass] = []
+
+    def walk(c):
+        if c in out:
+            return
+        out.append(c)
+        for b in bases(interp, c):
+            if isinstance(b, UserClass):
+                walk(b)
+
+    walk(cls)
+    return out
+
+
+def class_attrs(interp, cls: UserClass) -> dict:
+    """The class body's names, evaluated once."""
+    if "__evaluated__" not in cls.attrs:
+        cls.attrs["__evaluated__"] = True
+        scope = Scope(cls.scope)
+        for stmt in cls.node.body.body:
+            if isinstance(stmt, cst.FunctionDef):
+                fn = Function(stmt.name.value, stmt, cls.scope, owner=cls)
+                kind = _decorator_kind(stmt)
+                if kind == "property":
+                    cls.attrs[fn.name] = Property(fn)
+                elif kind == "staticmethod":
+                    cls.attrs[fn.name] = ("static", fn)
+                elif kind == "classmethod":
+                    cls.attrs[fn.name] = ("classmethod", fn)
+                else:
+                    cls.attrs[fn.name] = fn
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                try:
+                    for small in stmt.body:
+                        interp.exec_small(small, scope)
+                except Exception:
+                    continue
+        for k, v in scope.vars.items():
+            cls.attrs.setdefault(k, v)
+    return cls.attrs
+
+
+def _decorator_kind(fn: cst.FunctionDef) -> Optional[str]:
+    for d in fn.decorators:
+        expr = d.decorator
+        name = expr.value if isinstance(expr, cst.Name) else (expr.attr.value if isinstance(expr, cst.Attribute) else None)
+        if name in ("property", "staticmethod", "classmethod"):
+            return name
+        if name in ("setter", "getter", "deleter"):
+            return "property"
+    return None
+
+
+def lookup_class(interp, cls: UserClass, name: str, after: Optional[UserClass] = None):
+    """(value, owner) of the first class in the MRO (after ``after``) that defines ``name``."""
+    order = mro(interp, cls)
+    if after is not None and after in order:
+        order = order[order.index(after) + 1:]
+    for c in order:
+        attrs = class_attrs(interp, c)
+        if name in attrs:
+            return attrs[name], c
+    return _MISSING, None
+
+
+def bind_value(interp, value, obj, cls):
+    if isinstance(value, Function):
+        return Function(value.name, value.node, value.scope, bound=obj, owner=value.owner)
+    if isinstance(value, Property):
+        return interp.call(Function(value.func.name, value.func.node, value.func.scope, bound=obj,
+                                    owner=value.func.owner), [], {}, None)
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "static":
+        return value[1]
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "classmethod":
+        fn = value[1]
+        return Function(fn.name, fn.node, fn.scope, bound=cls, owner=fn.owner)
+    return value
+
+
+def lookup_method(interp, obj: Obj, name: str):
+    value, _ = lookup_class(interp, obj.cls, name)
+    if value is _MISSING:
+        return None
+    return bind_value(interp, value, obj, obj.cls)
+
+
+def instantiate(interp, cls: UserClass, args, kwargs, node):
+    base = torch_base(interp, cls)
+    cls.is_module = base is not None
+    obj = Obj(cls, node=node)
+    init, owner = lookup_class(interp, cls, "__init__")
+    if isinstance(init, Function):
+        interp.call_function(Function(init.name, init.node, init.scope, bound=obj, owner=owner), args, kwargs, node)
+    elif base in ("Sequential", "ModuleList", "ModuleDict"):
+        torch_init(interp, obj, base, args, kwargs, node)
+    return obj
+
+
+def torch_init(interp, obj: Obj, base: str, args, kwargs, node):
+    """nn.Module.__init__ / nn.Sequential.__init__ called on a user subclass."""
+    if base in ("Sequential", "ModuleList", "ModuleDict"):
+        from cnnlint.interpret.modules import build_container
+
+        built = build_container(interp, base, list(args), dict(kwargs), node)
+        if isinstance(built, Layer):
+            obj.children.update(built.children)
+    return None
+
+
+def attribute(interp, obj: Obj, name: str):
+    if name in obj.children:
+        return obj.children[name]
+    if name in obj.attrs:
+        return obj.attrs[name]
+    value, owner = lookup_class(interp, obj.cls, name)
+    if value is not _MISSING:
+        return bind_value(interp, value, obj, obj.cls)
+    if name == "training":
+        return Unknown("self.training")
+    if name == "__class__":
+        return obj.cls
+    base = torch_base(interp, obj.cls)
+    if base is not None:
+        from cnnlint.interpret.library import module_method
+
+        method = module_method(obj, name, base)
+        if method is not None:
+            return method
+    return Unknown(f"attribute '{name}' of {obj.cls.name}")
+
+
+def make_super(interp, scope, args):
+    if len(args) >= 2:
+        cls, obj = args[0], args[1]
+        return SuperProxy(obj, cls if isinstance(cls, UserClass) else None)
+    owner = scope.lookup("__class__")
+    if owner is _MISSING or owner is None:
+        return Unknown("super() outside a method")
+    # the first parameter of the current method
+    frame = scope
+    while frame is not None:
+        for v in frame.vars.values():
+            if isinstance(v, Obj):
+                return SuperProxy(v, owner)
+            break
+        frame = frame.parent
+    return Unknown("super() without self")
+
+
+def super_attribute(interp, proxy: SuperProxy, name: str):
+    obj = proxy.obj
+    if not isinstance(obj, Obj):
+        return Unknown("super of a non-object")
+    value, owner = lookup_class(interp, obj.cls, name, after=proxy.after)
+    if value is not _MISSING:
+        return bind_value(interp, value, obj, obj.cls)
+    base = torch_base(interp, obj.cls)
+    if name == "__init__":
+        return Builtin("__init__", lambda it, a, k, n: torch_init(it, obj, base or "Module", a, k, n))
+    if name == "forward" and base == "Sequential":
+        def chain(it, a, k, n):
+            x = a[0] if a else None
+            for child in obj.children.values():
+                if child is not None:
+                    x = it.call(child, [x], {}, n)
+            return x
+
+        return Builtin("forward", chain)
+    return Unknown(f"super().{name}")

@@ -1,0 +1,897 @@
+"""The abstract interpreter: evaluates model code over shapes instead of data.
+
+One interpreter runs ``__init__`` (building layers, containers and submodules) and
+``forward`` (moving a tensor's shape through them). What it cannot follow becomes
+``Unknown`` and is noted at info level; it never turns into an error.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from cnnlint import dims
+from cnnlint.interpret.scope import ModuleScope, Scope, bind_import, _MISSING
+from cnnlint.interpret.values import (Arg, Builtin, Function, Layer, Obj, Partial, Qual, SizeTuple,
+                                      SuperProxy, SymbolicObj, Tensor, Unknown, UserClass, is_module)
+from cnnlint.layers import FUNCTIONALS, LAYERS, REQUIRED
+
+
+class ReturnSignal(Exception):
+    def __init__(self, value):
+        self.value = value
+
+
+class BreakSignal(Exception):
+    pass
+
+
+class ContinueSignal(Exception):
+    pass
+
+
+class DeadPath(Exception):
+    """A `raise` statement: this path does not continue."""
+
+
+class GiveUp(Exception):
+    """The step or time budget ran out."""
+
+
+MAX_STEPS = 400_000
+MAX_SECONDS = 3.0
+MAX_DEPTH = 60
+MAX_LOOP = 5000
+
+
+class Finding:
+    __slots__ = ("code", "message", "node", "declared", "inferred", "arg_node", "severity", "options",
+                 "fix_text", "factors", "explain", "model")
+
+    def __init__(self, code, message, node, declared=None, inferred=None, arg_node=None, severity=None,
+                 options=(), fix_text=None, factors=None, explain=(), model=None):
+        self.code, self.message, self.node = code, message, node
+        self.declared, self.inferred, self.arg_node = declared, inferred, arg_node
+        self.severity, self.options, self.fix_text = severity, options, fix_text
+        self.factors, self.explain, self.model = factors, explain, model
+
+
+class CallRow:
+    """A module or functional call, filled in as the call completes."""
+
+    __slots__ = ("module", "name", "type", "node", "depth", "output", "explain", "finding", "input")
+
+    def __init__(self, module, name, type_, node, depth, input_=None):
+        self.module, self.name, self.type, self.node, self.depth = module, name, type_, node, depth
+        self.output: Any = None
+        self.explain: List[str] = []
+        self.finding = ""
+        self.input = input_
+
+
+class Interp:
+    def __init__(self, file_ctx, model_name: Optional[str] = None):
+        self.file = file_ctx
+        self.model_name = model_name
+        self.findings: List[Finding] = []
+        self.notes: List[Tuple[Any, str]] = []
+        self.rows: List[CallRow] = []
+        self.names: Dict[int, str] = {}
+        self.constraints: List[Tuple[Any, str]] = []
+        self.symbols: Dict[str, Any] = {}
+        self.steps = 0
+        self.started = time.monotonic()
+        self.depth = 0
+        self.uncertain = 0
+        self.loop_depth = 0
+        self.module_depth = 0
+        self.tracing = False
+        self.current_row: Optional[CallRow] = None
+        self.frames: List[List[Any]] = []
+
+    # --- bookkeeping -------------------------------------------------------------------
+
+    def tick(self):
+        self.steps += 1
+        if self.steps > MAX_STEPS or (self.steps % 2048 == 0 and time.monotonic() - self.started > MAX_SECONDS):
+            raise GiveUp()
+
+    def symbol(self, name: str):
+        if name not in self.symbols:
+            self.symbols[name] = dims.symbol(name)
+        return self.symbols[name]
+
+    def note(self, node, message: str):
+        if all(m != message for _, m in self.notes):
+            self.notes.append((node, message))
+
+    def report(self, finding: Finding):
+        if self.uncertain and finding.severity in (None, "error"):
+            finding.severity = "warning"
+            finding.message += " (on a path that runs only under a condition cnnlint cannot decide)"
+        if self.current_row is not None and not self.current_row.finding:
+            self.current_row.finding = finding.code
+        finding.model = self.model_name
+        self.findings.append(finding)
+
+    # --- statements --------------------------------------------------------------------
+
+    def exec_block(self, body, scope: Scope):
+        stmts = body.body if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) else body
+        for stmt in stmts:
+            self.exec_stmt(stmt, scope)
+
+    def exec_stmt(self, stmt, scope: Scope):
+        self.tick()
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self.exec_small(small, scope)
+        elif isinstance(stmt, cst.If):
+            self.exec_if(stmt, scope)
+        elif isinstance(stmt, cst.For):
+            self.exec_for(stmt, scope)
+        elif isinstance(stmt, cst.While):
+            self.forget_assigned(stmt, scope, "a while loop")
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                if item.asname is not None:
+                    self.assign(item.asname.name, Unknown("a with-statement target"), scope)
+            self.exec_block(stmt.body, scope)
+        elif isinstance(stmt, cst.Try):
+            try:
+                self.exec_block(stmt.body, scope)
+            except DeadPath:
+                pass
+            if stmt.orelse is not None:
+                self.exec_block(stmt.orelse.body, scope)
+            if stmt.finalbody is not None:
+                self.exec_block(stmt.finalbody.body, scope)
+        elif isinstance(stmt, cst.FunctionDef):
+            scope.set(stmt.name.value, Function(stmt.name.value, stmt, scope))
+        elif isinstance(stmt, cst.ClassDef):
+            scope.set(stmt.name.value, UserClass(stmt.name.value, stmt, scope))
+        else:
+            # match statements and anything newer: what they assign becomes unknown
+            self.forget_assigned(stmt, scope, type(stmt).__name__)
+
+    def exec_small(self, small, scope: Scope):
+        if isinstance(small, cst.Expr):
+            self.eval(small.value, scope)
+        elif isinstance(small, cst.Assign):
+            value = self.eval(small.value, scope)
+            for target in small.targets:
+                self.assign(target.target, value, scope)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self.assign(small.target, self.eval(small.value, scope), scope)
+        elif isinstance(small, cst.AugAssign):
+            current = self.eval(small.target, scope)
+            value = self.eval(small.value, scope)
+            op = type(small.operator).__name__.replace("Assign", "")
+            result = self.binop(op, current, value, small)
+            self.assign(small.target, result, scope)
+        elif isinstance(small, cst.Return):
+            raise ReturnSignal(None if small.value is None else self.eval(small.value, scope))
+        elif isinstance(small, cst.Raise):
+            raise DeadPath()
+        elif isinstance(small, cst.Break):
+            raise BreakSignal()
+        elif isinstance(small, cst.Continue):
+            raise ContinueSignal()
+        elif isinstance(small, (cst.Import, cst.ImportFrom)):
+            bind_import(small, scope)
+        elif isinstance(small, cst.Del):
+            pass
+
+    def exec_if(self, stmt: cst.If, scope: Scope):
+        cond = self.truth(self.eval(stmt.test, scope))
+        orelse = stmt.orelse
+        if cond is True:
+            self.exec_block(stmt.body, scope)
+        elif cond is False:
+            if isinstance(orelse, cst.If):
+                self.exec_if(orelse, scope)
+            elif isinstance(orelse, cst.Else):
+                self.exec_block(orelse.body, scope)
+        else:
+            self.exec_both(stmt, scope)
+
+    def exec_both(self, stmt: cst.If, scope: Scope):
+        """An undecidable condition: run both branches and keep what they agree on."""
+        outcomes = []
+        for branch in ("body", "orelse"):
+            local = Scope.__new__(type(scope))
+            local.__dict__.update(scope.__dict__)
+            local.vars = dict(scope.vars)
+            self.uncertain += 1
+            try:
+                if branch == "body":
+                    self.exec_block(stmt.body, local)
+                elif isinstance(stmt.orelse, cst.If):
+                    self.exec_if(stmt.orelse, local)
+                elif isinstance(stmt.orelse, cst.Else):
+                    self.exec_block(stmt.orelse.body, local)
+                outcomes.append(local.vars)
+            except ReturnSignal as ret:
+                if self.frames:
+                    self.frames[-1].append(ret.value)
+            except DeadPath:
+                pass
+            except (BreakSignal, ContinueSignal):
+                outcomes.append(local.vars)
+            finally:
+                self.uncertain -= 1
+        if not outcomes:
+            raise DeadPath()
+        merged = dict(outcomes[0])
+        for other in outcomes[1:]:
+            for key in set(merged) | set(other):
+                a, b = merged.get(key, _MISSING), other.get(key, _MISSING)
+                merged[key] = join(a, b, stmt)
+        scope.vars.clear()
+        scope.vars.update({k: v for k, v in merged.items() if v is not _MISSING})
+
+    def exec_for(self, stmt: cst.For, scope: Scope):
+        items = self.iterate(self.eval(stmt.iter, scope))
+        if isinstance(items, Unknown) or len(items) > MAX_LOOP:
+            self.forget_assigned(stmt, scope, "a loop over values cnnlint cannot list")
+            self.note(stmt, "cannot list what a for loop iterates over; names it assigns become unknown")
+            return
+        self.loop_depth += 1
+        try:
+            for item in items:
+                self.assign(stmt.target, item, scope)
+                try:
+                    self.exec_block(stmt.body, scope)
+                except ContinueSignal:
+                    continue
+                except BreakSignal:
+                    return
+            if stmt.orelse is not None:
+                self.exec_block(stmt.orelse.body, scope)
+        finally:
+            self.loop_depth -= 1
+
+    def forget_assigned(self, stmt, scope: Scope, why: str):
+        for name in assigned_names(stmt):
+            scope.set(name, Unknown(f"assigned in {why}"))
+
+    def assign(self, target, value, scope: Scope):
+        if isinstance(target, cst.Name):
+            scope.set(target.value, value)
+        elif isinstance(target, cst.Attribute):
+            obj = self.eval(target.value, scope)
+            self.setattr(obj, target.attr.value, value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = target.elements
+            items = self.iterate(value)
+            star = [i for i, e in enumerate(elements) if isinstance(e, cst.StarredElement)]
+            if isinstance(items, Unknown) or (not star and len(items) != len(elements)):
+                for el in elements:
+                    self.assign(el.value, Unknown("unpacking"), scope)
+                return
+            if star:
+                i = star[0]
+                tail = len(elements) - i - 1
+                parts = items[:i] + [list(items[i:len(items) - tail])] + items[len(items) - tail:]
+            else:
+                parts = items
+            for el, item in zip(elements, parts):
+                self.assign(el.value, item, scope)
+        elif isinstance(target, cst.Subscript):
+            container = self.eval(target.value, scope)
+            if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                key = self.eval(target.slice[0].slice.value, scope)
+                if isinstance(container, dict) and not isinstance(key, Unknown):
+                    try:
+                        container[key] = value
+                    except TypeError:
+                        pass
+                elif isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
+                    container[key] = value
+                elif isinstance(container, Layer) and not isinstance(key, Unknown):
+                    container.children[str(key)] = value
+        elif isinstance(target, cst.StarredElement):
+            self.assign(target.value, value, scope)
+
+    def setattr(self, obj, name: str, value):
+        if isinstance(obj, Obj):
+            if is_module(value):
+                obj.attrs.pop(name, None)
+                obj.children[name] = value
+            elif value is None and name in obj.children:
+                obj.children[name] = None
+            else:
+                if isinstance(value, Tensor) and value.param:
+                    obj.params.append((name, value))
+                obj.attrs[name] = value
+        elif isinstance(obj, Layer) and is_module(value):
+            obj.children[name] = value
+
+    # --- expressions -------------------------------------------------------------------
+
+    def eval(self, node, scope: Scope):
+        self.tick()
+        method = getattr(self, "eval_" + type(node).__name__, None)
+        if method is None:
+            return Unknown(f"{type(node).__name__} expression")
+        return method(node, scope)
+
+    def eval_Name(self, node, scope):
+        name = node.value
+        value = scope.lookup(name)
+        if value is not _MISSING:
+            return value
+        from cnnlint.interpret.library import BUILTINS
+
+        if name in BUILTINS:
+            return BUILTINS[name]
+        return Unknown(f"name '{name}' is not defined in this file")
+
+    def eval_Integer(self, node, scope):
+        return int(node.value.replace("_", ""), 0) if not node.value.startswith("0") or node.value == "0" or \
+            node.value[:2].lower() in ("0x", "0o", "0b") else int(node.value.replace("_", ""))
+
+    def eval_Float(self, node, scope):
+        return float(node.value.replace("_", ""))
+
+    def eval_Imaginary(self, node, scope):
+        return Unknown("complex number")
+
+    def eval_SimpleString(self, node, scope):
+        try:
+            value = node.evaluated_value
+        except Exception:
+            return Unknown("string")
+        return value if isinstance(value, str) else Unknown("bytes")
+
+    def eval_ConcatenatedString(self, node, scope):
+        left, right = self.eval(node.left, scope), self.eval(node.right, scope)
+        if isinstance(left, str) and isinstance(right, str):
+            return left + right
+        return Unknown("string")
+
+    def eval_FormattedString(self, node, scope):
+        return Unknown("f-string")
+
+    def eval_Ellipsis(self, node, scope):
+        return Ellipsis
+
+    def eval_Tuple(self, node, scope):
+        return tuple(self.eval_elements(node.elements, scope))
+
+    def eval_List(self, node, scope):
+        return list(self.eval_elements(node.elements, scope))
+
+    def eval_Set(self, node, scope):
+        return Unknown("set")
+
+    def eval_elements(self, elements, scope):
+        out = []
+        for el in elements:
+            if isinstance(el, cst.StarredElement):
+                items = self.iterate(self.eval(el.value, scope))
+                if isinstance(items, Unknown):
+                    return [items]  # length unknown
+                out.extend(items)
+            else:
+                out.append(self.eval(el.value, scope))
+        return out
+
+    def eval_Dict(self, node, scope):
+        out = {}
+        for el in node.elements:
+            if isinstance(el, cst.StarredDictElement):
+                other = self.eval(el.value, scope)
+                if isinstance(other, dict):
+                    out.update(other)
+                continue
+            key = self.eval(el.key, scope)
+            if isinstance(key, Unknown):
+                return Unknown("dict with an unknown key")
+            try:
+                out[key] = self.eval(el.value, scope)
+            except TypeError:
+                return Unknown("dict key")
+        return out
+
+    def eval_Comparison(self, node, scope):
+        left = self.eval(node.left, scope)
+        result: Any = True
+        for target in node.comparisons:
+            right = self.eval(target.comparator, scope)
+            r = compare(type(target.operator).__name__, left, right)
+            if r is False:
+                return False
+            if isinstance(r, Unknown):
+                result = r
+            left = right
+        return result
+
+    def eval_BooleanOperation(self, node, scope):
+        left = self.eval(node.left, scope)
+        t = self.truth(left)
+        if isinstance(node.operator, cst.And):
+            if t is False:
+                return left
+            right = self.eval(node.right, scope)
+            return right if t is True else (Unknown("condition") if self.truth(right) is not False else False)
+        if t is True:
+            return left
+        right = self.eval(node.right, scope)
+        return right if t is False else (Unknown("condition") if self.truth(right) is not True else True)
+
+    def eval_UnaryOperation(self, node, scope):
+        value = self.eval(node.expression, scope)
+        op = type(node.operator).__name__
+        if op == "Not":
+            t = self.truth(value)
+            return Unknown("condition") if isinstance(t, Unknown) else not t
+        if isinstance(value, Tensor):
+            return value
+        if op == "Minus" and (dims.is_dim(value) or isinstance(value, float)):
+            return dims.norm(-value)
+        if op == "Plus":
+            return value
+        if op == "BitInvert" and isinstance(value, int):
+            return ~value
+        return Unknown("unary operation")
+
+    def eval_BinaryOperation(self, node, scope):
+        left = self.eval(node.left, scope)
+        right = self.eval(node.right, scope)
+        return self.binop(type(node.operator).__name__, left, right, node)
+
+    def binop(self, op: str, left, right, node):
+        from cnnlint.interpret.library import tensor_binop
+
+        if isinstance(left, Tensor) or isinstance(right, Tensor):
+            return tensor_binop(self, op, left, right, node)
+        if isinstance(left, SymbolicObj):
+            left = self.symbol(left.name)
+        if isinstance(right, SymbolicObj):
+            right = self.symbol(right.name)
+        if isinstance(left, Unknown) or isinstance(right, Unknown):
+            return Unknown("arithmetic on an unknown value")
+        if left is None or right is None:
+            return Unknown("arithmetic on None")
+        try:
+            if op == "Add":
+                return dims.norm(left + right)
+            if op == "Subtract":
+                return dims.norm(left - right)
+            if op == "Multiply":
+                if isinstance(left, (list, tuple, str)) and not isinstance(right, int):
+                    return Unknown("sequence repeat")
+                if isinstance(right, (list, tuple, str)) and not isinstance(left, int):
+                    return Unknown("sequence repeat")
+                out = left * right
+                return SizeTuple(out) if isinstance(left, SizeTuple) else dims.norm(out)
+            if op == "Divide":
+                if dims.is_symbolic(left) or dims.is_symbolic(right):
+                    return dims.norm(left / right)
+                return left / right
+            if op == "FloorDivide":
+                if dims.is_symbolic(left) or dims.is_symbolic(right):
+                    return dims.floordiv(left, right)
+                return left // right
+            if op == "Modulo":
+                if isinstance(left, str):
+                    return Unknown("string formatting")
+                if dims.is_symbolic(left) or dims.is_symbolic(right):
+                    return Unknown("symbolic remainder")
+                return left % right
+            if op == "Power":
+                if isinstance(right, int) and abs(right) > 64:
+                    return Unknown("large power")
+                return dims.norm(left ** right)
+            if op in ("BitOr", "BitAnd", "BitXor", "LeftShift", "RightShift") and isinstance(left, int) \
+                    and isinstance(right, int):
+                return {"BitOr": left | right, "BitAnd": left & right, "BitXor": left ^ right,
+                        "LeftShift": left << min(right, 64), "RightShift": left >> right}[op]
+        except Exception:
+            return Unknown("arithmetic")
+        return Unknown(f"operator {op}")
+
+    def eval_IfExp(self, node, scope):
+        t = self.truth(self.eval(node.test, scope))
+        if t is True:
+            return self.eval(node.body, scope)
+        if t is False:
+            return self.eval(node.orelse, scope)
+        a, b = self.eval(node.body, scope), self.eval(node.orelse, scope)
+        return join(a, b, node)
+
+    def eval_Lambda(self, node, scope):
+        return Function("<lambda>", node, scope)
+
+    def eval_Attribute(self, node, scope):
+        obj = self.eval(node.value, scope)
+        return self.getattr(obj, node.attr.value, node)
+
+    def eval_Subscript(self, node, scope):
+        from cnnlint.interpret.library import subscript
+
+        value = self.eval(node.value, scope)
+        keys = []
+        for el in node.slice:
+            s = el.slice
+            if isinstance(s, cst.Index):
+                keys.append(self.eval(s.value, scope))
+            else:
+                parts = [None if p is None else self.eval(p, scope) for p in (s.lower, s.upper, s.step)]
+                if any(isinstance(p, Unknown) for p in parts):
+                    keys.append(Unknown("slice bound"))
+                else:
+                    try:
+                        keys.append(slice(*parts))
+                    except TypeError:
+                        keys.append(Unknown("slice"))
+        key = keys[0] if len(keys) == 1 else tuple(keys)
+        return subscript(self, value, key, node)
+
+    def eval_ListComp(self, node, scope):
+        return self.comprehension(node, scope, list)
+
+    def eval_GeneratorExp(self, node, scope):
+        return self.comprehension(node, scope, list)
+
+    def eval_SetComp(self, node, scope):
+        return Unknown("set comprehension")
+
+    def eval_DictComp(self, node, scope):
+        out = self.comprehension(node, scope, list, pairs=True)
+        return dict(out) if isinstance(out, list) else out
+
+    def comprehension(self, node, scope, kind, pairs=False):
+        local = Scope(scope)
+        results = []
+
+        def run(for_in, depth):
+            items = self.iterate(self.eval(for_in.iter, local))
+            if isinstance(items, Unknown) or len(items) > MAX_LOOP:
+                raise _CompUnknown()
+            for item in items:
+                self.assign(for_in.target, item, local)
+                ok = True
+                for cond in for_in.ifs:
+                    t = self.truth(self.eval(cond.test, local))
+                    if isinstance(t, Unknown):
+                        raise _CompUnknown()
+                    if not t:
+                        ok = False
+                        break
+                if not ok:
+                    continue
+                if for_in.inner_for_in is not None:
+                    run(for_in.inner_for_in, depth + 1)
+                elif pairs:
+                    key = self.eval(node.key, local)
+                    if isinstance(key, Unknown):
+                        raise _CompUnknown()
+                    results.append((key, self.eval(node.value, local)))
+                else:
+                    results.append(self.eval(node.elt, local))
+
+        try:
+            run(node.for_in, 0)
+        except _CompUnknown:
+            return Unknown("a comprehension over values cnnlint cannot list")
+        return kind(results)
+
+    def eval_NamedExpr(self, node, scope):
+        value = self.eval(node.value, scope)
+        self.assign(node.target, value, scope)
+        return value
+
+    def eval_Await(self, node, scope):
+        return Unknown("await")
+
+    def eval_Yield(self, node, scope):
+        return Unknown("yield")
+
+    def eval_Call(self, node, scope):
+        if isinstance(node.func, cst.Name) and node.func.value == "super" and scope.lookup("super") is _MISSING:
+            from cnnlint.interpret.classes import make_super
+
+            args, _, _ = self.eval_args(node.args, scope)
+            return make_super(self, scope, args)
+        func = self.eval(node.func, scope)
+        args, kwargs, arg_nodes = self.eval_args(node.args, scope)
+        return self.call(func, args, kwargs, node, arg_nodes)
+
+    def eval_args(self, arg_nodes, scope):
+        args, kwargs, nodes = [], {}, {}
+        for a in arg_nodes:
+            if a.star == "*":
+                items = self.iterate(self.eval(a.value, scope))
+                if isinstance(items, Unknown):
+                    args.append(_STAR_UNKNOWN)
+                else:
+                    args.extend(items)
+            elif a.star == "**":
+                d = self.eval(a.value, scope)
+                if isinstance(d, dict):
+                    kwargs.update({k: v for k, v in d.items() if isinstance(k, str)})
+                else:
+                    kwargs[_KW_UNKNOWN] = True
+            elif a.keyword is not None:
+                kwargs[a.keyword.value] = self.eval(a.value, scope)
+                nodes[a.keyword.value] = a.value
+            else:
+                nodes[len(args)] = a.value
+                args.append(self.eval(a.value, scope))
+        return args, kwargs, nodes
+
+    # --- values ------------------------------------------------------------------------
+
+    def truth(self, value):
+        if isinstance(value, (Unknown, Tensor, SymbolicObj)):
+            return Unknown("condition")
+        if dims.is_symbolic(value):
+            try:
+                return bool(value)
+            except TypeError:
+                return Unknown("condition on a symbolic size")
+        if isinstance(value, (Layer, Obj, Function, Builtin, UserClass, Qual, Partial)):
+            return True
+        if isinstance(value, (list, tuple)) and any(v is _STAR_UNKNOWN for v in value):
+            return Unknown("condition")
+        try:
+            return bool(value)
+        except Exception:
+            return Unknown("condition")
+
+    def iterate(self, value):
+        from cnnlint.interpret.library import iterate
+
+        return iterate(self, value)
+
+    def getattr(self, obj, name: str, node=None):
+        from cnnlint.interpret.library import get_attribute
+
+        return get_attribute(self, obj, name, node)
+
+    # --- calls -------------------------------------------------------------------------
+
+    def call(self, func, args, kwargs, node, arg_nodes=None):
+        from cnnlint.interpret.library import call_qual
+
+        self.tick()
+        if _KW_UNKNOWN in kwargs or any(a is _STAR_UNKNOWN for a in args):
+            if isinstance(func, (Layer, Obj)):
+                args = [a for a in args if a is not _STAR_UNKNOWN]
+                kwargs = {k: v for k, v in kwargs.items() if k is not _KW_UNKNOWN}
+            else:
+                return self.unknown_call(func, args, node, "arguments cnnlint cannot list")
+        if isinstance(func, Function):
+            return self.call_function(func, args, kwargs, node)
+        if isinstance(func, UserClass):
+            return self.instantiate(func, args, kwargs, node)
+        if isinstance(func, (Layer, Obj)):
+            return self.call_module(func, args, kwargs, node)
+        if isinstance(func, Builtin):
+            if func.bound is not None:
+                return func.fn(self, func.bound, args, kwargs, node)
+            return func.fn(self, args, kwargs, node)
+        if isinstance(func, Qual):
+            return call_qual(self, func.name, args, kwargs, node, arg_nodes or {})
+        if isinstance(func, Partial):
+            merged = dict(func.kwargs)
+            merged.update(kwargs)
+            return self.call(func.func, list(func.args) + list(args), merged, node)
+        if isinstance(func, SuperProxy):
+            return Unknown("super object call")
+        return self.unknown_call(func, args, node, "a call cnnlint cannot follow")
+
+    def unknown_call(self, func, args, node, why):
+        if any(isinstance(a, Tensor) for a in args):
+            desc = func.reason if isinstance(func, Unknown) else why
+            self.note(node, f"cannot follow {code_of(node.func) if hasattr(node, 'func') else 'a call'}(...) "
+                            f"({desc}); shapes after it are unknown")
+        return Unknown(why)
+
+    def call_function(self, func: Function, args, kwargs, node, self_obj=_MISSING):
+        if self.depth > MAX_DEPTH:
+            return Unknown("recursion too deep")
+        fnode = func.node
+        scope = Scope(func.scope)
+        params = fnode.params
+        if func.bound is not None:
+            args = [func.bound] + list(args)
+        ok = self.bind_params(params, args, kwargs, scope, func)
+        if not ok:
+            return Unknown(f"call to {func.name}() with arguments that do not fit")
+        scope.vars["__class__"] = func.owner
+        if isinstance(fnode, cst.Lambda):
+            self.depth += 1
+            try:
+                return self.eval(fnode.body, scope)
+            finally:
+                self.depth -= 1
+        self.depth += 1
+        self.frames.append([])
+        try:
+            try:
+                self.exec_block(fnode.body, scope)
+                result = None
+            except ReturnSignal as ret:
+                result = ret.value
+            pending = self.frames[-1]
+            for other in pending:
+                result = join(result, other, fnode)
+            return result
+        except DeadPath:
+            pending = self.frames[-1]
+            if pending:
+                result = pending[0]
+                for other in pending[1:]:
+                    result = join(result, other, fnode)
+                return result
+            return Unknown(f"{func.name}() raises")
+        except (BreakSignal, ContinueSignal):
+            return None
+        finally:
+            self.frames.pop()
+            self.depth -= 1
+
+    def bind_params(self, params: cst.Parameters, args, kwargs, scope: Scope, func) -> bool:
+        positional = list(params.posonly_params) + list(params.params)
+        args = list(args)
+        kwargs = dict(kwargs)
+        for i, p in enumerate(positional):
+            name = p.name.value
+            if i < len(args):
+                scope.vars[name] = args[i]
+            elif name in kwargs:
+                scope.vars[name] = kwargs.pop(name)
+            elif p.default is not None:
+                scope.vars[name] = self.eval(p.default, func.scope)
+            else:
+                return False
+        extra = args[len(positional):]
+        if isinstance(params.star_arg, cst.Param):
+            scope.vars[params.star_arg.name.value] = tuple(extra)
+        elif extra:
+            return False
+        for p in params.kwonly_params:
+            name = p.name.value
+            if name in kwargs:
+                scope.vars[name] = kwargs.pop(name)
+            elif p.default is not None:
+                scope.vars[name] = self.eval(p.default, func.scope)
+            else:
+                return False
+        if params.star_kwarg is not None:
+            scope.vars[params.star_kwarg.name.value] = kwargs
+        elif kwargs:
+            return False
+        return True
+
+    # --- classes and modules -------------------------------------------------------------
+
+    def instantiate(self, cls: UserClass, args, kwargs, node):
+        from cnnlint.interpret.classes import instantiate
+
+        return instantiate(self, cls, args, kwargs, node)
+
+    def call_module(self, module, args, kwargs, node):
+        from cnnlint.interpret.modules import call_module
+
+        return call_module(self, module, args, kwargs, node)
+
+
+class _CompUnknown(Exception):
+    pass
+
+
+_STAR_UNKNOWN = Unknown("*args of unknown length")
+_KW_UNKNOWN = object()
+
+
+def code_of(node) -> str:
+    try:
+        return cst.Module([]).code_for_node(node)
+    except Exception:
+        return "call"
+
+
+def join(a, b, node):
+    """The value a name has after two paths that may set it differently."""
+    if a is b:
+        return a
+    if a is _MISSING or b is _MISSING:
+        return Unknown("set on one path only")
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if a.shape is not None and b.shape is not None and len(a.shape) == len(b.shape):
+            shape = tuple(x if dims.same(x, y) else None for x, y in zip(a.shape, b.shape))
+            return Tensor(shape)
+        return Tensor(None)
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return Tensor(None)
+    try:
+        if type(a) is type(b) and not isinstance(a, (Layer, Obj)) and a == b:
+            return a
+    except Exception:
+        pass
+    if dims.is_dim(a) and dims.is_dim(b) and dims.same(a, b):
+        return a
+    return Unknown("differs between the branches of a condition")
+
+
+def compare(op: str, left, right):
+    if op in ("Is", "IsNot"):
+        if isinstance(left, Unknown) or isinstance(right, Unknown):
+            return Unknown("identity test")
+        r = left is right or (left is None and right is None)
+        if isinstance(left, (int, str, bool)) and isinstance(right, (int, str, bool)):
+            r = left == right and type(left) is type(right)
+        return r if op == "Is" else not r
+    if op in ("In", "NotIn"):
+        if isinstance(right, (list, tuple, dict, str)) and not isinstance(left, Unknown):
+            try:
+                if isinstance(right, (list, tuple)) and any(isinstance(v, Unknown) for v in right):
+                    return Unknown("membership")
+                r = left in right
+            except Exception:
+                return Unknown("membership")
+            return r if op == "In" else not r
+        if isinstance(right, Layer) and isinstance(left, str):
+            r = left in right.children
+            return r if op == "In" else not r
+        return Unknown("membership")
+    if isinstance(left, (Unknown, Tensor, SymbolicObj)) or isinstance(right, (Unknown, Tensor, SymbolicObj)):
+        return Unknown("comparison")
+    try:
+        if op == "Equal":
+            if dims.is_symbolic(left) or dims.is_symbolic(right):
+                return True if dims.same(left, right) else Unknown("symbolic comparison")
+            return left == right
+        if op == "NotEqual":
+            if dims.is_symbolic(left) or dims.is_symbolic(right):
+                return False if dims.same(left, right) else Unknown("symbolic comparison")
+            return left != right
+        fn = {"LessThan": lambda a, b: a < b, "GreaterThan": lambda a, b: a > b,
+              "LessThanEqual": lambda a, b: a <= b, "GreaterThanEqual": lambda a, b: a >= b}[op]
+        r = fn(left, right)
+        if dims.is_symbolic(r) or not isinstance(r, bool):
+            try:
+                return bool(r)
+            except TypeError:
+                return Unknown("symbolic comparison")
+        return r
+    except Exception:
+        return Unknown("comparison")
+
+
+def assigned_names(stmt) -> List[str]:
+    names: List[str] = []
+
+    class V(cst.CSTVisitor):
+        def visit_AssignTarget(self, node):
+            for n in _target_names(node.target):
+                names.append(n)
+
+        def visit_AugAssign(self, node):
+            names.extend(_target_names(node.target))
+
+        def visit_AnnAssign(self, node):
+            names.extend(_target_names(node.target))
+
+        def visit_For(self, node):
+            names.extend(_target_names(node.target))
+
+    stmt.visit(V())
+    return names
+
+
+def _target_names(t):
+    if isinstance(t, cst.Name):
+        return [t.value]
+    if isinstance(t, (cst.Tuple, cst.List)):
+        out = []
+        for e in t.elements:
+            out.extend(_target_names(e.value))
+        return out
+    return []

@@ -1,0 +1,832 @@
+"""What names from outside the file mean: Python builtins, torch, torch.nn.functional,
+tensor methods and attributes, and the methods of modules and containers."""
+from __future__ import annotations
+
+import math
+from typing import Any, Dict
+
+from cnnlint import dims
+from cnnlint.interpret import tensors
+from cnnlint.interpret.values import (Builtin, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
+                                      SymbolicObj, Tensor, Unknown, UserClass, is_module)
+from cnnlint.layers import FUNCTIONALS, LAYERS
+from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
+
+CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
+
+
+# --- Python builtins ------------------------------------------------------------------------
+
+def _b(name):
+    def register(fn):
+        BUILTINS[name] = Builtin(name, fn)
+        return fn
+
+    return register
+
+
+BUILTINS: Dict[str, Builtin] = {}
+
+
+def _plain(args):
+    return all(not isinstance(a, (Unknown, Tensor, SymbolicObj)) for a in args)
+
+
+@_b("range")
+def _range(it, args, kwargs, node):
+    vals = [dims.as_int(a) for a in args]
+    if not args or any(v is None for v in vals):
+        return Unknown("range of unknown bounds")
+    try:
+        r = range(*vals)
+    except (TypeError, ValueError):
+        return Unknown("range")
+    return list(r) if len(r) <= 100_000 else Unknown("huge range")
+
+
+@_b("len")
+def _len(it, args, kwargs, node):
+    v = args[0] if args else None
+    if isinstance(v, (list, tuple, dict, str)):
+        if isinstance(v, (list, tuple)) and any(x is it_star() for x in v):
+            return Unknown("length")
+        return len(v)
+    if isinstance(v, Layer):
+        return len(v.children)
+    if isinstance(v, Obj) and v.cls.is_module and not v.attrs and v.children:
+        return len(v.children)
+    if isinstance(v, Tensor) and v.shape and not v.free:
+        return v.shape[0] if dims.is_dim(v.shape[0]) else Unknown("len")
+    return Unknown("len")
+
+
+def it_star():
+    from cnnlint.interpret.core import _STAR_UNKNOWN
+
+    return _STAR_UNKNOWN
+
+
+def _convert(kind):
+    def run(it, args, kwargs, node):
+        if not args:
+            return kind()
+        v = args[0]
+        if isinstance(v, SymbolicObj):
+            v = it.symbol(v.name)
+        if kind in (int, float) and dims.is_symbolic(v):
+            return dims.floordiv(v, 1) if kind is int else v
+        if kind in (list, tuple):
+            items = it.iterate(v)
+            return Unknown("conversion") if isinstance(items, Unknown) else kind(items)
+        if isinstance(v, (Unknown, Tensor)):
+            return Unknown("conversion")
+        try:
+            return kind(*args)
+        except Exception:
+            return Unknown("conversion")
+
+    return run
+
+
+for _k in (int, float, bool, str, list, tuple):
+    BUILTINS[_k.__name__] = Builtin(_k.__name__, _convert(_k))
+
+
+@_b("dict")
+def _dict(it, args, kwargs, node):
+    out = {}
+    if args:
+        src = args[0]
+        if isinstance(src, dict):
+            out.update(src)
+        else:
+            items = it.iterate(src)
+            if isinstance(items, Unknown):
+                return items
+            for pair in items:
+                if isinstance(pair, (tuple, list)) and len(pair) == 2 and not isinstance(pair[0], Unknown):
+                    out[pair[0]] = pair[1]
+                else:
+                    return Unknown("dict")
+    out.update(kwargs)
+    return out
+
+
+@_b("zip")
+def _zip(it, args, kwargs, node):
+    lists = [it.iterate(a) for a in args]
+    if any(isinstance(l, Unknown) for l in lists):
+        return Unknown("zip")
+    return [tuple(t) for t in zip(*lists)]
+
+
+@_b("enumerate")
+def _enumerate(it, args, kwargs, node):
+    items = it.iterate(args[0]) if args else Unknown("enumerate")
+    if isinstance(items, Unknown):
+        return items
+    start = args[1] if len(args) > 1 else kwargs.get("start", 0)
+    return [(i + start, v) for i, v in enumerate(items)]
+
+
+@_b("reversed")
+def _reversed(it, args, kwargs, node):
+    items = it.iterate(args[0]) if args else Unknown("reversed")
+    return items if isinstance(items, Unknown) else list(reversed(items))
+
+
+@_b("sorted")
+def _sorted(it, args, kwargs, node):
+    items = it.iterate(args[0]) if args else Unknown("sorted")
+    if isinstance(items, Unknown) or not _plain(items) or kwargs:
+        return Unknown("sorted")
+    try:
+        return sorted(items)
+    except TypeError:
+        return Unknown("sorted")
+
+
+def _reduce(fn):
+    def run(it, args, kwargs, node):
+        items = args if len(args) > 1 else (it.iterate(args[0]) if args else [])
+        if isinstance(items, Unknown) or not _plain(items) or "key" in kwargs:
+            return Unknown("min/max")
+        items = [it.symbol(v.name) if isinstance(v, SymbolicObj) else v for v in items]
+        if any(dims.is_symbolic(v) for v in items):
+            return Unknown("min/max of symbolic sizes")
+        try:
+            return fn(items)
+        except Exception:
+            return Unknown("min/max")
+
+    return run
+
+
+BUILTINS["min"] = Builtin("min", _reduce(min))
+BUILTINS["max"] = Builtin("max", _reduce(max))
+
+
+@_b("sum")
+def _sum(it, args, kwargs, node):
+    items = it.iterate(args[0]) if args else Unknown("sum")
+    if isinstance(items, Unknown) or any(isinstance(v, (Unknown, Tensor)) for v in items):
+        return Unknown("sum")
+    total: Any = args[1] if len(args) > 1 else 0
+    for v in items:
+        total = dims.norm(total + v)
+    return total
+
+
+@_b("abs")
+def _abs(it, args, kwargs, node):
+    v = args[0] if args else None
+    if isinstance(v, (int, float)):
+        return abs(v)
+    return v if isinstance(v, Tensor) else Unknown("abs")
+
+
+@_b("round")
+def _round(it, args, kwargs, node):
+    if args and isinstance(args[0], (int, float)) and all(isinstance(a, int) for a in args[1:]):
+        return round(*args)
+    return Unknown("round")
+
+
+@_b("any")
+def _any(it, args, kwargs, node):
+    items = it.iterate(args[0]) if args else Unknown("any")
+    if isinstance(items, Unknown):
+        return items
+    truths = [it.truth(v) for v in items]
+    if any(t is True for t in truths):
+        return True
+    return False if all(t is False for t in truths) else Unknown("any")
+
+
+@_b("all")
+def _all(it, args, kwargs, node):
+    items = it.iterate(args[0]) if args else Unknown("all")
+    if isinstance(items, Unknown):
+        return items
+    truths = [it.truth(v) for v in items]
+    if any(t is False for t in truths):
+        return False
+    return True if all(t is True for t in truths) else Unknown("all")
+
+
+@_b("isinstance")
+def _isinstance(it, args, kwargs, node):
+    if len(args) != 2:
+        return Unknown("isinstance")
+    v, kinds = args
+    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    result = False
+    for k in kinds:
+        if isinstance(k, Builtin) and k.name in ("int", "float", "bool", "str", "list", "tuple", "dict"):
+            if isinstance(v, (Unknown, SymbolicObj)):
+                return Unknown("isinstance")
+            py = {"int": int, "float": float, "bool": bool, "str": str, "list": list, "tuple": tuple,
+                  "dict": dict}[k.name]
+            if isinstance(v, py) or (k.name == "int" and dims.is_symbolic(v)):
+                result = True
+        elif isinstance(k, Qual) and k.name.startswith("torch.nn."):
+            kind = k.name.rsplit(".", 1)[1]
+            if isinstance(v, Layer):
+                result = result or v.kind == kind or kind == "Module"
+            elif isinstance(v, Obj):
+                if kind == "Module" and v.cls.is_module:
+                    result = True
+                else:
+                    return Unknown("isinstance")
+            elif isinstance(v, Unknown):
+                return Unknown("isinstance")
+        elif isinstance(k, Qual) and k.name == "torch.Tensor":
+            if isinstance(v, Tensor):
+                result = True
+            elif isinstance(v, Unknown):
+                return Unknown("isinstance")
+        elif isinstance(k, UserClass):
+            if isinstance(v, Obj):
+                from cnnlint.interpret.classes import mro
+
+                result = result or k in mro(it, v.cls)
+            elif isinstance(v, Unknown):
+                return Unknown("isinstance")
+        else:
+            return Unknown("isinstance")
+    return result
+
+
+@_b("getattr")
+def _getattr(it, args, kwargs, node):
+    if len(args) >= 2 and isinstance(args[1], str):
+        v = it.getattr(args[0], args[1], node)
+        if isinstance(v, Unknown) and len(args) == 3:
+            return args[2] if not isinstance(args[0], (Unknown, SymbolicObj)) else Unknown("getattr")
+        return v
+    return Unknown("getattr")
+
+
+@_b("hasattr")
+def _hasattr(it, args, kwargs, node):
+    if len(args) == 2 and isinstance(args[1], str) and isinstance(args[0], Obj):
+        o = args[0]
+        if args[1] in o.attrs or args[1] in o.children:
+            return True
+        from cnnlint.interpret.classes import lookup_class
+        from cnnlint.interpret.scope import _MISSING
+
+        value, _ = lookup_class(it, o.cls, args[1])
+        return value is not _MISSING
+    return Unknown("hasattr")
+
+
+@_b("setattr")
+def _setattr(it, args, kwargs, node):
+    if len(args) == 3 and isinstance(args[1], str):
+        it.setattr(args[0], args[1], args[2])
+    return None
+
+
+@_b("print")
+def _print(it, args, kwargs, node):
+    return None
+
+
+@_b("type")
+def _type(it, args, kwargs, node):
+    if len(args) == 1 and isinstance(args[0], Obj):
+        return args[0].cls
+    return Unknown("type()")
+
+
+@_b("iter")
+def _iter(it, args, kwargs, node):
+    return args[0] if args else Unknown("iter")
+
+
+@_b("map")
+def _map(it, args, kwargs, node):
+    if len(args) < 2:
+        return Unknown("map")
+    lists = [it.iterate(a) for a in args[1:]]
+    if any(isinstance(l, Unknown) for l in lists):
+        return Unknown("map")
+    return [it.call(args[0], list(vals), {}, node) for vals in zip(*lists)]
+
+
+@_b("divmod")
+def _divmod(it, args, kwargs, node):
+    if len(args) == 2 and all(isinstance(a, int) for a in args) and args[1]:
+        return divmod(*args)
+    return Unknown("divmod")
+
+
+@_b("NotImplementedError")
+def _nie(it, args, kwargs, node):
+    return Unknown("exception")
+
+
+# --- torch and friends ------------------------------------------------------------------------
+
+def layer_kind(name: str):
+    """'torch.nn.Conv2d' / 'torch.nn.modules.conv.Conv2d' -> 'Conv2d'."""
+    if not name.startswith("torch.nn."):
+        return None
+    last = name.rsplit(".", 1)[1]
+    if last in LAYERS or last in CONTAINERS:
+        return last
+    return None
+
+
+def call_qual(it, name: str, args, kwargs, node, arg_nodes):
+    from cnnlint.interpret.modules import build_layer
+
+    kind = layer_kind(name)
+    if kind is not None and (name.count(".") == 2 or ".modules." in name):
+        return build_layer(it, kind, args, kwargs, node, arg_nodes)
+    if name in ("torch.nn.Parameter", "torch.nn.parameter.Parameter"):
+        t = args[0] if args else kwargs.get("data")
+        if isinstance(t, Tensor):
+            return Tensor(t.shape, param=kwargs.get("requires_grad", True) is not False)
+        return Tensor(None, param=True)
+    if name.startswith("torch.nn.functional."):
+        return call_functional(it, name.rsplit(".", 1)[1], args, kwargs, node)
+    if name.startswith("torch.nn.init."):
+        return args[0] if args else None
+    if name in ("collections.OrderedDict", "typing.OrderedDict"):
+        return BUILTINS["dict"].fn(it, args, kwargs, node)
+    if name == "functools.partial":
+        if not args:
+            return Unknown("partial")
+        return Partial(args[0], tuple(args[1:]), dict(kwargs))
+    if name.startswith("math."):
+        return call_math(it, name[5:], args)
+    if name in ("numpy.prod", "np.prod", "math.prod"):
+        return call_math(it, "prod", args)
+    if name.startswith("torch."):
+        short = name[6:]
+        fn = tensors.TORCH_FUNCTIONS.get(short)
+        if fn is not None:
+            return fn(it, args, kwargs, node)
+    if name.startswith("torch.nn.") and kind is None and name.rsplit(".", 1)[1][:1].isupper():
+        it.note(node, f"{name.replace('torch.', '', 1)} is not in cnnlint's layer table; its output shape is unknown")
+        return Unknown(f"{name} is not modelled")
+    return it.unknown_call(Unknown(f"{name} is outside the file"), args, node, f"{name} is outside the file")
+
+
+def call_math(it, fn, args):
+    vals = [it.symbol(a.name) if isinstance(a, SymbolicObj) else a for a in args]
+    if fn == "prod":
+        items = it.iterate(vals[0]) if vals else Unknown("prod")
+        if isinstance(items, Unknown):
+            return items
+        return dims.prod(items) if all(dims.is_dim(v) for v in items) else Unknown("prod")
+    if any(isinstance(v, (Unknown, Tensor)) for v in vals) or any(dims.is_symbolic(v) for v in vals):
+        if fn == "floor" and len(vals) == 1 and dims.is_symbolic(vals[0]):
+            return dims.floordiv(vals[0], 1)
+        if fn == "ceil" and len(vals) == 1 and dims.is_symbolic(vals[0]):
+            return dims.ceildiv(vals[0], 1)
+        return Unknown(f"math.{fn}")
+    f = getattr(math, fn, None)
+    if f is None or not callable(f):
+        return Unknown(f"math.{fn}")
+    try:
+        return f(*vals)
+    except Exception:
+        return Unknown(f"math.{fn}")
+
+
+KEEP_FUNCTIONALS = {
+    "relu", "relu_", "relu6", "elu", "elu_", "selu", "celu", "gelu", "silu", "mish", "leaky_relu", "leaky_relu_",
+    "sigmoid", "tanh", "softmax", "log_softmax", "softmin", "dropout", "dropout1d", "dropout2d", "dropout3d",
+    "alpha_dropout", "feature_alpha_dropout", "hardswish", "hardsigmoid", "hardtanh", "hardtanh_", "softplus",
+    "softsign", "normalize", "batch_norm", "layer_norm", "group_norm", "instance_norm", "local_response_norm",
+    "logsigmoid", "threshold", "prelu", "rrelu", "tanhshrink", "softshrink", "hardshrink", "gumbel_softmax",
+    "relu6_", "channel_shuffle", "rms_norm",
+}
+
+
+def call_functional(it, fname: str, args, kwargs, node):
+    from cnnlint.interpret.modules import LayerCtx, apply_layer, bind, finish_row, start_row
+
+    x = args[0] if args else kwargs.get("input")
+    if fname in KEEP_FUNCTIONALS:
+        return x if isinstance(x, Tensor) else Tensor(None) if isinstance(x, Unknown) else x
+    fdef = FUNCTIONALS.get(fname)
+    if fdef is not None:
+        bound = bind(fdef.signature, list(args[1:]), {k: v for k, v in kwargs.items() if k != "input"}, {})
+        if bound is None:
+            return it.unknown_call(Unknown(f"F.{fname}"), args, node, f"F.{fname} with unexpected arguments")
+        layer = Layer(fdef.layer, bound, node)
+        layer.functional = f"F.{fname}"  # type: ignore[attr-defined]
+        row = start_row(it, layer, f"F.{fname}", [x])
+        row.name = fname
+        prev = it.current_row
+        it.current_row = row
+        try:
+            out = apply_layer(it, layer, x, node, row)
+        finally:
+            it.current_row = prev
+        finish_row(it, row, out)
+        return out
+    if not isinstance(x, Tensor):
+        return it.unknown_call(Unknown(f"F.{fname}"), args, node, f"F.{fname} on a value cnnlint cannot follow")
+    ctx = LayerCtx(it, Layer("Functional", {}, node), node, x)
+    ctx.layer.functional = f"F.{fname}"  # type: ignore[attr-defined]
+    if fname in ("interpolate", "upsample", "upsample_nearest", "upsample_bilinear"):
+        size = args[1] if len(args) > 1 else kwargs.get("size")
+        scale = args[2] if len(args) > 2 else kwargs.get("scale_factor")
+        if x.free:
+            return Tensor(None)
+        return resize(x, size, scale, ctx)
+    if fname == "pad":
+        pad = args[1] if len(args) > 1 else kwargs.get("pad")
+        return pad_shape(x, pad, ctx)
+    if fname == "linear":
+        w = args[1] if len(args) > 1 else kwargs.get("weight")
+        if isinstance(w, Tensor) and w.shape and len(w.shape) == 2 and x.shape:
+            return Tensor(x.shape[:-1] + (w.shape[0],))
+        return Tensor(None)
+    if fname == "flatten":
+        return flatten_shape(x, args[1] if len(args) > 1 else 0, args[2] if len(args) > 2 else -1, ctx)
+    if fname == "pixel_shuffle":
+        return LAYERS["PixelShuffle"].forward(_tmp_layer("PixelShuffle", {"upscale_factor": args[1]}, node), x, ctx)
+    if fname == "glu":
+        d = args[1] if len(args) > 1 else kwargs.get("dim", -1)
+        return tensors.split_half(x, d)
+    if fname in ("cross_entropy", "nll_loss", "mse_loss", "l1_loss", "binary_cross_entropy",
+                 "binary_cross_entropy_with_logits", "smooth_l1_loss", "kl_div"):
+        return Tensor(())
+    if fname == "one_hot":
+        return Tensor(None)
+    return it.unknown_call(Unknown(f"F.{fname}"), args, node, f"F.{fname} is not modelled")
+
+
+def _tmp_layer(kind, values, node):
+    from cnnlint.interpret.values import Arg
+
+    return Layer(kind, {k: Arg(v) for k, v in values.items()}, node)
+
+
+# --- attributes -------------------------------------------------------------------------------
+
+def get_attribute(it, obj, name: str, node):
+    from cnnlint.interpret import classes
+
+    if isinstance(obj, Qual):
+        return Qual(f"{obj.name}.{name}")
+    if isinstance(obj, Obj):
+        return classes.attribute(it, obj, name)
+    if isinstance(obj, SuperProxy):
+        return classes.super_attribute(it, obj, name)
+    if isinstance(obj, UserClass):
+        from cnnlint.interpret.scope import _MISSING
+
+        value, _ = classes.lookup_class(it, obj, name)
+        if value is _MISSING:
+            return Unknown(f"{obj.name}.{name}")
+        if isinstance(value, tuple) and len(value) == 2 and value[0] in ("static", "classmethod"):
+            return classes.bind_value(it, value, obj, obj)
+        return value
+    if isinstance(obj, Tensor):
+        return tensors.tensor_attribute(it, obj, name)
+    if isinstance(obj, Layer):
+        return layer_attribute(it, obj, name)
+    if isinstance(obj, SymbolicObj):
+        return SymbolicObj(f"{obj.name}.{name}")
+    if isinstance(obj, dict):
+        return _dict_method(obj, name)
+    if isinstance(obj, list):
+        return _list_method(obj, name)
+    if isinstance(obj, str):
+        return _str_method(obj, name)
+    if isinstance(obj, Partial) and name == "func":
+        return obj.func
+    return Unknown(f"attribute '{name}'")
+
+
+def layer_attribute(it, layer: Layer, name: str):
+    if name in layer.children:
+        return layer.children[name]
+    if name in layer.args:
+        return layer.args[name].value
+    if name == "weight" and not layer.is_container:
+        return weight_tensor(layer)
+    if name == "bias" and not layer.is_container:
+        out = layer.value("out_channels", layer.value("out_features", layer.value("num_features")))
+        if layer.value("bias", True) is False:
+            return None
+        return Tensor((out,) if dims.is_dim(out) else None, param=True)
+    if name == "normalized_shape" and "normalized_shape" in layer.args:
+        return layer.value("normalized_shape")
+    method = module_method(layer, name, layer.kind)
+    if method is not None:
+        return method
+    return Unknown(f"attribute '{name}' of nn.{layer.kind}")
+
+
+def weight_tensor(layer: Layer):
+    k = layer.kind
+    if k == "Linear":
+        return Tensor((layer.value("out_features"), layer.value("in_features")), param=True)
+    if k.startswith("Conv") and "Transpose" not in k:
+        from cnnlint.layers.base import ntuple
+
+        kern = ntuple(layer.value("kernel_size"), int(k[-2])) or ()
+        g = layer.value("groups", 1)
+        cin = dims.exact_div(layer.value("in_channels"), g) if dims.is_dim(layer.value("in_channels")) else None
+        return Tensor((layer.value("out_channels"), cin) + tuple(kern), param=True)
+    if "Norm" in k:
+        c = layer.value("num_features", layer.value("num_channels"))
+        return Tensor((c,), param=True)
+    return Tensor(None, param=True)
+
+
+def module_method(module, name: str, kind: str):
+    """Methods of nn.Module and the containers, bound to ``module``."""
+
+    def add_module(it, m, args, kwargs, node):
+        if len(args) == 2 and isinstance(args[0], str):
+            m.children[args[0]] = args[1]
+        elif isinstance(args[0] if args else None, Unknown):
+            it.note(node, "add_module with a name cnnlint cannot compute")
+        return None
+
+    def append(it, m, args, kwargs, node):
+        if args:
+            m.children[str(len(m.children))] = args[0]
+        return m
+
+    def extend(it, m, args, kwargs, node):
+        items = it.iterate(args[0]) if args else []
+        if isinstance(items, Unknown):
+            m.children["?"] = Unknown("extend")
+            return m
+        for v in items:
+            m.children[str(len(m.children))] = v
+        return m
+
+    def insert(it, m, args, kwargs, node):
+        if len(args) == 2 and isinstance(args[0], int):
+            values = list(m.children.values())
+            values.insert(args[0], args[1])
+            m.children.clear()
+            m.children.update({str(i): v for i, v in enumerate(values)})
+        return None
+
+    def register_buffer(it, m, args, kwargs, node):
+        if len(args) >= 2 and isinstance(args[0], str) and isinstance(m, Obj):
+            m.attrs[args[0]] = args[1]
+        return None
+
+    def register_parameter(it, m, args, kwargs, node):
+        if len(args) >= 2 and isinstance(args[0], str) and isinstance(m, Obj):
+            it.setattr(m, args[0], args[1])
+        return None
+
+    def children(it, m, args, kwargs, node):
+        return [c for c in m.children.values() if c is not None]
+
+    def named_children(it, m, args, kwargs, node):
+        return [(k, c) for k, c in m.children.items() if c is not None]
+
+    def modules(it, m, args, kwargs, node):
+        from cnnlint.interpret.modules import named_modules
+
+        return [mod for _, mod in named_modules(m)]
+
+    def named_modules(it, m, args, kwargs, node):
+        from cnnlint.interpret.modules import named_modules as walk
+
+        return list(walk(m))
+
+    def itself(it, m, args, kwargs, node):
+        return m
+
+    def nothing(it, m, args, kwargs, node):
+        return None
+
+    def forward(it, m, args, kwargs, node):
+        from cnnlint.interpret.modules import call_module
+
+        if isinstance(m, Obj):
+            # an Obj without its own forward: a Sequential subclass
+            x = args[0] if args else None
+            for child in m.children.values():
+                if child is not None:
+                    x = it.call(child, [x], {}, node)
+            return x
+        return call_module(it, m, args, kwargs, node)
+
+    def items(it, m, args, kwargs, node):
+        return list(m.children.items())
+
+    def keys(it, m, args, kwargs, node):
+        return list(m.children.keys())
+
+    def values(it, m, args, kwargs, node):
+        return list(m.children.values())
+
+    def unknown(it, m, args, kwargs, node):
+        return Unknown(f"{name}()")
+
+    table = {
+        "add_module": add_module, "register_module": add_module, "append": append, "extend": extend,
+        "insert": insert, "register_buffer": register_buffer, "register_parameter": register_parameter,
+        "children": children, "named_children": named_children, "modules": modules,
+        "named_modules": named_modules, "apply": itself, "to": itself, "cuda": itself, "cpu": itself,
+        "eval": itself, "train": itself, "float": itself, "double": itself, "half": itself,
+        "requires_grad_": itself, "zero_grad": nothing, "forward": forward, "__call__": forward,
+        "items": items, "keys": keys, "values": values, "parameters": unknown, "named_parameters": unknown,
+        "state_dict": unknown, "load_state_dict": unknown, "buffers": unknown,
+    }
+    fn = table.get(name)
+    if fn is None:
+        return None
+    if name in ("forward", "__call__") and isinstance(module, Obj):
+        return Builtin(name, fn, bound=module)
+    return Builtin(name, fn, bound=module)
+
+
+def _dict_method(d: dict, name: str):
+    def get(it, m, args, kwargs, node):
+        if not args or isinstance(args[0], Unknown):
+            return Unknown("dict.get")
+        try:
+            return m.get(args[0], args[1] if len(args) > 1 else None)
+        except TypeError:
+            return Unknown("dict.get")
+
+    def items(it, m, a, k, n):
+        return list(m.items())
+
+    def keys(it, m, a, k, n):
+        return list(m.keys())
+
+    def values(it, m, a, k, n):
+        return list(m.values())
+
+    def update(it, m, a, k, n):
+        if a and isinstance(a[0], dict):
+            m.update(a[0])
+        m.update(k)
+        return None
+
+    def setdefault(it, m, a, k, n):
+        if a and not isinstance(a[0], Unknown):
+            return m.setdefault(a[0], a[1] if len(a) > 1 else None)
+        return Unknown("setdefault")
+
+    def pop(it, m, a, k, n):
+        if a and not isinstance(a[0], Unknown):
+            return m.pop(a[0], a[1] if len(a) > 1 else None)
+        return Unknown("pop")
+
+    def copy(it, m, a, k, n):
+        return dict(m)
+
+    table = {"get": get, "items": items, "keys": keys, "values": values, "update": update,
+             "setdefault": setdefault, "pop": pop, "copy": copy}
+    fn = table.get(name)
+    return Builtin(name, fn, bound=d) if fn else Unknown(f"dict.{name}")
+
+
+def _list_method(lst: list, name: str):
+    def append(it, m, a, k, n):
+        m.append(a[0] if a else None)
+        return None
+
+    def extend(it, m, a, k, n):
+        items = it.iterate(a[0]) if a else []
+        if isinstance(items, Unknown):
+            m.append(it_star())
+        else:
+            m.extend(items)
+        return None
+
+    def insert(it, m, a, k, n):
+        if len(a) == 2 and isinstance(a[0], int):
+            m.insert(a[0], a[1])
+        return None
+
+    def pop(it, m, a, k, n):
+        if not m:
+            return Unknown("pop from empty list")
+        return m.pop(a[0] if a and isinstance(a[0], int) else -1)
+
+    def index(it, m, a, k, n):
+        try:
+            return m.index(a[0])
+        except Exception:
+            return Unknown("index")
+
+    def copy(it, m, a, k, n):
+        return list(m)
+
+    def reverse(it, m, a, k, n):
+        m.reverse()
+        return None
+
+    table = {"append": append, "extend": extend, "insert": insert, "pop": pop, "index": index, "copy": copy,
+             "reverse": reverse}
+    fn = table.get(name)
+    return Builtin(name, fn, bound=lst) if fn else Unknown(f"list.{name}")
+
+
+def _str_method(s: str, name: str):
+    def run(it, m, a, k, n):
+        if not _plain(a) or not _plain(list(k.values())):
+            return Unknown(f"str.{name}")
+        if name == "join":
+            items = it.iterate(a[0]) if a else []
+            if isinstance(items, Unknown) or not all(isinstance(v, str) for v in items):
+                return Unknown("join")
+            return m.join(items)
+        try:
+            return getattr(m, name)(*a, **k)
+        except Exception:
+            return Unknown(f"str.{name}")
+
+    if name in ("format", "join", "lower", "upper", "startswith", "endswith", "split", "replace", "strip",
+                "isdigit", "rstrip", "lstrip"):
+        return Builtin(name, run, bound=s)
+    return Unknown(f"str.{name}")
+
+
+# --- subscripts and iteration -------------------------------------------------------------------
+
+def subscript(it, value, key, node):
+    if isinstance(key, Unknown) and not isinstance(value, Tensor):
+        return Unknown("subscript with an unknown key")
+    if isinstance(value, Tensor):
+        return tensors.index(it, value, key, node)
+    if isinstance(value, SizeTuple):
+        try:
+            out = value[key] if not isinstance(key, tuple) else Unknown("tuple index")
+        except (IndexError, TypeError):
+            return Unknown("size index")
+        return SizeTuple(out) if isinstance(out, tuple) else out
+    if isinstance(value, (list, tuple, str)):
+        if isinstance(value, (list, tuple)) and any(v is it_star() for v in value):
+            return Unknown("index into a list of unknown length")
+        if isinstance(key, SymbolicObj) or dims.is_symbolic(key):
+            return Unknown("symbolic index")
+        try:
+            return value[key]
+        except (IndexError, TypeError, KeyError):
+            return Unknown("index")
+    if isinstance(value, dict):
+        try:
+            return value[key] if key in value else Unknown(f"key {key!r}")
+        except TypeError:
+            return Unknown("key")
+    if isinstance(value, Layer) or (isinstance(value, Obj) and value.cls.is_module and value.children):
+        children = value.children
+        if isinstance(key, str):
+            return children.get(key, Unknown(f"no submodule {key!r}"))
+        if isinstance(key, int):
+            items = list(children.values())
+            if -len(items) <= key < len(items):
+                return items[key]
+            return Unknown("index")
+        if isinstance(key, slice):
+            picked = list(children.items())[key]
+            out = Layer("Sequential" if not isinstance(value, Layer) else value.kind, {}, getattr(value, "node", None))
+            out.children.update(picked)
+            return out
+    return Unknown("subscript")
+
+
+def iterate(it, value):
+    if isinstance(value, (list, tuple)):
+        if any(v is it_star() for v in value):
+            return Unknown("iteration over a list of unknown length")
+        return list(value)
+    if isinstance(value, dict):
+        return list(value.keys())
+    if isinstance(value, str):
+        return list(value)
+    if isinstance(value, Layer):
+        if value.kind == "ModuleDict":
+            return list(value.children.keys())
+        if "?" in value.children:
+            return Unknown("container of unknown length")
+        return [v for v in value.children.values() if v is not None]
+    if isinstance(value, Obj) and value.cls.is_module:
+        from cnnlint.interpret.classes import torch_base
+
+        if torch_base(it, value.cls) in ("Sequential", "ModuleList"):
+            return [v for v in value.children.values() if v is not None]
+    if isinstance(value, Tensor):
+        if value.shape and dims.as_int(value.shape[0]) is not None and dims.as_int(value.shape[0]) <= 64:
+            return [Tensor(value.shape[1:]) for _ in range(dims.as_int(value.shape[0]))]
+    return Unknown("iteration")
+
+
+def tensor_binop(it, op, left, right, node):
+    return tensors.binop(it, op, left, right, node)
+
+
+__all__ = ["BUILTINS", "call_qual", "get_attribute", "subscript", "iterate", "tensor_binop", "module_method",
+           "Function", "is_module"]

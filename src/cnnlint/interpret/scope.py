@@ -1,0 +1,154 @@
+"""Name scopes, and the module scope that reads a file's top level lazily."""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+import libcst as cst
+
+from cnnlint.interpret.values import Qual, Unknown, UserClass, Function
+
+_MISSING = object()
+
+
+class Scope:
+    """A function's local names, chained to the scope it was defined in."""
+
+    def __init__(self, parent: Optional["Scope"] = None):
+        self.vars: Dict[str, Any] = {}
+        self.parent = parent
+
+    def lookup(self, name: str) -> Any:
+        scope: Optional[Scope] = self
+        while scope is not None:
+            value = scope.get_local(name)
+            if value is not _MISSING:
+                return value
+            scope = scope.parent
+        return _MISSING
+
+    def get_local(self, name: str) -> Any:
+        return self.vars.get(name, _MISSING)
+
+    def set(self, name: str, value: Any) -> None:
+        self.vars[name] = value
+
+    def module(self) -> "ModuleScope":
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope  # type: ignore[return-value]
+
+
+def dotted(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        head = dotted(node.value)
+        return None if head is None else f"{head}.{node.attr.value}"
+    return None
+
+
+class ModuleScope(Scope):
+    """The names a file defines at top level: imports, classes, functions and constants.
+
+    Constants are evaluated on first use, so a file's scripts and training loops are
+    never interpreted."""
+
+    def __init__(self, module: cst.Module, interp_factory):
+        super().__init__(None)
+        self.node = module
+        self.lazy: Dict[str, cst.BaseExpression] = {}
+        self.classes: Dict[str, UserClass] = {}
+        self.functions: Dict[str, Function] = {}
+        self._evaluating: set = set()
+        self._interp_factory = interp_factory
+        for stmt in module.body:
+            self._declare(stmt)
+
+    def _declare(self, stmt: cst.CSTNode) -> None:
+        if isinstance(stmt, cst.ClassDef):
+            cls = UserClass(stmt.name.value, stmt, self)
+            self.classes[cls.name] = cls
+            self.vars[cls.name] = cls
+        elif isinstance(stmt, cst.FunctionDef):
+            fn = Function(stmt.name.value, stmt, self)
+            self.functions[fn.name] = fn
+            self.vars[fn.name] = fn
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    bind_import(small, self)
+                elif isinstance(small, cst.Assign):
+                    for t in small.targets:
+                        self._lazy_target(t.target, small.value)
+                elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                    self._lazy_target(small.target, small.value)
+        elif isinstance(stmt, cst.If):
+            # `try: import x / except` and `if TYPE_CHECKING:` style imports
+            for inner in stmt.body.body:
+                if isinstance(inner, cst.SimpleStatementLine):
+                    for small in inner.body:
+                        if isinstance(small, (cst.Import, cst.ImportFrom)):
+                            bind_import(small, self)
+        elif isinstance(stmt, cst.Try):
+            for inner in stmt.body.body:
+                self._declare(inner)
+
+    def _lazy_target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            name = target.value
+            if name in self.lazy or name in self.classes or name in self.functions:
+                # assigned twice at top level: which value holds depends on run order
+                self.lazy[name] = None  # type: ignore[assignment]
+                self.vars.pop(name, None)
+            else:
+                self.lazy[name] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for el in target.elements:
+                if isinstance(el.value, cst.Name):
+                    self.lazy[el.value.value] = None  # type: ignore[assignment]
+
+    def get_local(self, name: str) -> Any:
+        value = self.vars.get(name, _MISSING)
+        if value is not _MISSING:
+            return value
+        if name in self.lazy:
+            expr = self.lazy[name]
+            if expr is None or name in self._evaluating:
+                return Unknown(f"'{name}' is assigned more than once at module level")
+            self._evaluating.add(name)
+            try:
+                value = self._interp_factory().eval(expr, self)
+            finally:
+                self._evaluating.discard(name)
+            self.vars[name] = value
+            return value
+        return _MISSING
+
+
+def bind_import(node: cst.CSTNode, scope: Scope) -> None:
+    """Record what an import statement binds: local name -> qualified name."""
+    if isinstance(node, cst.Import):
+        for alias in node.names:
+            full = dotted(alias.name)
+            if full is None:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                scope.set(alias.asname.name.value, Qual(full))
+            else:
+                head = full.split(".")[0]
+                scope.set(head, Qual(head))
+    elif isinstance(node, cst.ImportFrom):
+        if node.relative:
+            base = "." * len(node.relative) + (dotted(node.module) or "" if node.module else "")
+        else:
+            base = dotted(node.module) if node.module is not None else None
+        if base is None or isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name is None:
+                continue
+            local = alias.asname.name.value if alias.asname is not None and isinstance(
+                alias.asname.name, cst.Name) else name
+            scope.set(local, Qual(f"{base}.{name}"))

@@ -1,0 +1,143 @@
+"""The abstract values the interpreter computes with.
+
+Python scalars, strings, tuples, lists and dicts stand for themselves; dimensions are
+ints or sympy expressions. The classes here stand for what has no Python equivalent
+without torch: tensors, layers, user module objects, functions, and ``Unknown``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """Something the analysis cannot follow. It spreads quietly and never becomes an error."""
+
+    reason: str = "unknown"
+
+    def __bool__(self):  # pragma: no cover - guarded by the interpreter
+        raise TypeError("truth value of Unknown")
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A tensor's shape. ``shape`` None: rank unknown. ``free``: the model's symbolic input,
+    whose rank is fixed by the first layer that consumes it."""
+
+    shape: Optional[Tuple[Any, ...]]
+    free: bool = False
+    src: Optional[str] = None  # the module call that produced it, for messages
+    flat: Optional[Tuple[Any, ...]] = None  # (factors, shape before, src before) after a flatten
+    param: bool = False  # an nn.Parameter
+
+    @property
+    def rank(self) -> Optional[int]:
+        return None if self.shape is None else len(self.shape)
+
+
+class SizeTuple(tuple):
+    """What ``x.size()`` / ``x.shape`` returns: a tuple of dims."""
+
+
+@dataclass(frozen=True)
+class Qual:
+    """A dotted name imported from outside the file: ``torch.nn.Conv2d``, ``math.floor``."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class SymbolicObj:
+    """An argument with no value (a constructor parameter without a default).
+
+    Used as a size it becomes a sympy symbol of the same name; its attributes are
+    symbolic objects too (``data.c``)."""
+
+    name: str
+
+
+@dataclass(eq=False)
+class Arg:
+    """One argument of a layer constructor: its value and the expression written for it."""
+
+    value: Any
+    node: Any = None  # the libcst expression, None when the default applies
+    keyword: bool = False
+
+
+@dataclass(eq=False)
+class Layer:
+    """An instance of a torch.nn layer or container."""
+
+    kind: str  # short class name: "Conv2d", "Sequential"
+    args: Dict[str, Arg]
+    node: Any  # the constructor call
+    children: Dict[str, Any] = field(default_factory=dict)
+    in_loop: bool = False  # built by a loop: several layers share this call
+
+    def value(self, name: str, default: Any = None) -> Any:
+        a = self.args.get(name)
+        return default if a is None else a.value
+
+    @property
+    def is_container(self) -> bool:
+        return self.kind in ("Sequential", "ModuleList", "ModuleDict")
+
+
+@dataclass(eq=False)
+class UserClass:
+    name: str
+    node: Any  # libcst ClassDef
+    scope: Any  # the module scope it was defined in
+    bases: Tuple[Any, ...] = ()
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    is_module: bool = False
+
+
+@dataclass(eq=False)
+class Obj:
+    """An instance of a user class (an nn.Module subclass or a plain helper)."""
+
+    cls: UserClass
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    children: Dict[str, Any] = field(default_factory=dict)  # registered submodules, in order
+    params: List[Any] = field(default_factory=list)  # element counts of nn.Parameter attributes
+    node: Any = None  # where it was built
+
+
+@dataclass(eq=False)
+class Function:
+    """A user function or lambda, with the scope it closes over."""
+
+    name: str
+    node: Any  # libcst FunctionDef or Lambda
+    scope: Any
+    bound: Any = None  # ``self`` for a bound method
+    owner: Optional[UserClass] = None  # class that defined it (for super())
+
+
+@dataclass(eq=False)
+class Builtin:
+    """A Python-implemented callable: builtins, torch functions, tensor methods."""
+
+    name: str
+    fn: Any
+    bound: Any = None
+
+
+@dataclass(eq=False)
+class Partial:
+    func: Any
+    args: Tuple[Any, ...]
+    kwargs: Dict[str, Any]
+
+
+@dataclass(eq=False)
+class SuperProxy:
+    obj: Any
+    after: Optional[UserClass]
+
+
+def is_module(value: Any) -> bool:
+    return isinstance(value, Layer) or (isinstance(value, Obj) and value.cls.is_module)

@@ -1,0 +1,1 @@
+"""Reporters only format: each turns results into text for one output format."""

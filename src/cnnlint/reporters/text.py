@@ -1,0 +1,56 @@
+"""The human formats: `path:line:col: CODE message` lines and a summary."""
+from __future__ import annotations
+
+from typing import List, Sequence
+
+from cnnlint.diagnostics import FileResult
+
+
+def summary(results: Sequence[FileResult]) -> str:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    fixable = 0
+    for r in results:
+        for d in r.diagnostics:
+            counts[d.severity] = counts.get(d.severity, 0) + 1
+            if d.fix is not None and d.fix.safe:
+                fixable += 1
+    if not any(counts.values()):
+        return "All checks passed!"
+    parts = [f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items() if n]
+    line = f"Found {', '.join(parts)} in {sum(1 for r in results if r.diagnostics)} file(s)."
+    if fixable:
+        line += f"\n[*] {fixable} fixable with `cnnlint check --fix`."
+    return line
+
+
+def concise(results: Sequence[FileResult]) -> str:
+    lines: List[str] = []
+    for r in results:
+        for d in r.diagnostics:
+            mark = " [*]" if d.fix is not None and d.fix.safe else ""
+            lines.append(f"{d.path}:{d.span.line}:{d.span.column}: {d.code}{mark} {d.message}")
+    lines.append(summary(results))
+    return "\n".join(lines) + "\n"
+
+
+def full(results: Sequence[FileResult]) -> str:
+    lines: List[str] = []
+    for r in results:
+        src = r.source.splitlines() if r.source else []
+        for d in r.diagnostics:
+            mark = " [*]" if d.fix is not None and d.fix.safe else ""
+            lines.append(f"{d.path}:{d.span.line}:{d.span.column}: {d.code}{mark} {d.message}")
+            if 0 < d.span.line <= len(src):
+                text = src[d.span.line - 1]
+                width = (d.span.end_column - d.span.column) if d.span.end_line == d.span.line else len(text) - d.span.column + 1
+                lines.append(f"  {d.span.line:>4} | {text}")
+                lines.append(f"       | {' ' * (d.span.column - 1)}{'^' * max(1, width)}")
+            for step in d.explain:
+                lines.append(f"       = {step}")
+            if d.options:
+                lines.append(f"       help: {'; '.join(d.options)}")
+            elif d.fix is not None:
+                lines.append(f"       help: {d.fix.description}")
+            lines.append("")
+    lines.append(summary(results))
+    return "\n".join(lines) + "\n"

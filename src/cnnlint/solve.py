@@ -1,0 +1,146 @@
+"""Which input sizes satisfy a size constraint: evaluation over a sane range, never simplify().
+
+A constraint says a symbolic size must equal a declared number (a Linear after a
+flatten). The size is a product of factors; factors that share symbols are grouped and
+each group is evaluated over a range of input sizes, which is cheap and exact with floors.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product as cartesian
+from typing import Dict, List, Optional, Tuple
+
+from cnnlint import dims
+
+RANGE_ONE = 2048  # sizes tried for a factor of one symbol
+RANGE_MANY = 160  # per symbol, for a factor of two or more symbols
+
+
+@dataclass(frozen=True)
+class Solution:
+    possible: Optional[bool]  # None: could not decide
+    description: str = ""  # "32x32 to 33x33", names the sizes that work
+    smallest: Optional[Dict[str, int]] = None
+
+
+def _groups(expr) -> Tuple[int, List[Tuple[tuple, object]]]:
+    sp = dims.sympy()
+    const = 1
+    groups: Dict[frozenset, object] = {}
+    for f in sp.Mul.make_args(expr):
+        syms = frozenset(f.free_symbols)
+        if not syms:
+            if not f.is_Integer:
+                return 0, []
+            const *= int(f)
+            continue
+        # merge groups that share symbols
+        merged = syms
+        acc = f
+        for key in list(groups):
+            if key & merged:
+                acc = acc * groups.pop(key)
+                merged = merged | key
+        groups[merged] = acc
+    return const, [(tuple(sorted(k, key=str)), v) for k, v in groups.items()]
+
+
+def _values(symbols: tuple, factor) -> Optional[Dict[int, list]]:
+    fn = dims.evaluator(factor, symbols)
+    if fn is None:
+        return None
+    table: Dict[int, list] = {}
+    rng = range(1, RANGE_ONE + 1) if len(symbols) == 1 else range(1, RANGE_MANY + 1)
+    if len(symbols) > 3:
+        return None
+    for combo in cartesian(rng, repeat=len(symbols)):
+        v = fn(*combo)
+        if v is not None and v >= 1:
+            table.setdefault(v, []).append(combo)
+    return table
+
+
+def solve_equal(expr, target: int) -> Solution:
+    """Can ``expr`` (a sympy expression of positive integer symbols) equal ``target``?"""
+    const, groups = _groups(expr)
+    if const == 0 or not groups or len(groups) > 3:
+        return Solution(None)
+    if target % const:
+        return Solution(False)
+    rest = target // const
+    tables = []
+    for symbols, factor in groups:
+        t = _values(symbols, factor)
+        if t is None:
+            return Solution(None)
+        tables.append((symbols, t))
+    found = []
+    for choice in _splits(rest, [t for _, t in tables]):
+        found.append(choice)
+    if not found:
+        return Solution(False)
+    # square inputs first: the usual case, and the one a reader wants named
+    names = [str(s) for symbols, _ in tables for s in symbols]
+    if "H" in names and "W" in names:
+        squares = set()
+        for choice in found:
+            combos = [table[value] for (_, table), value in zip(tables, choice)]
+            for pick in cartesian(*combos):
+                assignment = {}
+                for (symbols, _), combo in zip(tables, pick):
+                    assignment.update({str(s): v for s, v in zip(symbols, combo)})
+                if assignment.get("H") == assignment.get("W"):
+                    squares.add(assignment["H"])
+                if len(squares) > 64:
+                    break
+        if squares:
+            lo, hi = min(squares), max(squares)
+            desc = f"{_ranges(squares)} square inputs" if len(squares) != hi - lo + 1 else (
+                f"{lo}x{lo} inputs" if lo == hi else f"{lo}x{lo} to {hi}x{hi} inputs")
+            return Solution(True, desc, {"H": lo, "W": lo})
+    # describe the sizes that work per symbol
+    per_symbol: Dict[str, set] = {}
+    for choice in found:
+        for (symbols, table), value in zip(tables, choice):
+            for combo in table[value]:
+                for s, v in zip(symbols, combo):
+                    per_symbol.setdefault(str(s), set()).add(v)
+    return Solution(True, describe(per_symbol), {k: min(v) for k, v in per_symbol.items()})
+
+
+def _splits(rest: int, tables: list):
+    """Value choices, one per table, whose product is ``rest``."""
+    if len(tables) == 1:
+        if rest in tables[0]:
+            yield (rest,)
+        return
+    head, tail = tables[0], tables[1:]
+    for v in head:
+        if rest % v == 0:
+            for more in _splits(rest // v, tail):
+                yield (v,) + more
+
+
+def _ranges(values) -> str:
+    values = sorted(values)
+    parts, start, prev = [], values[0], values[0]
+    for v in values[1:]:
+        if v != prev + 1:
+            parts.append((start, prev))
+            start = v
+        prev = v
+    parts.append((start, prev))
+    if len(parts) > 4:
+        return f"{values[0]}..{values[-1]} ({len(values)} sizes)"
+    return ", ".join(str(a) if a == b else f"{a}..{b}" for a, b in parts)
+
+
+def describe(per_symbol: Dict[str, set]) -> str:
+    keys = sorted(per_symbol)
+    hw = [k for k in ("H", "W") if k in per_symbol]
+    if hw == ["H", "W"] and sorted(per_symbol["H"]) == sorted(per_symbol["W"]):
+        vals = sorted(per_symbol["H"])
+        if vals == list(range(vals[0], vals[-1] + 1)) and len(vals) <= 8:
+            lo, hi = vals[0], vals[-1]
+            return f"{lo}x{lo} inputs" if lo == hi else f"{lo}x{lo} to {hi}x{hi} inputs"
+    return ", ".join(f"{k} in {_ranges(per_symbol[k])}" for k in keys)
