@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from cnnlint.diagnostics import Diagnostic, FileResult, Span
 from cnnlint.inputspec import InputSpec
@@ -33,7 +33,10 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
     from cnnlint.analyze import analyze
     from cnnlint.fixes import make_fix
     from cnnlint.source import FileContext
+    from cnnlint.suppress import apply_noqa, skip_file
 
+    if skip_file(source):  # `# cnnlint: skip-file`
+        return FileResult(path, (), (), source)
     try:
         ctx = FileContext(path, source)
     except cst.ParserSyntaxError as e:
@@ -67,7 +70,7 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
                 continue
             seen.add(key)
             diagnostics.append(Diagnostic(path, ctx.span(node), "CNN401", "info", message, run.model.name))
-    diagnostics = [d for d in diagnostics if selected(d.code, settings)]
+    diagnostics = [d for d in apply_noqa(diagnostics, source) if selected(d.code, settings)]
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column, d.code))
     traces = tuple(r.trace for r in runs if r.trace is not None) if settings.shapes else ()
     return FileResult(path, tuple(diagnostics), traces, source)
@@ -106,10 +109,18 @@ def check_file(path: str, settings: Settings = Settings()) -> FileResult:
                                             "cannot analyse the file: it nests too deeply"),))
 
 
-def discover(paths: Iterable[str]) -> Iterator[str]:
-    """Every .py file under the given paths, in a stable order. Raises PathError for a missing path."""
+def discover(paths: Iterable[str], excluded: Optional[Callable[[str], bool]] = None) -> Iterator[str]:
+    """Every .py file under the given paths, in a stable order. Raises PathError for a missing path.
+    ``excluded(path)``, when given, replaces the default SKIP_DIRS test for folders and files found
+    under a folder (a path named on the command line is always checked)."""
     for p in paths:
-        if os.path.isdir(p):
+        if os.path.isdir(p) and excluded is not None:
+            for root, dirs, files in os.walk(p, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not excluded(os.path.join(root, d)))
+                for f in sorted(files):
+                    if f.endswith(".py") and not excluded(os.path.join(root, f)):
+                        yield os.path.join(root, f)
+        elif os.path.isdir(p):
             seen_dirs = set()
             for root, dirs, files in os.walk(p, followlinks=False):
                 real = os.path.realpath(root)

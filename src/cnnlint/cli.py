@@ -8,7 +8,7 @@ from typing import List, Optional, Sequence
 from cnnlint import __version__
 
 COMMANDS = ("check", "shapes", "rule")
-CHECK_FORMATS = ("full", "text", "concise", "json", "json-lines")
+CHECK_FORMATS = ("full", "text", "concise", "json", "json-lines", "sarif", "github")
 SHAPES_FORMATS = ("text", "json")
 
 
@@ -28,11 +28,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check files for shape errors (the default command)")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    check.add_argument("--format", "--output-format", dest="format", default="text", choices=CHECK_FORMATS)
+    check.add_argument("--format", "--output-format", dest="format", default=None, choices=CHECK_FORMATS,
+                       help="output format (default: the config's output-format, else text)")
     _common(check)
-    check.add_argument("--select", default="", help="comma-separated rule codes or prefixes to report")
+    check.add_argument("--select", default=None, help="comma-separated rule codes or prefixes to report")
     check.add_argument("--ignore", default="", help="comma-separated rule codes or prefixes to skip")
+    check.add_argument("--extend-select", default="", help="rule codes or prefixes to report besides --select")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
+    check.add_argument("--exclude", default=None, help="comma-separated globs to skip (replaces the defaults)")
+    check.add_argument("--extend-exclude", default="", help="comma-separated globs to skip besides the defaults")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply the excludes to paths named on the command line too")
+    check.add_argument("--statistics", action="store_true", help="print how often each rule fired")
+    check.add_argument("-q", "--quiet", action="store_true", help="print the diagnostics only, no summary")
+    check.add_argument("-o", "--output-file", default=None, metavar="FILE", help="write the report to FILE")
+    check.add_argument("--stdin-filename", default=None, metavar="PATH",
+                       help="read the source from stdin and report it as PATH")
 
     shapes = sub.add_parser("shapes", help="print each model's per-layer shapes and parameters")
     shapes.add_argument("paths", nargs="+", metavar="PATH")
@@ -47,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _common(p):
+    p.add_argument("--config", default=None, metavar="PATH",
+                   help="use this configuration file (pyproject.toml or cnnlint.toml)")
+    p.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     p.add_argument("--input-shape", action="append", default=[], metavar="SPEC",
                    help="input shape, batch first: 1,3,32,32 or N,3,H,W; Model=...; Model(args)=...")
 
@@ -81,39 +95,25 @@ def _settings(args, shapes=False):
         raise UsageError(f"--input-shape: {e}")
     codes = lambda text: tuple(c.strip().upper() for c in text.split(",") if c.strip())  # noqa: E731
     return Settings(input_specs=specs, model=getattr(args, "model", None),
-                    select=codes(getattr(args, "select", "")), ignore=codes(getattr(args, "ignore", "")),
+                    select=codes(getattr(args, "select", None) or ""), ignore=codes(getattr(args, "ignore", "")),
                     shapes=shapes)
 
 
 def run_check(args) -> int:
-    from cnnlint.api import PathError, check_paths
-    from cnnlint.reporters import json as json_out, text
+    from cnnlint.checking import check_command
 
-    settings = _settings(args)
-    try:
-        results = check_paths(args.paths, settings)
-    except PathError as e:
-        raise UsageError(f"{e.args[0]}: no such file or directory")
-    fmt = args.format
-    if fmt == "json":
-        sys.stdout.write(json_out.diagnostics_json(results))
-    elif fmt == "json-lines":
-        sys.stdout.write(json_out.diagnostics_json_lines(results))
-    elif fmt == "concise":
-        sys.stdout.write(text.concise(results))
-    else:
-        sys.stdout.write(text.full(results) if fmt == "full" else text.concise(results))
-    has_error = any(d.severity == "error" for r in results for d in r.diagnostics)
-    return 0 if args.exit_zero or not has_error else 1
+    return check_command(args, _settings(args))
 
 
 def run_shapes(args) -> int:
     from cnnlint.api import PathError, check_paths
     from cnnlint.reporters import json as json_out, table
 
+    from cnnlint.checking import configured_results
+
     settings = _settings(args, shapes=True)
     try:
-        results = check_paths(args.paths, settings)
+        results = configured_results(args, settings, args.paths)
     except PathError as e:
         raise UsageError(f"{e.args[0]}: no such file or directory")
     traces = [t for r in results for t in r.models]

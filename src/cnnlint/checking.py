@@ -1,0 +1,164 @@
+"""The `check` command's flow: configuration, file discovery and excludes, stdin, reporters and
+where the report goes. cli.py parses; this runs; reporters/ format."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from cnnlint.api import PathError, Settings, check_file, check_source, discover
+from cnnlint.config import Config, ConfigError, Overrides, check_selectors, merge, resolve, settings_for
+from cnnlint.diagnostics import FileResult
+
+
+from cnnlint.cli import UsageError as CommandError  # exit status 2 with one line on stderr
+
+
+def _codes(text: Optional[str], option: str) -> Tuple[str, ...]:
+    try:
+        return check_selectors([c for c in (text or "").split(",")])
+    except ValueError as e:
+        raise CommandError(f"{option}: {e}")
+
+
+def _globs(text: Optional[str]) -> Tuple[str, ...]:
+    return tuple(g.strip() for g in (text or "").split(",") if g.strip())
+
+
+def overrides(args, settings: Settings) -> Overrides:
+    select = getattr(args, "select", None)
+    return Overrides(
+        select=_codes(select, "--select") if select is not None else None,
+        ignore=_codes(getattr(args, "ignore", ""), "--ignore"),
+        extend_select=_codes(getattr(args, "extend_select", ""), "--extend-select"),
+        exclude=_globs(args.exclude) if getattr(args, "exclude", None) is not None else None,
+        extend_exclude=_globs(getattr(args, "extend_exclude", "")),
+        input_specs=settings.input_specs,
+    )
+
+
+class _Configs:
+    """The configuration for each checked path, read once per configuration file."""
+
+    def __init__(self, args, settings: Settings):
+        self.explicit = getattr(args, "config", None)
+        self.isolated = getattr(args, "isolated", False)
+        self.cli = overrides(args, settings)
+        self.cache: Dict[Optional[str], Config] = {}
+
+    def for_path(self, path: Optional[str]) -> Config:
+        try:
+            cfg = resolve(path, self.explicit, self.isolated)
+        except ConfigError as e:
+            raise CommandError(str(e))
+        key = cfg.path
+        if key not in self.cache:
+            self.cache[key] = merge(cfg, self.cli)
+        return self.cache[key]
+
+
+def configured_results(args, settings: Settings, paths: Sequence[str]) -> List[FileResult]:
+    """Check the paths (or stdin) under their configuration."""
+    return _run(args, settings, paths)[0]
+
+
+def _run(args, settings: Settings, paths: Sequence[str]) -> Tuple[List[FileResult], Config]:
+    configs = _Configs(args, settings)
+    stdin_name = getattr(args, "stdin_filename", None)
+    force = getattr(args, "force_exclude", False)
+    if stdin_name is not None or list(paths) == ["-"]:
+        name = stdin_name or "-"
+        cfg = configs.for_path(name if stdin_name else None)
+        if stdin_name and force and cfg.is_excluded(stdin_name):
+            return [], cfg
+        source = sys.stdin.read()
+        if source.startswith("\ufeff"):
+            source = source[1:]
+        return [check_source(source, name, settings_for(cfg, name, settings))], cfg
+    results: List[FileResult] = []
+    first: Optional[Config] = None
+    for p in paths:
+        cfg = configs.for_path(p)
+        first = first or cfg
+        if not os.path.exists(p) and not os.path.islink(p):
+            raise PathError(p)
+        if os.path.isdir(p):
+            if force and p not in (".", "./") and cfg.is_excluded(p):
+                continue
+            files = list(discover([p], excluded=cfg.is_excluded))
+        else:
+            files = [] if force and cfg.is_excluded(p) else [p]
+        for f in files:
+            results.append(check_file(f, settings_for(cfg, f, settings)))
+    return results, first or configs.for_path(None)
+
+
+def statistics(results: Sequence[FileResult], as_json: bool) -> str:
+    from cnnlint.rules import RULES
+
+    counts: Dict[str, List[int]] = {}
+    for r in results:
+        for d in r.diagnostics:
+            entry = counts.setdefault(d.code, [0, 0])
+            entry[0] += 1
+            if d.fix is not None and d.fix.safe:
+                entry[1] += 1
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    if as_json:
+        return json.dumps([{"code": code, "name": RULES[code].name if code in RULES else None,
+                            "count": n, "fixable": fixable > 0} for code, (n, fixable) in rows], indent=2) + "\n"
+    if not rows:
+        return ""
+    width = max(len(str(n)) for _, (n, _) in rows)
+    return "".join(f"{n:>{width}}\t{code}\t{'[*] ' if fixable else '    '}"
+                   f"{RULES[code].name if code in RULES else ''}\n" for code, (n, fixable) in rows)
+
+
+def render(fmt: str, results: Sequence[FileResult], quiet: bool = False) -> str:
+    from cnnlint.reporters import json as json_out, text
+
+    if fmt == "json":
+        return json_out.diagnostics_json(results)
+    if fmt == "json-lines":
+        return json_out.diagnostics_json_lines(results)
+    if fmt == "sarif":
+        from cnnlint.reporters import sarif
+
+        return sarif.sarif(results)
+    if fmt == "github":
+        from cnnlint.reporters import github
+
+        return github.annotations(results)
+    out = text.concise(results) if fmt == "concise" else text.full(results)
+    if quiet:  # the diagnostics only, without the closing summary
+        summary = text.summary(results)
+        if out.endswith(summary + "\n"):
+            out = out[: -len(summary) - 1]
+    return out
+
+
+def check_command(args, settings: Settings) -> int:
+    try:
+        results, cfg = _run(args, settings, args.paths)
+    except PathError as e:
+        raise CommandError(f"{e.args[0]}: no such file or directory")
+    fmt = args.format or cfg.output_format or "text"
+    if getattr(args, "statistics", False):
+        out = statistics(results, fmt in ("json", "json-lines"))
+    else:
+        out = render(fmt, results, getattr(args, "quiet", False))
+    target = getattr(args, "output_file", None)
+    if target:
+        try:
+            parent = os.path.dirname(os.path.abspath(target))
+            os.makedirs(parent, exist_ok=True)
+            with open(target, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(out)
+        except OSError as e:
+            raise CommandError(f"--output-file {target}: {e.strerror or e}")
+    else:
+        sys.stdout.write(out)
+        sys.stdout.flush()
+    has_error = any(d.severity == "error" for r in results for d in r.diagnostics)
+    return 0 if getattr(args, "exit_zero", False) or not has_error else 1
