@@ -31,7 +31,7 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
     import libcst as cst
 
     from cnnlint.analyze import analyze
-    from cnnlint.fixes import make_fix
+    from cnnlint.fixes import make_fix, resolve_conflicts, shared_constructors
     from cnnlint.source import FileContext
     from cnnlint.suppress import apply_noqa, skip_file
 
@@ -47,18 +47,22 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
         return FileResult(path, (Diagnostic(path, Span(1, 1, 1, 1), "CNN001", "error",
                                             "cannot parse the file: it nests too deeply"),))
     runs = analyze(ctx, settings.input_specs, settings.model)
+    shared = shared_constructors(run.interp for run in runs)  # calls that build several layers
     diagnostics: List[Diagnostic] = []
     seen = set()
     for run in runs:
+        folded = False  # after a view that folds the batch (CNN201), later sizes are doubtful
         for f in run.interp.findings:
             severity = f.severity or RULES[f.code].severity
+            doubtful = folded or id(f.node) in shared
+            folded = folded or f.code == "CNN201"
             key = (f.code, id(f.node), str(f.declared), str(f.inferred), f.message if f.node is None else "")
             if key in seen:
                 continue
             seen.add(key)
             diagnostics.append(Diagnostic(path, ctx.span(f.node), f.code, severity, f.message, f.model,
-                                          f.declared, f.inferred, make_fix(ctx, f), tuple(f.options),
-                                          tuple(f.explain)))
+                                          f.declared, f.inferred, make_fix(ctx, f, doubtful),
+                                          tuple(f.options), tuple(f.explain)))
         error = getattr(run.interp, "internal_error", None)
         if error:
             diagnostics.append(Diagnostic(path, ctx.span(run.model.node), "CNN999", "info",
@@ -70,7 +74,7 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
                 continue
             seen.add(key)
             diagnostics.append(Diagnostic(path, ctx.span(node), "CNN401", "info", message, run.model.name))
-    diagnostics = [d for d in apply_noqa(diagnostics, source) if selected(d.code, settings)]
+    diagnostics = resolve_conflicts([d for d in apply_noqa(diagnostics, source) if selected(d.code, settings)])
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column, d.code))
     traces = tuple(r.trace for r in runs if r.trace is not None) if settings.shapes else ()
     return FileResult(path, tuple(diagnostics), traces, source)

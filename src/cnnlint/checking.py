@@ -63,7 +63,7 @@ def configured_results(args, settings: Settings, paths: Sequence[str]) -> List[F
     return _run(args, settings, paths)[0]
 
 
-def _run(args, settings: Settings, paths: Sequence[str]) -> Tuple[List[FileResult], Config]:
+def _run(args, settings: Settings, paths: Sequence[str], checker=check_file) -> Tuple[List[FileResult], Config]:
     configs = _Configs(args, settings)
     stdin_name = getattr(args, "stdin_filename", None)
     force = getattr(args, "force_exclude", False)
@@ -90,7 +90,7 @@ def _run(args, settings: Settings, paths: Sequence[str]) -> Tuple[List[FileResul
         else:
             files = [] if force and cfg.is_excluded(p) else [p]
         for f in files:
-            results.append(check_file(f, settings_for(cfg, f, settings)))
+            results.append(checker(f, settings_for(cfg, f, settings)))
     return results, first or configs.for_path(None)
 
 
@@ -139,10 +139,19 @@ def render(fmt: str, results: Sequence[FileResult], quiet: bool = False) -> str:
 
 
 def check_command(args, settings: Settings) -> int:
+    fixer = None
+    if getattr(args, "fix", False) or getattr(args, "diff", False):  # see apply_fixes.py
+        from cnnlint.apply_fixes import Fixer
+
+        fixer = Fixer(args)
     try:
-        results, cfg = _run(args, settings, args.paths)
+        results, cfg = _run(args, settings, args.paths, fixer.check if fixer else check_file)
     except PathError as e:
         raise CommandError(f"{e.args[0]}: no such file or directory")
+    if fixer is not None:
+        results, status = fixer.finish(results)
+        if status is not None:
+            return status
     fmt = args.format or cfg.output_format or "text"
     if getattr(args, "statistics", False):
         out = statistics(results, fmt in ("json", "json-lines"))
@@ -160,5 +169,7 @@ def check_command(args, settings: Settings) -> int:
     else:
         sys.stdout.write(out)
         sys.stdout.flush()
+    if fixer is not None:
+        return fixer.report(fmt, bool(target), results)
     has_error = any(d.severity == "error" for r in results for d in r.diagnostics)
     return 0 if getattr(args, "exit_zero", False) or not has_error else 1

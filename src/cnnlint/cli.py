@@ -35,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", default="", help="comma-separated rule codes or prefixes to skip")
     check.add_argument("--extend-select", default="", help="rule codes or prefixes to report besides --select")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
+    check.add_argument("--fix", action="store_true", help="apply the safe fixes (marked [*]) in place")
+    check.add_argument("--diff", action="store_true",
+                       help="print the safe fixes as a unified diff and change nothing (exit 1 if there is one)")
+    check.add_argument("--show-fixes", action="store_true", help="list each diagnostic that --fix mends")
     check.add_argument("--exclude", default=None, help="comma-separated globs to skip (replaces the defaults)")
     check.add_argument("--extend-exclude", default="", help="comma-separated globs to skip besides the defaults")
     check.add_argument("--force-exclude", action="store_true",
