@@ -7,7 +7,7 @@ from typing import List, Optional, Sequence
 
 from cnnlint import __version__
 
-COMMANDS = ("check", "shapes", "rule")
+COMMANDS = ("check", "shapes", "rule", "lsp")
 CHECK_FORMATS = ("full", "text", "concise", "json", "json-lines", "sarif", "github")
 SHAPES_FORMATS = ("text", "json")
 
@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     rule = sub.add_parser("rule", help="explain a rule")
     rule.add_argument("code", nargs="?", default=None)
     rule.add_argument("--all", action="store_true")
+
+    sub.add_parser("lsp", help="start the language server on stdio (needs: pip install 'cnnlint[lsp]')")
     return parser
 
 
@@ -77,6 +79,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "rule":
             return run_rule(args)
+        if args.command == "lsp":
+            from cnnlint.lsp import main as lsp_main
+
+            return lsp_main()
         if args.command == "shapes":
             return run_shapes(args)
         return run_check(args)

@@ -1,0 +1,213 @@
+"""`cnnlint lsp`: a language server over stdio (the optional extra: ``pip install 'cnnlint[lsp]'``).
+
+It publishes cnnlint's diagnostics when a Python document is opened, changed or saved, clears
+them when it is closed, and offers quick fixes: the diagnostic's own fix (its edits) and a
+``# noqa: CODE`` comment. pygls is imported only when the server starts, so plain cnnlint never
+imports it.
+
+Positions: cnnlint's columns count code points (1-based); LSP counts UTF-16 code units unless
+the client and server agree on another encoding (0-based). Every column crosses that boundary
+through ``to_client`` / ``from_client`` below.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+SOURCE = "cnnlint"
+UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
+
+
+# positions (pure functions, no pygls) --------------------------------------------------------
+def units(text: str, encoding: str = UTF16) -> int:
+    """Length of ``text`` in the client's code units."""
+    if encoding == UTF32:
+        return len(text)
+    if encoding == UTF8:
+        return len(text.encode("utf-8"))
+    return len(text.encode("utf-16-le")) // 2
+
+
+def to_client(lines: Sequence[str], line: int, column: int, encoding: str = UTF16) -> Tuple[int, int]:
+    """cnnlint's 1-based (line, code-point column) -> LSP's 0-based (line, code-unit character)."""
+    i = max(0, line - 1)
+    if i >= len(lines):
+        return len(lines), 0
+    text = lines[i].rstrip("\r\n")
+    return i, units(text[: max(0, column - 1)], encoding)
+
+
+def from_client(lines: Sequence[str], line: int, character: int, encoding: str = UTF16) -> Tuple[int, int]:
+    """LSP's 0-based (line, code-unit character) -> cnnlint's 1-based (line, code-point column)."""
+    if line >= len(lines):
+        return line + 1, 1
+    text = lines[line].rstrip("\r\n")
+    count = 0
+    for i, ch in enumerate(text):
+        if count >= character:
+            return line + 1, i + 1
+        count += units(ch, encoding)
+    return line + 1, len(text) + 1
+
+
+def _lines(source: str) -> List[str]:
+    out = source.splitlines()
+    return out or [""]
+
+
+# checking ------------------------------------------------------------------------------------
+def check_document(source: str, path: str):
+    """The diagnostics for a document's text, under the configuration of its file's folder."""
+    from cnnlint.api import Settings, check_source
+    from cnnlint.config import ConfigError, resolve, settings_for
+
+    try:
+        cfg = resolve(path if os.path.isabs(path) else None)
+    except ConfigError:
+        cfg = None
+    if cfg is not None and cfg.is_excluded(path):
+        return ()
+    settings = settings_for(cfg, path, Settings()) if cfg is not None else Settings()
+    try:
+        return check_source(source, path, settings).diagnostics
+    except RecursionError:
+        return ()
+
+
+def noqa_edit(lines: Sequence[str], line: int, code: str) -> Optional[Tuple[int, int, str]]:
+    """(1-based line, 1-based column, text) to insert for ``# noqa: CODE`` on ``line``."""
+    from cnnlint.suppress import noqa_edit_text
+
+    if not 1 <= line <= len(lines):
+        return None
+    col, text = noqa_edit_text(lines[line - 1], code)
+    if not text:
+        return None
+    return line, col + 1, text
+
+
+# the server ----------------------------------------------------------------------------------
+def create_server():
+    try:
+        from lsprotocol import types as t
+        from pygls.lsp.server import LanguageServer
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise RuntimeError("the language server needs pygls 2: pip install 'cnnlint[lsp]'") from e
+    from cnnlint import __version__
+
+    server = LanguageServer("cnnlint", __version__)
+    severities = {"error": t.DiagnosticSeverity.Error, "warning": t.DiagnosticSeverity.Warning,
+                  "info": t.DiagnosticSeverity.Information}
+    last: Dict[str, Tuple[Any, ...]] = {}  # uri -> cnnlint diagnostics last published
+
+    def encoding() -> str:
+        enc = getattr(server.server_capabilities, "position_encoding", None) or UTF16
+        return str(getattr(enc, "value", enc))
+
+    def rng(lines, span) -> "t.Range":
+        enc = encoding()
+        sl, sc = to_client(lines, span.line, span.column, enc)
+        el, ec = to_client(lines, span.end_line, span.end_column, enc)
+        return t.Range(t.Position(sl, sc), t.Position(el, ec))
+
+    def path_of(doc) -> str:
+        try:
+            return doc.path if doc.uri.startswith("file:") else doc.uri
+        except Exception:
+            return doc.uri
+
+    def publish(uri: str) -> None:
+        doc = server.workspace.get_text_document(uri)
+        source = doc.source
+        diagnostics = check_document(source, path_of(doc))
+        last[uri] = diagnostics
+        lines = _lines(source)
+        out = []
+        for d in diagnostics:
+            out.append(t.Diagnostic(
+                range=rng(lines, d.span), message=d.message, severity=severities.get(d.severity),
+                code=d.code, source=SOURCE,
+                data={"code": d.code, "line": d.span.line, "column": d.span.column,
+                      "fix": d.fix.to_json() if d.fix is not None else None}))
+        server.text_document_publish_diagnostics(
+            t.PublishDiagnosticsParams(uri=uri, diagnostics=out, version=doc.version))
+
+    @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls, params: t.DidOpenTextDocumentParams):
+        publish(params.text_document.uri)
+
+    @server.feature(t.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls, params: t.DidChangeTextDocumentParams):
+        publish(params.text_document.uri)
+
+    @server.feature(t.TEXT_DOCUMENT_DID_SAVE, t.SaveOptions(include_text=False))
+    def did_save(ls, params: t.DidSaveTextDocumentParams):
+        publish(params.text_document.uri)
+
+    @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls, params: t.DidCloseTextDocumentParams):
+        uri = params.text_document.uri
+        last.pop(uri, None)
+        server.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def edit(lines, line, column, end_line, end_column, text) -> "t.TextEdit":
+        enc = encoding()
+        sl, sc = to_client(lines, line, column, enc)
+        el, ec = to_client(lines, end_line, end_column, enc)
+        return t.TextEdit(range=t.Range(t.Position(sl, sc), t.Position(el, ec)), new_text=text)
+
+    def entries(uri: str, lines, params: t.CodeActionParams) -> List[Tuple[Any, dict]]:
+        """(the client's diagnostic, our data) for each cnnlint diagnostic in the request."""
+        out = []
+        for diag in params.context.diagnostics:
+            if diag.source != SOURCE:
+                continue
+            data = diag.data if isinstance(diag.data, dict) else None
+            if data is None:  # a client that drops `data`: find ours by position and code
+                line, col = from_client(lines, diag.range.start.line, diag.range.start.character, encoding())
+                for d in last.get(uri, ()):
+                    if d.code == diag.code and d.span.line == line and d.span.column == col:
+                        data = {"code": d.code, "line": d.span.line,
+                                "fix": d.fix.to_json() if d.fix is not None else None}
+                        break
+            if data is not None:
+                out.append((diag, data))
+        return out
+
+    @server.feature(t.TEXT_DOCUMENT_CODE_ACTION,
+                    t.CodeActionOptions(code_action_kinds=[t.CodeActionKind.QuickFix]))
+    def code_action(ls, params: t.CodeActionParams):
+        uri = params.text_document.uri
+        doc = server.workspace.get_text_document(uri)
+        lines = _lines(doc.source)
+        actions = []
+        for diag, data in entries(uri, lines, params):
+            code = data.get("code") or str(diag.code)
+            fix = data.get("fix")
+            if fix and fix.get("edits"):
+                edits = [edit(lines, e["line"], e["column"], e["end_line"], e["end_column"], e["text"])
+                         for e in fix["edits"]]
+                actions.append(t.CodeAction(
+                    title=f"{code}: {fix.get('description', 'apply fix')}", kind=t.CodeActionKind.QuickFix,
+                    diagnostics=[diag], is_preferred=bool(fix.get("safe", True)),
+                    edit=t.WorkspaceEdit(changes={uri: edits})))
+            ins = noqa_edit(lines, int(data.get("line") or diag.range.start.line + 1), code)
+            if ins is not None:
+                line, col, text = ins
+                actions.append(t.CodeAction(
+                    title=f"{code}: suppress with `# noqa: {code}`", kind=t.CodeActionKind.QuickFix,
+                    diagnostics=[diag], edit=t.WorkspaceEdit(changes={uri: [edit(lines, line, col, line, col, text)]})))
+        return actions
+
+    return server
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    try:
+        server = create_server()
+    except RuntimeError as e:
+        print(f"cnnlint: error: {e}", file=sys.stderr)
+        return 2
+    server.start_io()
+    return 0
