@@ -145,12 +145,20 @@ def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec]) -> M
 
 
 def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tensor, output) -> ModelTrace:
+    from cnnlint.diagnostics import ModuleNode
+    from cnnlint.inputsizes import accepted_inputs
+    from cnnlint.interpret.modules import children_of
+
+    def has_children(module) -> bool:
+        return any(c is not None and is_module(c) for c in children_of(module).values())
+
     rows = []
     for row in interp.rows:
         if row.module is root:
             continue
         module = row.module
-        if isinstance(module, Layer) and getattr(module, "functional", None):
+        functional = isinstance(module, Layer) and getattr(module, "functional", None)
+        if functional:
             params: Any = 0
         elif isinstance(module, Layer) and not module.is_container:
             params = own_params(module)
@@ -164,19 +172,59 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
             spec = LAYERS.get(module.kind)
             if spec is not None and spec.kernel is not None:
                 kernel = spec.kernel(module)
+        weights = ()
+        if isinstance(module, Obj):
+            weights = tuple((name, dims.prod(t.shape) if isinstance(t, Tensor) and t.shape is not None else None)
+                            for name, t in module.params)
         rows.append(LayerRow(row.name or "", row.type, line, tuple(row.output) if row.output is not None else None,
                              params, depth=row.depth, kernel=kernel, explain="; ".join(row.explain),
-                             finding=row.finding, input=tuple(row.input) if row.input is not None else None))
+                             finding=row.finding, input=tuple(row.input) if row.input is not None else None,
+                             leaf=bool(functional) or not has_children(module),
+                             own_params=0 if functional else own_params(module), weights=weights))
     out_shape = None
     if isinstance(output, Tensor):
         out_shape = output.shape
     elif isinstance(output, tuple) and output and isinstance(output[0], Tensor):
         out_shape = output[0].shape
     total = count_params(root)
+    modules = []
+    for name, module in named_modules(root):
+        if module is root:
+            continue
+        kind = module.kind if isinstance(module, Layer) else module.cls.name if isinstance(module, Obj) else "?"
+        modules.append(ModuleNode(name, kind, subtree_params(module), own_params(module), not has_children(module)))
+    shape = x.shape if not x.free else _free_input(interp, root)
+    sizes = accepted_inputs(shape, interp.constraints)
     return ModelTrace(model.name, ctx.path, ctx.span(model.node).line,
-                      None if x.free else x.shape, tuple(rows), out_shape, total,
+                      shape, tuple(rows), out_shape, total,
                       notes=tuple(m for _, m in interp.notes),
-                      accepts=tuple(describe_constraints(interp)))
+                      accepts=sizes.lines, smallest_input=sizes.smallest, modules=tuple(modules))
+
+
+def _free_input(interp: Interp, root) -> Optional[Tuple[Any, ...]]:
+    """The input a model with an unconstrained input must take: what its first layer made of it
+    ([N, C_in, H, W] before a Conv2d), or None when no layer fixed it."""
+    from cnnlint.layers.base import SPATIAL_NAMES
+
+    first = next((r for r in interp.rows if r.module is not root and not getattr(r.module, "is_container", False)
+                  and isinstance(r.module, Layer)), None)
+    if first is None or first.input is not None or first.output is None or not isinstance(first.module, Layer):
+        return None
+    layer = first.module
+    rank = len(first.output)
+    for arg in ("in_channels", "num_features", "num_channels", "in_features", "normalized_shape"):
+        value = layer.value(arg)
+        if value is not None:
+            break
+    if not dims.is_dim(value):
+        return None
+    batch = interp.symbol("N")
+    if "in_features" in layer.args:
+        return tuple(first.output[:-1]) + (value,)
+    spatial = SPATIAL_NAMES.get(rank - 2)
+    if spatial is None or any(not dims.is_symbolic(d) for d in first.output[2:]) and "in_channels" not in layer.args:
+        return (batch, value) if rank == 2 else None
+    return (batch, value) + tuple(interp.symbol(s) for s in spatial)
 
 
 def describe_constraints(interp: Interp) -> List[str]:

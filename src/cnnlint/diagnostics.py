@@ -87,6 +87,9 @@ class LayerRow:
     explain: str = ""
     finding: str = ""
     input: Optional[Tuple[Any, ...]] = None
+    leaf: bool = True  # the module has no submodules (torchinfo's leaf layer); functional calls too
+    own_params: Any = 0  # parameters registered on this module itself, not on its submodules
+    weights: Tuple[Tuple[str, Any], ...] = ()  # (name, element count) of a user module's own nn.Parameters
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,20 @@ class ModelTrace:
     params: Any
     trainable: Any = None
     notes: Tuple[str, ...] = ()
-    accepts: Tuple[str, ...] = ()
+    accepts: Tuple[str, ...] = ()  # the input sizes the model accepts, one sentence each
+    smallest_input: Optional[Tuple[int, ...]] = None  # the smallest accepted input when it is symbolic
+    modules: Tuple["ModuleNode", ...] = ()  # the module tree, named_modules() order, without the root
+
+
+@dataclass(frozen=True)
+class ModuleNode:
+    """One submodule of a model as named_modules() lists it."""
+
+    name: str
+    type: str
+    params: Any  # its whole subtree's parameter count
+    own_params: Any = 0
+    leaf: bool = True
 
 
 @dataclass(frozen=True)
