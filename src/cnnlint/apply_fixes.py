@@ -186,7 +186,7 @@ def write_fixed(ff: FileFix) -> None:
         raise FixError(f"{ff.path}: cannot read it again before writing: {e.strerror or e}")
     if current != ff.original:
         raise FixError(f"{ff.path}: the file changed on disk since cnnlint read it; not fixed (run again)")
-    if not os.access(real, os.W_OK):
+    if not st.st_mode & 0o222 or not os.access(real, os.W_OK):  # read-only, even for root
         raise FixError(f"{ff.path}: the file is not writable; not fixed")
     folder = os.path.dirname(real) or "."
     try:

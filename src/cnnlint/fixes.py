@@ -180,6 +180,8 @@ def _short(code: str) -> str:
 def make_fix(ctx, finding, shared: bool = False) -> Optional[Fix]:
     """The fix for one finding, or None. ``shared``: the finding's constructor call builds more
     than one layer (a loop, a helper called twice), so no edit there is safe."""
+    if not _owned(ctx, finding.node) or not _owned(ctx, finding.arg_node):
+        return None  # found in another file (an imported module): edits there are not ours to make
     if finding.code in ("CNN104", "CNN201"):
         return view_fix(ctx, finding)
     node = finding.arg_node
@@ -194,6 +196,11 @@ def make_fix(ctx, finding, shared: bool = False) -> Optional[Fix]:
     safe = (finding.code == "CNN102" or (finding.code == "CNN101" and not finding.options)) \
         and not shared and finding.severity in (None, "error")
     return Fix(f"replace `{_short(old)}` with `{_short(new)}`", tuple(edits), safe=safe)
+
+
+def _owned(ctx, node) -> bool:
+    owns = getattr(ctx, "owns", None)
+    return node is None or owns is None or owns(node)
 
 
 def _is_minus_one(node) -> bool:
