@@ -60,7 +60,10 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
             if key in seen:
                 continue
             seen.add(key)
-            diagnostics.append(Diagnostic(path, ctx.span(f.node), f.code, severity, f.message, f.model,
+            node, message = f.node, f.message
+            if node is not None and not ctx.owns(node):
+                node, message = _foreign(ctx, f)
+            diagnostics.append(Diagnostic(path, ctx.span(node), f.code, severity, message, f.model,
                                           f.declared, f.inferred, make_fix(ctx, f, doubtful),
                                           tuple(f.options), tuple(f.explain)))
         error = getattr(run.interp, "internal_error", None)
@@ -78,6 +81,15 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column, d.code))
     traces = tuple(r.trace for r in runs if r.trace is not None) if settings.shapes else ()
     return FileResult(path, tuple(diagnostics), traces, source)
+
+
+def _foreign(ctx, f):
+    """A finding inside another file of the project: report it at the call in this file."""
+    from cnnlint.interpret.imports import owner_of
+
+    other = owner_of(f.node)
+    where = f" (in {other.path}:{other.span(f.node).line})" if other is not None else " (in another file)"
+    return f.site, f.message + where
 
 
 def selected(code: str, settings: Settings) -> bool:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from cnnlint.diagnostics import Span
 from cnnlint.interpret.scope import ModuleScope, dotted
@@ -32,19 +31,33 @@ class FileContext:
         self._positions = None
         from cnnlint.interpret.core import Interp
 
-        self.scope = ModuleScope(self.module, lambda: Interp(self))
+        self.import_cache: dict = {}
+        self.scope = ModuleScope(self.module, lambda: Interp(self), path=path, ctx=self)
 
     # positions ----------------------------------------------------------------------------
     def span(self, node: Optional[cst.CSTNode]) -> Span:
         if node is None:
             return Span(1, 1, 1, 1)
-        if self._positions is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
-        pos = self._positions.get(node)
+        pos = self.positions().get(node)
         if pos is None:
             return Span(1, 1, 1, 1)
         return Span(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
+
+    def owns(self, node) -> bool:
+        return node in self.positions()
+
+    def positions(self):
+        """node -> CodeRange for every node, computed once (one code generation pass). libcst's
+        MetadataWrapper would first walk the whole tree for batchable providers, none here, which
+        costs as much again."""
+        if self._positions is None:
+            from libcst.metadata import PositionProvider
+
+            provider = PositionProvider()
+            provider._computed = {}
+            provider._gen_impl(self.module)
+            self._positions = provider._computed
+        return self._positions
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
@@ -89,25 +102,15 @@ class FileContext:
             return False
 
         result = False
-
-        class V(cst.CSTVisitor):
-            def visit_FunctionDef(self, node):
-                return node is fn
-
-            def visit_ClassDef(self, node):
-                return False
-
-            def visit_Assign(self, node):
+        prune = lambda n: (isinstance(n, cst.FunctionDef) and n is not fn) or isinstance(n, cst.ClassDef)  # noqa: E731
+        for node in walk(fn, prune):
+            if isinstance(node, cst.Assign):
                 for t in node.targets:
                     if isinstance(t.target, cst.Name) and makes_module(node.value):
                         built[t.target.value] = True
-
-            def visit_Return(self, node):
-                nonlocal result
+            elif isinstance(node, cst.Return):
                 if node.value is not None and makes_module(node.value):
                     result = True
-
-        fn.visit(V())
         return result
 
     def references(self) -> Dict[str, int]:
@@ -119,25 +122,21 @@ class FileContext:
                 if isinstance(stmt, cst.FunctionDef) and _is_test_name(stmt.name.value):
                     continue
                 own = stmt.name.value
-
-                class V(cst.CSTVisitor):
-                    def visit_Name(self, node):
-                        if node.value != own:
-                            counts[node.value] = counts.get(node.value, 0) + 1
-
-                stmt.visit(V())
-            elif isinstance(stmt, cst.SimpleStatementLine):
-                class W(cst.CSTVisitor):
-                    def visit_Name(self, node):
+                for node in walk(stmt):
+                    if isinstance(node, cst.Name) and node.value != own:
                         counts[node.value] = counts.get(node.value, 0) + 1
-
+            elif isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     if isinstance(small, cst.Assign) and isinstance(small.value, (cst.Dict, cst.List, cst.Tuple)):
-                        small.value.visit(W())
+                        for node in walk(small.value):
+                            if isinstance(node, cst.Name):
+                                counts[node.value] = counts.get(node.value, 0) + 1
         return counts
 
     # hints about inputs --------------------------------------------------------------------
     def comment_input(self, model: ModelDef) -> Optional[str]:
+        if INPUT_COMMENT.search(self.source) is None:  # no such comment: no positions needed
+            return None
         line = self.span(model.node).line
         lines = self.source.splitlines()
         for i in (line - 1, line - 2):
@@ -177,8 +176,13 @@ class FileContext:
                         if node.args and isinstance(node.args[0].value, cst.Name):
                             calls.append(("<inline>", node.args[0].value.value))
 
+            v = V()
             for stmt in block:
-                stmt.visit(V())
+                for node in walk(stmt):
+                    if isinstance(node, cst.Assign):
+                        v.visit_Assign(node)
+                    elif isinstance(node, cst.Call):
+                        v.visit_Call(node)
             if not models:
                 continue
             for fn_name, arg in calls:
@@ -217,3 +221,52 @@ def _external_base(interp, cls: UserClass) -> bool:
         if isinstance(b, UserClass) and _external_base(interp, b):
             return True
     return False
+
+
+# a fast tree walk ---------------------------------------------------------------------------
+# libcst's visitors rebuild (and re-validate) every node they pass; reading the dataclass fields
+# directly visits the same nodes in the same (source) order at a fraction of the cost.
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {  # where libcst visits in another order than declared
+    getattr(cst, name): order for name, order in (
+        ("Arg", ("keyword", "value")), ("ClassDef", ("decorators", "name", "bases", "keywords", "body")),
+        ("ExceptHandler", ("type", "name", "body")), ("ExceptStarHandler", ("type", "name", "body")),
+        ("FunctionDef", ("decorators", "name", "params", "returns", "body")), ("IfExp", ("body", "test", "orelse")),
+        ("MatchCase", ("pattern", "guard", "body")),
+        ("Parameters", ("posonly_params", "params", "star_arg", "kwonly_params", "star_kwarg")))
+    if hasattr(cst, name)}
+_SKIP_TYPES: Tuple[type, ...] = (cst.BaseParenthesizableWhitespace, cst.TrailingWhitespace, cst.EmptyLine,
+                                 cst.Newline, cst.Comment, cst.LeftParen, cst.RightParen)
+
+
+def _fields(tp: type) -> Tuple[str, ...]:
+    names = _CHILD_FIELDS.get(tp)
+    if names is None:
+        import dataclasses
+
+        names = tuple(f.name for f in dataclasses.fields(tp))
+        _CHILD_FIELDS[tp] = names
+    return names
+
+
+def walk(root: cst.CSTNode, prune=None):
+    """Every node under ``root`` (itself included), depth first in source order, as a libcst
+    visitor would see them (whitespace and parentheses left out). ``prune(node)`` true: the
+    node is yielded but its children are not."""
+    stack = [root]
+    node_type = cst.CSTNode
+    while stack:
+        node = stack.pop()
+        yield node
+        if prune is not None and prune(node):
+            continue
+        children = []
+        for name in _fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, node_type):
+                if not isinstance(value, _SKIP_TYPES):
+                    children.append(value)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    if isinstance(item, node_type) and not isinstance(item, _SKIP_TYPES):
+                        children.append(item)
+        stack.extend(reversed(children))

@@ -22,7 +22,7 @@ size is unknown.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from cnnlint import dims
@@ -315,7 +315,7 @@ def _summary_row(items: List[_Item], i: int, item: _Item, at_max: bool, memo) ->
     if item.functional:
         params, params_text = 0, "--"
     elif item.recursive:
-        params, params_text = item.params, "(recursive)"
+        params, params_text = item.params, "--" if _is_zero(item.params) else "(recursive)"
     elif item.leaf or at_max:
         params = item.params
         params_text = "--" if _is_zero(params) else fmt_count(params)
@@ -352,6 +352,55 @@ def explain_lines(row: LayerRow) -> List[str]:
     if axes and row.output is not None and len(row.output) >= len(parts):
         return [f"{a}: {p}" for a, p in zip(axes, parts)]
     return parts
+
+
+def reshape_line(before: LayerRow, after: LayerRow) -> str:
+    """``32*7*7 = 1568`` when ``after`` received ``before``'s output flattened (a view/flatten
+    between two layers, which has no row of its own); else ""."""
+    a, b = before.output, after.input
+    if a is None or b is None or tuple(a) == tuple(b) or len(b) >= len(a) or len(b) < 2:
+        return ""
+    if not dims.same(a[0], b[0]):
+        return ""
+    keep = len(b) - 1  # dims kept before the merged last one
+    if any(not dims.same(x, y) for x, y in zip(a[:keep], b[:keep])):
+        return ""
+    merged = a[keep:]
+    if not dims.same(dims.prod(merged), b[-1]):
+        return ""
+    product = "*".join(_factor(d) for d in merged)
+    result = dims.fmt(b[-1])
+    return product if product == result else f"{product} = {result}"
+
+
+def _factor(d) -> str:
+    text = dims.fmt(d)
+    if dims.is_symbolic(d) and d.is_Add:
+        return f"({text})"
+    return text
+
+
+def arithmetic(trace: ModelTrace) -> List[Tuple[str, str, LayerRow]]:
+    """(label, line, row) for every step with arithmetic, in call order: each layer's own lines and
+    a ``flatten`` line where a layer received the previous layer's output flattened."""
+    out: List[Tuple[str, str, LayerRow]] = []
+    previous: Optional[LayerRow] = None
+    for row in trace.layers:
+        if not row.leaf:
+            continue
+        if previous is not None:
+            line = reshape_line(previous, row)
+            if line:
+                out.append(("flatten", line, row))
+        for line in explain_lines(row):
+            if line.startswith("flatten "):  # an nn.Flatten: written from its shapes, factors in parentheses
+                line = reshape_line(replace(row, output=row.input), replace(row, input=row.output)) or line[8:]
+                out.append((row.name, line, row))
+            else:
+                out.append((row.name, line, row))
+        if row.output is not None:
+            previous = row
+    return out
 
 
 def summaries(traces: Sequence[ModelTrace], depth: Optional[int] = None) -> List[Summary]:

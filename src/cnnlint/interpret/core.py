@@ -47,7 +47,7 @@ MAX_LOOP = 5000
 
 class Finding:
     __slots__ = ("code", "message", "node", "declared", "inferred", "arg_node", "severity", "options",
-                 "fix_text", "factors", "explain", "model")
+                 "fix_text", "factors", "explain", "model", "site")
 
     def __init__(self, code, message, node, declared=None, inferred=None, arg_node=None, severity=None,
                  options=(), fix_text=None, factors=None, explain=(), model=None):
@@ -55,6 +55,7 @@ class Finding:
         self.declared, self.inferred, self.arg_node = declared, inferred, arg_node
         self.severity, self.options, self.fix_text = severity, options, fix_text
         self.factors, self.explain, self.model = factors, explain, model
+        self.site = None
 
 
 class CallRow:
@@ -89,6 +90,8 @@ class Interp:
         self.tracing = False
         self.current_row: Optional[CallRow] = None
         self.frames: List[List[Any]] = []
+        self.module_stack: List[Any] = [file_ctx.scope if file_ctx is not None else None]
+        self.main_sites: List[Any] = []
 
     # --- bookkeeping -------------------------------------------------------------------
 
@@ -113,6 +116,7 @@ class Interp:
         if self.current_row is not None and not self.current_row.finding:
             self.current_row.finding = finding.code
         finding.model = self.model_name
+        finding.site = self.main_sites[0] if self.main_sites else None
         self.findings.append(finding)
 
     # --- statements --------------------------------------------------------------------
@@ -297,6 +301,10 @@ class Interp:
 
     def setattr(self, obj, name: str, value):
         if isinstance(obj, Obj):
+            if isinstance(value, Unknown) and obj.cls.is_module and name not in obj.children:
+                # it may be a module cnnlint cannot build: its parameters are unknown
+                if not any(n == name for n, _ in obj.params):
+                    obj.params.append((name, None))
             if is_module(value):
                 obj.attrs.pop(name, None)
                 obj.children[name] = value
@@ -320,8 +328,16 @@ class Interp:
 
     def eval_Name(self, node, scope):
         name = node.value
+        if name in _CONSTANTS:
+            return _CONSTANTS[name]
         value = scope.lookup(name)
         if value is not _MISSING:
+            if isinstance(value, Qual) and value.origin:
+                from cnnlint.interpret.imports import resolve
+
+                found = resolve(self, value)
+                if found is not None:
+                    return found
             return value
         from cnnlint.interpret.library import BUILTINS
 
@@ -353,7 +369,17 @@ class Interp:
         return Unknown("string")
 
     def eval_FormattedString(self, node, scope):
-        return Unknown("f-string")
+        parts = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                parts.append(part.value)
+                continue
+            value = self.eval(part.expression, scope)
+            if isinstance(value, SymbolicObj) or isinstance(value, (Unknown, Tensor)) or \
+                    not isinstance(value, (int, float, str, bool)) or part.format_spec is not None:
+                return Unknown("f-string")
+            parts.append(str(value))
+        return "".join(parts)
 
     def eval_Ellipsis(self, node, scope):
         return Ellipsis
@@ -478,6 +504,9 @@ class Interp:
                 return left // right
             if op == "Modulo":
                 if isinstance(left, str):
+                    values = right if isinstance(right, tuple) else (right,)
+                    if all(isinstance(v, (int, float, str)) for v in values):
+                        return left % right
                     return Unknown("string formatting")
                 if dims.is_symbolic(left) or dims.is_symbolic(right):
                     return Unknown("symbolic remainder")
@@ -599,7 +628,13 @@ class Interp:
             return make_super(self, scope, args)
         func = self.eval(node.func, scope)
         args, kwargs, arg_nodes = self.eval_args(node.args, scope)
-        return self.call(func, args, kwargs, node, arg_nodes)
+        if self.module_stack[-1] is not self.file.scope:
+            return self.call(func, args, kwargs, node, arg_nodes)
+        self.main_sites.append(node)
+        try:
+            return self.call(func, args, kwargs, node, arg_nodes)
+        finally:
+            self.main_sites.pop()
 
     def eval_args(self, arg_nodes, scope):
         args, kwargs, nodes = [], {}, {}
@@ -712,6 +747,7 @@ class Interp:
                 self.depth -= 1
         self.depth += 1
         self.frames.append([])
+        self.module_stack.append(func.scope.module())
         try:
             try:
                 self.exec_block(fnode.body, scope)
@@ -733,6 +769,7 @@ class Interp:
         except (BreakSignal, ContinueSignal):
             return None
         finally:
+            self.module_stack.pop()
             self.frames.pop()
             self.depth -= 1
 
@@ -780,6 +817,9 @@ class Interp:
         from cnnlint.interpret.modules import call_module
 
         return call_module(self, module, args, kwargs, node)
+
+
+_CONSTANTS = {"None": None, "True": True, "False": False}
 
 
 class _CompUnknown(Exception):

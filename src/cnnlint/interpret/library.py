@@ -7,7 +7,7 @@ from typing import Any, Dict
 
 from cnnlint import dims
 from cnnlint.interpret import tensors
-from cnnlint.interpret.values import (Builtin, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
+from cnnlint.interpret.values import (INCOMPLETE, Builtin, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
                                       SymbolicObj, Tensor, Unknown, UserClass, is_module)
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
@@ -352,6 +352,10 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
         return Tensor(None, param=True)
     if name.startswith("torch.nn.functional."):
         return call_functional(it, name.rsplit(".", 1)[1], args, kwargs, node)
+    if name in PASS_THROUGH:
+        return args[PASS_THROUGH[name]] if len(args) > PASS_THROUGH[name] else Unknown(name)
+    if name in CONSTANT_CALLS:
+        return CONSTANT_CALLS[name]
     if name.startswith("torch.nn.init."):
         return args[0] if args else None
     if name in ("collections.OrderedDict", "typing.OrderedDict"):
@@ -373,6 +377,12 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
         it.note(node, f"{name.replace('torch.', '', 1)} is not in cnnlint's layer table; its output shape is unknown")
         return Unknown(f"{name} is not modelled")
     return it.unknown_call(Unknown(f"{name} is outside the file"), args, node, f"{name} is outside the file")
+
+
+PASS_THROUGH = {"typing.cast": 1, "torch.jit.annotate": 1, "copy.deepcopy": 0, "copy.copy": 0}
+CONSTANT_CALLS = {"torch.jit.is_scripting": False, "torch.jit.is_tracing": False, "torch._assert": None,
+                  "warnings.warn": None, "logging.info": None, "torch.no_grad": None,
+                  "torch.compiler.is_compiling": False, "torch._C._log_api_usage_once": None}
 
 
 def call_math(it, fn, args):
@@ -475,7 +485,11 @@ def get_attribute(it, obj, name: str, node):
     from cnnlint.interpret import classes
 
     if isinstance(obj, Qual):
-        return Qual(f"{obj.name}.{name}")
+        from cnnlint.interpret.imports import resolve
+
+        q = Qual(f"{obj.name}.{name}", obj.origin)
+        found = resolve(it, q)
+        return q if found is None else found
     if isinstance(obj, Obj):
         return classes.attribute(it, obj, name)
     if isinstance(obj, SuperProxy):
@@ -549,8 +563,9 @@ def module_method(module, name: str, kind: str):
     def add_module(it, m, args, kwargs, node):
         if len(args) == 2 and isinstance(args[0], str):
             m.children[args[0]] = args[1]
-        elif isinstance(args[0] if args else None, Unknown):
+        else:
             it.note(node, "add_module with a name cnnlint cannot compute")
+            m.children[INCOMPLETE] = Unknown("add_module")
         return None
 
     def append(it, m, args, kwargs, node):
@@ -561,7 +576,7 @@ def module_method(module, name: str, kind: str):
     def extend(it, m, args, kwargs, node):
         items = it.iterate(args[0]) if args else []
         if isinstance(items, Unknown):
-            m.children["?"] = Unknown("extend")
+            m.children[INCOMPLETE] = Unknown("extend")
             return m
         for v in items:
             m.children[str(len(m.children))] = v
@@ -810,13 +825,18 @@ def iterate(it, value):
     if isinstance(value, Layer):
         if value.kind == "ModuleDict":
             return list(value.children.keys())
-        if "?" in value.children:
+        if INCOMPLETE in value.children:
             return Unknown("container of unknown length")
         return [v for v in value.children.values() if v is not None]
     if isinstance(value, Obj) and value.cls.is_module:
         from cnnlint.interpret.classes import torch_base
 
-        if torch_base(it, value.cls) in ("Sequential", "ModuleList"):
+        base = torch_base(it, value.cls)
+        if base in ("Sequential", "ModuleList", "ModuleDict"):
+            if INCOMPLETE in value.children:
+                return Unknown("container of unknown length")
+            if base == "ModuleDict":
+                return list(value.children.keys())
             return [v for v in value.children.values() if v is not None]
     if isinstance(value, Tensor):
         if value.shape and dims.as_int(value.shape[0]) is not None and dims.as_int(value.shape[0]) <= 64:

@@ -5,7 +5,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from cnnlint import dims
 from cnnlint.interpret.core import CallRow, Finding
-from cnnlint.interpret.values import Arg, Layer, Obj, Tensor, Unknown, is_module
+from cnnlint.interpret.values import INCOMPLETE, Arg, Layer, Obj, Tensor, Unknown, is_module
 from cnnlint.layers import LAYERS, REQUIRED
 from cnnlint.solve import solve_equal
 
@@ -124,13 +124,15 @@ def count_params(root) -> Any:
 def own_params(module) -> Any:
     if isinstance(module, Layer):
         if module.is_container:
-            return 0
+            return None if INCOMPLETE in module.children else 0
         fn = LAYERS[module.kind].params
         return 0 if fn is None else fn(module)
     if isinstance(module, Obj):
+        if INCOMPLETE in module.children:
+            return None
         total: Any = 0
         for _, t in module.params:
-            n = dims.prod(t.shape) if t.shape is not None else None
+            n = dims.prod(t.shape) if t is not None and t.shape is not None else None
             if n is None:
                 return None
             total = dims.add(total, n)
@@ -149,14 +151,7 @@ def call_module(interp, module, args, kwargs, node):
         if module.kind == "Sequential":
             row = start_row(interp, module, "Sequential", args)
             x = args[0] if args else kwargs.get("input")
-            interp.module_depth += 1
-            try:
-                for child in module.children.values():
-                    if child is None:
-                        continue
-                    x = interp.call(child, [x], {}, node)
-            finally:
-                interp.module_depth -= 1
+            x = run_sequence(interp, module, x, node)
             finish_row(interp, row, x)
             return x
         if module.kind in ("ModuleList", "ModuleDict"):
@@ -173,11 +168,9 @@ def call_module(interp, module, args, kwargs, node):
             if forward is None:
                 base = torch_base(interp, module.cls)
                 if base == "Sequential":
-                    x = args[0] if args else None
-                    for child in module.children.values():
-                        if child is not None:
-                            x = interp.call(child, [x], {}, node)
-                    result = x
+                    interp.module_depth -= 1
+                    result = run_sequence(interp, module, args[0] if args else None, node)
+                    interp.module_depth += 1
                 else:
                     interp.note(module.cls.node, f"{module.cls.name} has no forward() cnnlint can see; "
                                                  "its output shape is unknown")
@@ -189,6 +182,23 @@ def call_module(interp, module, args, kwargs, node):
         finish_row(interp, row, result)
         return result
     return Unknown("not a module")
+
+
+def run_sequence(interp, module, x, node):
+    """nn.Sequential's forward: each child in order."""
+    interp.module_depth += 1
+    try:
+        for child in module.children.values():
+            if child is None:
+                continue
+            if not is_module(child):
+                interp.note(module.node, "an nn.Sequential holds modules cnnlint cannot list; "
+                                         "its output shape is unknown")
+                return Tensor(None)
+            x = interp.call(child, [x], {}, node)
+    finally:
+        interp.module_depth -= 1
+    return x
 
 
 def start_row(interp, module, type_name, args) -> CallRow:

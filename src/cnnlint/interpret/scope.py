@@ -54,9 +54,11 @@ class ModuleScope(Scope):
     Constants are evaluated on first use, so a file's scripts and training loops are
     never interpreted."""
 
-    def __init__(self, module: cst.Module, interp_factory):
+    def __init__(self, module: cst.Module, interp_factory, path: Optional[str] = None, ctx=None):
         super().__init__(None)
         self.node = module
+        self.path = path
+        self.ctx = ctx
         self.lazy: Dict[str, cst.BaseExpression] = {}
         self.classes: Dict[str, UserClass] = {}
         self.functions: Dict[str, Function] = {}
@@ -128,22 +130,26 @@ class ModuleScope(Scope):
 
 def bind_import(node: cst.CSTNode, scope: Scope) -> None:
     """Record what an import statement binds: local name -> qualified name."""
+    origin = getattr(scope.module(), "path", None)
     if isinstance(node, cst.Import):
         for alias in node.names:
             full = dotted(alias.name)
             if full is None:
                 continue
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                scope.set(alias.asname.name.value, Qual(full))
+                scope.set(alias.asname.name.value, Qual(full, origin))
             else:
                 head = full.split(".")[0]
-                scope.set(head, Qual(head))
+                scope.set(head, Qual(head, origin))
     elif isinstance(node, cst.ImportFrom):
+        module = dotted(node.module) if node.module is not None else None
         if node.relative:
-            base = "." * len(node.relative) + (dotted(node.module) or "" if node.module else "")
+            prefix = "." * len(node.relative) + (module + "." if module else "")
+        elif module is None:
+            return
         else:
-            base = dotted(node.module) if node.module is not None else None
-        if base is None or isinstance(node.names, cst.ImportStar):
+            prefix = module + "."
+        if isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
             name = dotted(alias.name)
@@ -151,4 +157,4 @@ def bind_import(node: cst.CSTNode, scope: Scope) -> None:
                 continue
             local = alias.asname.name.value if alias.asname is not None and isinstance(
                 alias.asname.name, cst.Name) else name
-            scope.set(local, Qual(f"{base}.{name}"))
+            scope.set(local, Qual(prefix + name, origin))

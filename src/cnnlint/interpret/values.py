@@ -42,9 +42,11 @@ class SizeTuple(tuple):
 
 @dataclass(frozen=True)
 class Qual:
-    """A dotted name imported from outside the file: ``torch.nn.Conv2d``, ``math.floor``."""
+    """A dotted name imported from outside the file: ``torch.nn.Conv2d``, ``math.floor``.
+    ``origin`` is the file whose import statement named it (to resolve project imports)."""
 
     name: str
+    origin: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ class Arg:
     """One argument of a layer constructor: its value and the expression written for it."""
 
     value: Any
-    node: Any = None  # the libcst expression, None when the default applies
+    node: Any = field(default=None, repr=False)  # the libcst expression, None when the default applies
     keyword: bool = False
 
 
@@ -72,7 +74,7 @@ class Layer:
 
     kind: str  # short class name: "Conv2d", "Sequential"
     args: Dict[str, Arg]
-    node: Any  # the constructor call
+    node: Any = field(default=None, repr=False)  # the constructor call
     children: Dict[str, Any] = field(default_factory=dict)
     in_loop: bool = False  # built by a loop: several layers share this call
 
@@ -88,8 +90,8 @@ class Layer:
 @dataclass(eq=False)
 class UserClass:
     name: str
-    node: Any  # libcst ClassDef
-    scope: Any  # the module scope it was defined in
+    node: Any = field(repr=False)  # libcst ClassDef
+    scope: Any = field(repr=False)  # the module scope it was defined in
     bases: Tuple[Any, ...] = ()
     attrs: Dict[str, Any] = field(default_factory=dict)
     is_module: bool = False
@@ -103,7 +105,7 @@ class Obj:
     attrs: Dict[str, Any] = field(default_factory=dict)
     children: Dict[str, Any] = field(default_factory=dict)  # registered submodules, in order
     params: List[Any] = field(default_factory=list)  # element counts of nn.Parameter attributes
-    node: Any = None  # where it was built
+    node: Any = field(default=None, repr=False)  # where it was built
 
 
 @dataclass(eq=False)
@@ -111,8 +113,8 @@ class Function:
     """A user function or lambda, with the scope it closes over."""
 
     name: str
-    node: Any  # libcst FunctionDef or Lambda
-    scope: Any
+    node: Any = field(repr=False)  # libcst FunctionDef or Lambda
+    scope: Any = field(repr=False)
     bound: Any = None  # ``self`` for a bound method
     owner: Optional[UserClass] = None  # class that defined it (for super())
 
@@ -137,6 +139,9 @@ class Partial:
 class SuperProxy:
     obj: Any
     after: Optional[UserClass]
+
+
+INCOMPLETE = "?"  # key of a container child that stands for modules cnnlint could not list
 
 
 def is_module(value: Any) -> bool:

@@ -1,0 +1,127 @@
+"""Imports within the project: `from .blocks import ResBlock`, `from models.layers import Conv`.
+
+The imported file is parsed (never imported or run) and its top-level names are read
+lazily like the checked file's. Only files inside the checked file's own tree are read:
+a package on sys.path (torch, torchvision) is never searched.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, Optional, Tuple
+
+from cnnlint.interpret.scope import _MISSING
+from cnnlint.interpret.values import Qual
+
+_STD = ("torch", "typing", "collections", "functools", "math", "numpy", "np", "warnings", "itertools",
+        "dataclasses", "abc", "enum", "os", "sys", "re", "copy", "operator", "builtins", "__future__")
+MAX_BYTES = 2_000_000
+_contexts: Dict[str, Any] = {}  # path -> FileContext (or None when it cannot be read)
+
+
+def _load(path: str):
+    if path in _contexts:
+        return _contexts[path]
+    _contexts[path] = None  # guards against import cycles
+    try:
+        if os.path.getsize(path) > MAX_BYTES:
+            return None
+        with open(path, "rb") as fh:
+            text = fh.read().decode("utf-8")
+        from cnnlint.source import FileContext
+
+        ctx = FileContext(path, text)
+    except Exception:
+        return None
+    _contexts[path] = ctx
+    return ctx
+
+
+def _module_file(directory: str, parts) -> Optional[str]:
+    base = os.path.join(directory, *parts)
+    for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def _split(name: str, origin: str) -> Optional[Tuple[str, list]]:
+    """The directory to search from and the dotted parts, for a relative or absolute name."""
+    if name.startswith("."):
+        level = len(name) - len(name.lstrip("."))
+        directory = os.path.dirname(os.path.abspath(origin))
+        for _ in range(level - 1):
+            directory = os.path.dirname(directory)
+        return directory, [p for p in name.lstrip(".").split(".") if p]
+    head = name.split(".")[0]
+    if head in _STD:
+        return None
+    directory = os.path.dirname(os.path.abspath(origin))
+    for _ in range(8):  # the project root is a few levels up at most
+        if os.path.isdir(os.path.join(directory, head)) or os.path.isfile(os.path.join(directory, head + ".py")):
+            return directory, name.split(".")
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return None
+
+
+def resolve(interp, qual: Qual) -> Optional[Any]:
+    """The value a project import names, or None when it is not a file of the project."""
+    if not qual.origin:
+        return None
+    cache = interp.file.import_cache
+    key = (qual.name, qual.origin)
+    if key in cache:
+        return cache[key]
+    cache[key] = None
+    found = _resolve(qual)
+    cache[key] = found
+    return found
+
+
+def _resolve(qual: Qual) -> Optional[Any]:
+    split = _split(qual.name, qual.origin)
+    if split is None:
+        return None
+    directory, parts = split
+    # the longest prefix that is a module file; the rest are attributes
+    for cut in range(len(parts), -1, -1):
+        path = _module_file(directory, parts[:cut]) if cut else (
+            os.path.join(directory, "__init__.py") if os.path.isfile(os.path.join(directory, "__init__.py")) else None)
+        if path is None:
+            continue
+        if os.path.abspath(path) == os.path.abspath(qual.origin) and cut == len(parts):
+            return None
+        rest = parts[cut:]
+        if not rest:
+            return None  # a module object itself: attribute access resolves further
+        ctx = _load(path)
+        if ctx is None:
+            return None
+        value = ctx.scope.get_local(rest[0])
+        if value is _MISSING:
+            # a submodule not yet named: `from . import blocks` then `blocks.X`
+            return None
+        for attr in rest[1:]:
+            if isinstance(value, Qual):
+                value = Qual(f"{value.name}.{attr}", value.origin)
+                continue
+            return None
+        if isinstance(value, Qual):
+            again = resolve_plain(value)
+            return again if again is not None else value
+        return value
+    return None
+
+
+def resolve_plain(qual: Qual) -> Optional[Any]:
+    return _resolve(qual) if qual.origin else None
+
+
+def owner_of(node):
+    """The loaded project file that holds ``node``."""
+    for ctx in _contexts.values():
+        if ctx is not None and ctx.owns(node):
+            return ctx
+    return None
