@@ -9,7 +9,7 @@ from cnnlint import __version__
 
 COMMANDS = ("check", "shapes", "rule", "lsp")
 CHECK_FORMATS = ("full", "text", "concise", "json", "json-lines", "sarif", "github")
-SHAPES_FORMATS = ("text", "json")
+SHAPES_FORMATS = ("text", "json", "markdown", "mermaid", "dot")
 
 
 class UsageError(Exception):
@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     shapes.add_argument("paths", nargs="+", metavar="PATH")
     shapes.add_argument("--model", default=None, help="only this model (class or function name)")
     shapes.add_argument("--format", dest="format", default="text", choices=SHAPES_FORMATS)
+    shapes.add_argument("--depth", type=_depth, default=None, metavar="N",
+                        help="fold the module tree below depth N, as torchinfo does (default 3)")
+    shapes.add_argument("--explain", action="store_true", help="show each layer's size arithmetic")
     _common(shapes)
 
     rule = sub.add_parser("rule", help="explain a rule")
@@ -61,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("lsp", help="start the language server on stdio (needs: pip install 'cnnlint[lsp]')")
     return parser
+
+
+def _depth(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"want a number >= 0, got '{text}'")
+    return int(text)
 
 
 def _common(p):
@@ -116,9 +125,7 @@ def run_check(args) -> int:
 
 
 def run_shapes(args) -> int:
-    from cnnlint.api import PathError, check_paths
-    from cnnlint.reporters import json as json_out, table
-
+    from cnnlint.api import PathError
     from cnnlint.checking import configured_results
 
     settings = _settings(args, shapes=True)
@@ -134,10 +141,9 @@ def run_shapes(args) -> int:
             print(f"cnnlint: error: {d.path}:{d.span.line}:{d.span.column}: {d.message}", file=sys.stderr)
             return 2
         raise UsageError(f"no model named '{args.model}' in {', '.join(args.paths)}")
-    if args.format == "json":
-        sys.stdout.write(json_out.shapes_json(traces))
-    else:
-        sys.stdout.write(table.table(traces))
+    from cnnlint.reporters.shapes import render
+
+    sys.stdout.write(render(traces, args.format, args.depth, args.explain))
     has_error = any(d.severity == "error" for r in results for d in r.diagnostics)
     return 1 if has_error else 0
 

@@ -29,8 +29,7 @@ class Node:
 class Group:
     id: str
     title: str
-    nodes: List[str] = field(default_factory=list)
-    groups: List[str] = field(default_factory=list)
+    items: List[Tuple[str, str]] = field(default_factory=list)  # ("node", id) | ("group", name), call order
 
 
 @dataclass
@@ -56,12 +55,12 @@ def build(t: ModelTrace, depth: Optional[int] = None) -> Graph:
         if container:
             if r.name not in groups:
                 groups[r.name] = Group(f"s{len(groups)}", f"{r.name} ({r.type})")
-                groups[parent].groups.append(r.name)
+                groups[parent].items.append(("group", r.name))
             stack.append((r.depth, r.name))
             continue
         node = Node(f"n{len(nodes) + 1}", r, r.row.input if r.row else None, r.output)
         nodes.append(node)
-        groups[parent].nodes.append(node.id)
+        groups[parent].items.append(("node", node.id))
     edges = []
     prev_id, prev_out = "input", t.input
     for node in nodes:
@@ -101,13 +100,13 @@ def mermaid_model(t: ModelTrace, depth: Optional[int] = None) -> str:
     out.append(f'    input(["{_mm(("input " + fmt_shape(t.input)) if t.input else "input")}"])')
 
     def emit(name: str, indent: str) -> None:
-        group = g.groups[name]
-        for nid in group.nodes:
-            out.append(f'{indent}{nid}["{_mm("<br/>".join(_node_lines(by_id[nid])))}"]')
-        for child in group.groups:
-            sub = g.groups[child]
+        for kind, key in g.groups[name].items:
+            if kind == "node":
+                out.append(f'{indent}{key}["{_mm("<br/>".join(_node_lines(by_id[key])))}"]')
+                continue
+            sub = g.groups[key]
             out.append(f'{indent}subgraph {sub.id}["{_mm(sub.title)}"]')
-            emit(child, indent + "    ")
+            emit(key, indent + "    ")
             out.append(f"{indent}end")
 
     emit("", "    ")
@@ -144,18 +143,18 @@ def dot_model(t: ModelTrace, depth: Optional[int] = None) -> str:
            f'    input [shape=oval, label={_dq(("input " + fmt_shape(t.input)) if t.input else "input")}];']
 
     def emit(name: str, indent: str) -> None:
-        group = g.groups[name]
-        for nid in group.nodes:
-            n = by_id[nid]
-            attrs = f"label={_dq(*_node_lines(n))}"
-            if n.row.finding:
-                attrs += ", color=red, fontcolor=red"
-            out.append(f"{indent}{nid} [{attrs}];")
-        for child in group.groups:
-            sub = g.groups[child]
+        for kind, key in g.groups[name].items:
+            if kind == "node":
+                n = by_id[key]
+                attrs = f"label={_dq(*_node_lines(n))}"
+                if n.row.finding:
+                    attrs += ", color=red, fontcolor=red"
+                out.append(f"{indent}{key} [{attrs}];")
+                continue
+            sub = g.groups[key]
             out.append(f"{indent}subgraph cluster_{sub.id} {{")
             out.append(f"{indent}    label={_dq(sub.title)}; style=dashed;")
-            emit(child, indent + "    ")
+            emit(key, indent + "    ")
             out.append(f"{indent}}}")
 
     emit("", "    ")
