@@ -6,6 +6,7 @@ from typing import Any, List, Optional
 import libcst as cst
 
 from cnnlint.interpret.scope import Scope, _MISSING
+from cnnlint.layers import LAYERS
 from cnnlint.interpret.values import (Builtin, Function, Layer, Obj, Qual, SuperProxy, Unknown, UserClass)
 
 MODULE_BASES = {"torch.nn.Module", "torch.nn.modules.module.Module", "nn.Module"}
@@ -89,6 +90,45 @@ def class_attrs(interp, cls: UserClass) -> dict:
     return cls.attrs
 
 
+def is_dataclass(cls: UserClass) -> bool:
+    for d in cls.node.decorators:
+        expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+        name = expr.value if isinstance(expr, cst.Name) else (expr.attr.value if isinstance(expr, cst.Attribute) else "")
+        if name == "dataclass":
+            return True
+    return False
+
+
+def dataclass_init(interp, cls: UserClass):
+    """The __init__ that @dataclass writes: fields in order, with their defaults."""
+    fields = []
+    for c in reversed(mro(interp, cls)):
+        if not is_dataclass(c):
+            continue
+        for stmt in c.node.body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        name = small.target.value
+                        fields = [f for f in fields if f[0] != name]
+                        fields.append((name, small.value, c))
+
+    def init(it, obj, args, kwargs, node):
+        for i, (name, default, owner) in enumerate(fields):
+            if i < len(args):
+                value = args[i]
+            elif name in kwargs:
+                value = kwargs[name]
+            elif default is not None:
+                value = it.eval(default, Scope(owner.scope))
+            else:
+                value = Unknown(f"missing dataclass field {name}")
+            it.setattr(obj, name, value)
+        return None
+
+    return init
+
+
 def _decorator_kind(fn: cst.FunctionDef) -> Optional[str]:
     for d in fn.decorators:
         expr = d.decorator
@@ -138,9 +178,11 @@ def instantiate(interp, cls: UserClass, args, kwargs, node):
     cls.is_module = base is not None
     obj = Obj(cls, node=node)
     init, owner = lookup_class(interp, cls, "__init__")
-    if isinstance(init, Function):
+    if init is _MISSING and any(is_dataclass(c) for c in mro(interp, cls)):
+        dataclass_init(interp, cls)(interp, obj, args, kwargs, node)
+    elif isinstance(init, Function):
         interp.call_function(Function(init.name, init.node, init.scope, bound=obj, owner=owner), args, kwargs, node)
-    elif base in ("Sequential", "ModuleList", "ModuleDict"):
+    elif base is not None and base != "Module":
         torch_init(interp, obj, base, args, kwargs, node)
     return obj
 
@@ -153,6 +195,17 @@ def torch_init(interp, obj: Obj, base: str, args, kwargs, node):
         built = build_container(interp, base, list(args), dict(kwargs), node)
         if isinstance(built, Layer):
             obj.children.update(built.children)
+        else:
+            from cnnlint.interpret.values import INCOMPLETE
+
+            obj.children[INCOMPLETE] = built
+    elif base in LAYERS:
+        from cnnlint.interpret.modules import build_layer
+
+        built = build_layer(interp, base, list(args), dict(kwargs), node, {})
+        obj.base_layer = built if isinstance(built, Layer) else None
+        if obj.base_layer is None:
+            obj.params.append(("?", None))
     return None
 
 
@@ -164,6 +217,12 @@ def attribute(interp, obj: Obj, name: str):
     value, owner = lookup_class(interp, obj.cls, name)
     if value is not _MISSING:
         return bind_value(interp, value, obj, obj.cls)
+    if obj.base_layer is not None:
+        from cnnlint.interpret.library import layer_attribute
+
+        value = layer_attribute(interp, obj.base_layer, name)
+        if not isinstance(value, Unknown):
+            return value
     if name == "training":
         return Unknown("self.training")
     if name == "__class__":
@@ -205,6 +264,12 @@ def super_attribute(interp, proxy: SuperProxy, name: str):
         return bind_value(interp, value, obj, obj.cls)
     base = torch_base(interp, obj.cls)
     if name == "__init__":
+        order = mro(interp, obj.cls)
+        rest = order[order.index(proxy.after) + 1:] if proxy.after in order else []
+        if any(is_dataclass(c) for c in rest):
+            target = next(c for c in rest if is_dataclass(c))
+            run = dataclass_init(interp, target)
+            return Builtin("__init__", lambda it, a, k, n: run(it, obj, a, k, n))
         return Builtin("__init__", lambda it, a, k, n: torch_init(it, obj, base or "Module", a, k, n))
     if name == "forward" and base == "Sequential":
         def chain(it, a, k, n):

@@ -352,6 +352,10 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
         return Tensor(None, param=True)
     if name.startswith("torch.nn.functional."):
         return call_functional(it, name.rsplit(".", 1)[1], args, kwargs, node)
+    if name in ("copy.copy", "copy.deepcopy") and len(args) == 1:
+        return shallow_copy(args[0])
+    if name in ("collections.namedtuple", "typing.NamedTuple"):
+        return Builtin("namedtuple", lambda it, a, k, n: tuple(a) + tuple(k.values()))
     if name in PASS_THROUGH:
         return args[PASS_THROUGH[name]] if len(args) > PASS_THROUGH[name] else Unknown(name)
     if name in CONSTANT_CALLS:
@@ -379,10 +383,22 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
     return it.unknown_call(Unknown(f"{name} is outside the file"), args, node, f"{name} is outside the file")
 
 
-PASS_THROUGH = {"typing.cast": 1, "torch.jit.annotate": 1, "copy.deepcopy": 0, "copy.copy": 0}
+PASS_THROUGH = {"typing.cast": 1, "torch.jit.annotate": 1}
 CONSTANT_CALLS = {"torch.jit.is_scripting": False, "torch.jit.is_tracing": False, "torch._assert": None,
                   "warnings.warn": None, "logging.info": None, "torch.no_grad": None,
                   "torch.compiler.is_compiling": False, "torch._C._log_api_usage_once": None}
+
+
+def shallow_copy(value):
+    if isinstance(value, Obj) and not value.cls.is_module:
+        return Obj(value.cls, dict(value.attrs), dict(value.children), list(value.params), value.node)
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, (tuple, str, int, float, bool, type(None), Tensor)):
+        return value
+    return Unknown("copy")
 
 
 def call_math(it, fn, args):

@@ -130,7 +130,7 @@ def own_params(module) -> Any:
     if isinstance(module, Obj):
         if INCOMPLETE in module.children:
             return None
-        total: Any = 0
+        total: Any = 0 if module.base_layer is None else own_params(module.base_layer)
         for _, t in module.params:
             n = dims.prod(t.shape) if t is not None and t.shape is not None else None
             if n is None:
@@ -171,6 +171,9 @@ def call_module(interp, module, args, kwargs, node):
                     interp.module_depth -= 1
                     result = run_sequence(interp, module, args[0] if args else None, node)
                     interp.module_depth += 1
+                elif module.base_layer is not None:
+                    x = args[0] if args else kwargs.get("input", Unknown("no input"))
+                    result = apply_layer(interp, module.base_layer, x, module.base_layer.node, row)
                 else:
                     interp.note(module.cls.node, f"{module.cls.name} has no forward() cnnlint can see; "
                                                  "its output shape is unknown")

@@ -106,6 +106,7 @@ class Obj:
     children: Dict[str, Any] = field(default_factory=dict)  # registered submodules, in order
     params: List[Any] = field(default_factory=list)  # element counts of nn.Parameter attributes
     node: Any = field(default=None, repr=False)  # where it was built
+    base_layer: Any = None  # the torch.nn layer a user class derives from (class LayerNorm2d(nn.LayerNorm))
 
 
 @dataclass(eq=False)
