@@ -2,6 +2,7 @@
 and the shape trace."""
 from __future__ import annotations
 
+import bisect
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -82,8 +83,23 @@ def _fill_missing(interp: Interp, target, args, kwargs):
     return args, kwargs
 
 
+class _Findings(list):
+    """``interp.findings`` that remembers, for each finding, how many calls the trace held when it
+    was reported: its place in the call order, from which the chain to it is told."""
+
+    def __init__(self, interp: Interp):
+        super().__init__()
+        self.interp = interp
+        self.at: Dict[int, int] = {}
+
+    def append(self, finding) -> None:
+        self.at[id(finding)] = len(self.interp.rows)
+        super().append(finding)
+
+
 def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec]) -> ModelRun:
     interp = Interp(ctx, model.name)
+    interp.findings = _Findings(interp)
     target = ctx.scope.get_local(model.name)
     args: List[Any] = []
     kwargs: Dict[str, Any] = {}
@@ -153,6 +169,7 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
         return any(c is not None and is_module(c) for c in children_of(module).values())
 
     rows = []
+    interp.trace_rows = [i for i, row in enumerate(interp.rows) if row.module is not root]
     for row in interp.rows:
         if row.module is root:
             continue
@@ -233,3 +250,41 @@ def describe_constraints(interp: Interp) -> List[str]:
         if dims.is_symbolic(expr):
             out.append(f"{what} = {dims.fmt(expr)} must be >= 1" if "output" in what else f"{what}: {dims.fmt(expr)} = 0")
     return out[:20]
+
+
+MAX_CHAIN = 12  # steps shown from the input to a finding; the middle of a longer chain is elided
+
+
+def finding_chain(run: ModelRun, finding) -> Tuple[str, ...]:
+    """The steps from the model's input to ``finding``: each layer before it that changes the shape,
+    with its arithmetic, then the layer that fails and what it receives. Falls back to the finding's
+    own lines when the model has no trace."""
+    from cnnlint.summary import explain_lines, fmt_shape, reshape_line
+
+    at = getattr(run.interp.findings, "at", {}).get(id(finding))
+    trace = run.trace
+    if trace is None or at is None:
+        return tuple(finding.explain)
+    kept = getattr(run.interp, "trace_rows", None)  # interp.rows index of each trace row
+    if kept is None:
+        return tuple(finding.explain)
+    rows = [r for r in trace.layers[:bisect.bisect_left(kept, at)] if r.leaf]
+    failing = rows[-1] if rows and rows[-1].finding == finding.code else None
+    steps = [f"input {fmt_shape(trace.input) if trace.input is not None else '(shape unknown)'}"]
+    previous = None
+    for row in rows:
+        if previous is not None:
+            line = reshape_line(previous, row)
+            if line:
+                steps.append(f"flatten: {line} -> {fmt_shape(row.input)}")
+        title = f"{row.name or row.type} ({row.type})" if not row.type.startswith("F.") else row.type
+        lines = [x for x in explain_lines(row) if not x.startswith("flatten ")]
+        if row is failing:
+            steps.append(f"{title} receives {fmt_shape(row.input)}" + (f": {'; '.join(lines)}" if lines else ""))
+        elif lines or (row.input is not None and row.output is not None and row.input != row.output):
+            steps.append(f"{title}: {'; '.join(lines) + ' -> ' if lines else ''}{fmt_shape(row.output)}")
+        if row.output is not None:
+            previous = row
+    if len(steps) > MAX_CHAIN:
+        steps = steps[:2] + [f"... ({len(steps) - MAX_CHAIN + 2} more steps)"] + steps[-(MAX_CHAIN - 3):]
+    return tuple(steps)

@@ -30,7 +30,7 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
     """Check one file's text: its diagnostics and (with settings.shapes) each model's trace."""
     import libcst as cst
 
-    from cnnlint.analyze import analyze
+    from cnnlint.analyze import analyze, finding_chain
     from cnnlint.fixes import make_fix, resolve_conflicts, shared_constructors
     from cnnlint.source import FileContext
     from cnnlint.suppress import apply_noqa, skip_file
@@ -65,7 +65,7 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
                 node, message = _foreign(ctx, f)
             diagnostics.append(Diagnostic(path, ctx.span(node), f.code, severity, message, f.model,
                                           f.declared, f.inferred, make_fix(ctx, f, doubtful),
-                                          tuple(f.options), tuple(f.explain)))
+                                          tuple(f.options), finding_chain(run, f)))
         error = getattr(run.interp, "internal_error", None)
         if error:
             diagnostics.append(Diagnostic(path, ctx.span(run.model.node), "CNN999", "info",
