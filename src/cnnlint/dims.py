@@ -145,13 +145,27 @@ def same(a, b) -> bool:
     return False
 
 
+_FMT_CACHE: dict = {}
+
+
 def fmt(value: Any) -> str:
     if value is None:
         return "?"
     value = norm(value)
     if isinstance(value, int):
         return str(value)
-    return str(value).replace("**", "^")
+    # printing a sympy expression is slow and the same sizes are printed again and again (a
+    # layer's output is the next one's input): remember the text (sympy equality is structural)
+    key = (type(value), value)
+    try:
+        text = _FMT_CACHE.get(key)
+    except TypeError:  # unhashable
+        return str(value).replace("**", "^")
+    if text is None:
+        if len(_FMT_CACHE) > 20000:
+            _FMT_CACHE.clear()
+        text = _FMT_CACHE[key] = str(value).replace("**", "^")
+    return text
 
 
 def to_json(value: Any):

@@ -47,16 +47,10 @@ class FileContext:
         return node in self.positions()
 
     def positions(self):
-        """node -> CodeRange for every node, computed once (one code generation pass). libcst's
-        MetadataWrapper would first walk the whole tree for batchable providers, none here, which
-        costs as much again."""
+        """node -> CodeRange for every node (what libcst's PositionProvider gives), computed once
+        by one lean code generation pass."""
         if self._positions is None:
-            from libcst.metadata import PositionProvider
-
-            provider = PositionProvider()
-            provider._computed = {}
-            provider._gen_impl(self.module)
-            self._positions = provider._computed
+            self._positions = _positions(self.module)
         return self._positions
 
     def code(self, node: cst.CSTNode) -> str:
@@ -270,3 +264,81 @@ def walk(root: cst.CSTNode, prune=None):
                     if isinstance(item, node_type) and not isinstance(item, _SKIP_TYPES):
                         children.append(item)
         stack.extend(reversed(children))
+
+
+# positions ------------------------------------------------------------------------------------
+# libcst's PositionProvider (through MetadataWrapper) walks the whole tree once more and tracks
+# line and column on every token: together about as slow as parsing. The same ranges follow from
+# character offsets recorded during one code generation, turned into lines only when asked.
+class _Positions:
+    def __init__(self, ranges, text: str):
+        self._ranges = ranges  # node -> (start offset, end offset)
+        self._text = text
+        self._starts = None
+
+    def __contains__(self, node) -> bool:
+        return node in self._ranges
+
+    def get(self, node, default=None):
+        r = self._ranges.get(node)
+        if r is None:
+            return default
+        from libcst._position import CodeRange
+
+        return CodeRange(self._where(r[0]), self._where(r[1]))
+
+    def _where(self, offset: int):
+        from bisect import bisect_right
+
+        from libcst._position import CodePosition
+
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", self._text)]
+        line = bisect_right(self._starts, offset)
+        return CodePosition(line, offset - self._starts[line - 1])
+
+
+def _positions(module: cst.Module) -> _Positions:
+    from contextlib import contextmanager
+
+    from libcst._nodes.internal import CodegenState
+
+    ranges = {}
+    stack = []
+    tokens: List[str] = []
+    offset = 0
+
+    class State(CodegenState):
+        def add_indent_tokens(self) -> None:
+            nonlocal offset
+            for t in self.indent_tokens:
+                tokens.append(t)
+                offset += len(t)
+
+        def add_token(self, value: str) -> None:
+            nonlocal offset
+            tokens.append(value)
+            offset += len(value)
+
+        def before_codegen(self, node) -> None:
+            stack.append(offset)
+
+        def after_codegen(self, node) -> None:
+            start = stack.pop()
+            if node not in ranges:
+                ranges[node] = (start, offset)
+
+        def pop_trailing_newline(self) -> None:  # positions never step back (as in libcst)
+            pass
+
+        @contextmanager
+        def record_syntactic_position(self, node, *, start_node=None, end_node=None):
+            start = offset
+            try:
+                yield
+            finally:
+                ranges[node] = (ranges[start_node][0] if start_node is not None else start,
+                                ranges[end_node][1] if end_node is not None else offset)
+
+    module._codegen(State(default_indent=module.default_indent, default_newline=module.default_newline))
+    return _Positions(ranges, "".join(tokens))
