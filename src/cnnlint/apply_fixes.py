@@ -120,15 +120,17 @@ def _overlaps(a: Edit, b: Edit) -> bool:
 
 def fix_source(source: str, path: str, settings) -> Tuple[str, List[Diagnostic], FileResult, FileResult]:
     """Apply safe fixes round after round: (fixed text, the diagnostics mended, the check of the
-    fixed text, the check of the original text). A round whose result does not parse is dropped (it cannot happen with the
-    edits cnnlint makes, but the file must never be broken)."""
+    fixed text, the check of the original text). Fixes that do not settle (a round brings back
+    an earlier text, or MAX_ROUNDS pass) are all dropped: they contradict each other. A round
+    whose result does not parse is dropped too (the edits cnnlint makes cannot do that, but a
+    file must never be broken)."""
     from cnnlint.api import check_source
 
     text = source
     result = initial = check_source(text, path, settings)
     applied: List[Diagnostic] = []
     seen = {text}
-    for _ in range(MAX_ROUNDS):
+    for _ in range(MAX_ROUNDS + 1):
         taken, edits = _choose(result.diagnostics)
         if not edits:
             break
@@ -136,8 +138,8 @@ def fix_source(source: str, path: str, settings) -> Tuple[str, List[Diagnostic],
             new = apply_edits(text, edits)
         except ValueError:
             break
-        if new in seen:
-            break
+        if new in seen or len(seen) > MAX_ROUNDS:
+            return source, [], initial, initial
         new_result = check_source(new, path, settings)
         if any(d.code == "CNN001" for d in new_result.diagnostics) and \
                 not any(d.code == "CNN001" for d in result.diagnostics):

@@ -240,21 +240,22 @@ def view_fix(ctx, finding) -> Optional[Fix]:
 
 
 def shared_constructors(interps) -> Set[int]:
-    """ids of the constructor calls that build more than one layer in these runs: built in a
-    loop, or by a helper or submodule class that runs more than once."""
+    """ids of the constructor calls whose one edit would change more than one use: a layer built
+    in a loop, or by a helper or submodule class that runs more than once, or one layer object
+    called more than once (each call may want a different size)."""
     from cnnlint.interpret.values import Layer
 
     first: Dict[int, object] = {}
+    calls: Dict[int, int] = {}
     shared: Set[int] = set()
     for interp in interps:
         for row in interp.rows:
             layer = row.module
-            if not isinstance(layer, Layer) or layer.node is None:
+            if not isinstance(layer, Layer) or layer.node is None or layer.is_container:
                 continue
             key = id(layer.node)
-            if layer.in_loop:
-                shared.add(key)
-            if first.setdefault(key, layer) is not layer:
+            calls[id(layer)] = calls.get(id(layer), 0) + 1
+            if layer.in_loop or calls[id(layer)] > 1 or first.setdefault(key, layer) is not layer:
                 shared.add(key)
     return shared
 
