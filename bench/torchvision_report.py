@@ -19,8 +19,12 @@ Plain Python, no torch. Uses only cnnlint's command-line contract
   file, keyed by code, line, column, declared and inferred) whose ``declared`` and
   ``inferred`` equal the numbers PyTorch gave, or any new error when PyTorch gave none;
   a new error on a mutant that PyTorch runs is a false error;
-* ``cnnlint check`` on each file of the torchvision tree, without input shapes: error
+* ``cnnlint check`` on the files of the torchvision tree, without input shapes: error
   diagnostics (all false: torchvision's code runs) and crashes.
+
+Mutants of one model, and the files of the tree, are checked in one cnnlint run (the
+diagnostics are split by their ``path``); when such a run crashes, each file is run
+alone, so crashes are counted per file.
 
 A crash is an exit status other than 0 and 1, a Python traceback on stderr, a
 timeout, or output that is not the contracted JSON. The script never fails because
@@ -98,6 +102,27 @@ def run_cnnlint(cmd, args, timeout, expect) -> Run:
 def _last_line(text: str) -> str:
     lines = [ln for ln in text.strip().splitlines() if ln.strip()]
     return lines[-1][:200] if lines else ""
+
+
+def run_batch(cmd, paths, extra, timeout, pool=None) -> dict:
+    """`cnnlint check PATHS... EXTRA --format json`, split into one Run per path (by the
+    diagnostics' `path`). If the batch crashes, every path is run alone."""
+    if not paths:
+        return {}
+    batch = run_cnnlint(cmd, ["check", *paths, *extra, "--format", "json"], timeout, "list")
+    if cmd is None:
+        return {p: batch for p in paths}
+    if not batch.crash:
+        split = {os.path.normpath(p): [] for p in paths}
+        for d in batch.data:
+            key = os.path.normpath(str(d.get("path"))) if isinstance(d, dict) else None
+            if key in split:
+                split[key].append(d)
+        return {p: Run(batch.args, batch.rc, "", "", split[os.path.normpath(p)], False, None)
+                for p in paths}
+    # run_batch itself may be running in the pool: run the singles here, serially
+    return {p: run_cnnlint(cmd, ["check", p, *extra, "--format", "json"], timeout, "list")
+            for p in paths}
 
 
 def errors_of(run: Run) -> list:
@@ -231,24 +256,25 @@ def main() -> None:
         run_cnnlint, cmd, ["check", path_of(m), "--input-shape", m["input_shape_option"],
                            "--format", "json"], args.timeout, "list")
         for m in models}
+    # Mutants of a model share its --input-shape: one `cnnlint check` over all of them;
+    # when that run crashes, each mutant is run alone so one crash costs one mutant.
     mutant_jobs = {}
     if not args.no_mutants:
         for m in models:
-            for mu in by_model.get(m["name"], []):
-                mutant_jobs[mu["id"]] = pool.submit(
-                    run_cnnlint, cmd, ["check", mu["path"], "--input-shape",
-                                       mu["input_shape_option"], "--format", "json"],
-                    args.timeout, "list")
-    tree_jobs = {}
+            muts = by_model.get(m["name"], [])
+            if muts:
+                mutant_jobs[m["name"]] = pool.submit(
+                    run_batch, cmd, [mu["path"] for mu in muts],
+                    ["--input-shape", m["input_shape_option"]], args.timeout, pool)
+    tree_job = None
+    tree_files = []
     if not args.no_tree:
         tv_root = os.path.join(torchvision_corpus.source_root(), "torchvision")
         for dirpath, dirnames, filenames in os.walk(tv_root):
             dirnames.sort()
-            for fn in sorted(filenames):
-                if fn.endswith(".py"):
-                    rel = os.path.relpath(os.path.join(dirpath, fn), REPO)
-                    tree_jobs[rel] = pool.submit(run_cnnlint, cmd, ["check", rel, "--format", "json"],
-                                                 args.timeout, "list")
+            tree_files += [os.path.relpath(os.path.join(dirpath, fn), REPO)
+                           for fn in sorted(filenames) if fn.endswith(".py")]
+        tree_job = pool.submit(run_batch, cmd, tree_files, [], args.timeout * 5, pool)
 
     rows, details = [], {"cnnlint": version, "models": [], "tree": {}}
     tot = collections.Counter()
@@ -260,8 +286,9 @@ def main() -> None:
         baseline = {diag_key(d) for d in base_errors}
         crashes = int(srun.crash) + int(crun.crash)
         judged = []
+        per_path = mutant_jobs[m["name"]].result() if m["name"] in mutant_jobs else {}
         for mu in by_model.get(m["name"], []) if not args.no_mutants else []:
-            r = mutant_jobs[mu["id"]].result()
+            r = per_path[mu["path"]]
             j = judge_mutant(mu, r, baseline)
             crashes += int(r.crash)
             judged.append(j)
@@ -300,9 +327,9 @@ def main() -> None:
                                                      "message")} for d in base_errors],
             "mutants": judged})
 
-    tree = {"files": len(tree_jobs), "errors": 0, "crashes": 0, "crashed_files": []}
-    for rel, fut in tree_jobs.items():
-        r = fut.result()
+    tree = {"files": len(tree_files), "errors": 0, "crashes": 0, "crashed_files": []}
+    tree_runs = tree_job.result() if tree_job else {}
+    for rel, r in tree_runs.items():
         tree["errors"] += len(errors_of(r))
         if r.crash:
             tree["crashes"] += 1
@@ -346,8 +373,8 @@ def main() -> None:
     if args.no_tree:
         lines.append("Whole torchvision tree: not run (`--no-tree`).")
     elif have:
-        lines.append(f"Whole torchvision tree (`cnnlint check` on each of {tree['files']} files, "
-                     f"no input shapes): {tree['errors']} error diagnostics (all false), "
+        lines.append(f"Whole torchvision tree (`cnnlint check` on its {tree['files']} files, "
+                     f"no input shapes; crashes counted per file): {tree['errors']} error diagnostics (all false), "
                      f"{tree['crashes']} crashes.")
         for c in tree["crashed_files"][:10]:
             lines.append(f"- crash: {c}")
