@@ -162,7 +162,6 @@ def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec]) -> M
 
 def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tensor, output) -> ModelTrace:
     from cnnlint.diagnostics import ModuleNode
-    from cnnlint.inputsizes import accepted_inputs
     from cnnlint.interpret.modules import children_of
 
     def has_children(module) -> bool:
@@ -211,11 +210,21 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
         kind = module.kind if isinstance(module, Layer) else module.cls.name if isinstance(module, Obj) else "?"
         modules.append(ModuleNode(name, kind, subtree_params(module), own_params(module), not has_children(module)))
     shape = x.shape if not x.free else _free_input(interp, root)
-    sizes = accepted_inputs(shape, interp.constraints)
     return ModelTrace(model.name, ctx.path, ctx.span(model.node).line,
                       shape, tuple(rows), out_shape, total,
-                      notes=tuple(m for _, m in interp.notes),
-                      accepts=sizes.lines, smallest_input=sizes.smallest, modules=tuple(modules))
+                      notes=tuple(m for _, m in interp.notes), modules=tuple(modules),
+                      constraints=tuple(interp.constraints))
+
+
+def with_input_sizes(trace: ModelTrace) -> ModelTrace:
+    """The trace with ``accepts`` and ``smallest_input`` filled in (a search over input sizes, so
+    only done for `cnnlint shapes`)."""
+    from dataclasses import replace
+
+    from cnnlint.inputsizes import accepted_inputs
+
+    sizes = accepted_inputs(trace.input, trace.constraints)
+    return replace(trace, accepts=sizes.lines, smallest_input=sizes.smallest)
 
 
 def _free_input(interp: Interp, root) -> Optional[Tuple[Any, ...]]:
@@ -242,14 +251,6 @@ def _free_input(interp: Interp, root) -> Optional[Tuple[Any, ...]]:
     if spatial is None or any(not dims.is_symbolic(d) for d in first.output[2:]) and "in_channels" not in layer.args:
         return (batch, value) if rank == 2 else None
     return (batch, value) + tuple(interp.symbol(s) for s in spatial)
-
-
-def describe_constraints(interp: Interp) -> List[str]:
-    out = []
-    for expr, what in interp.constraints:
-        if dims.is_symbolic(expr):
-            out.append(f"{what} = {dims.fmt(expr)} must be >= 1" if "output" in what else f"{what}: {dims.fmt(expr)} = 0")
-    return out[:20]
 
 
 MAX_CHAIN = 12  # steps shown from the input to a finding; the middle of a longer chain is elided

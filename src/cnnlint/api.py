@@ -30,7 +30,7 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
     """Check one file's text: its diagnostics and (with settings.shapes) each model's trace."""
     import libcst as cst
 
-    from cnnlint.analyze import analyze, finding_chain
+    from cnnlint.analyze import analyze, finding_chain, with_input_sizes
     from cnnlint.fixes import make_fix, resolve_conflicts, shared_constructors
     from cnnlint.source import FileContext
     from cnnlint.suppress import apply_noqa, skip_file
@@ -79,7 +79,7 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
             diagnostics.append(Diagnostic(path, ctx.span(node), "CNN401", "info", message, run.model.name))
     diagnostics = resolve_conflicts([d for d in apply_noqa(diagnostics, source) if selected(d.code, settings)])
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column, d.code))
-    traces = tuple(r.trace for r in runs if r.trace is not None) if settings.shapes else ()
+    traces = tuple(with_input_sizes(r.trace) for r in runs if r.trace is not None) if settings.shapes else ()
     return FileResult(path, tuple(diagnostics), traces, source)
 
 

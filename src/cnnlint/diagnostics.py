@@ -108,6 +108,7 @@ class ModelTrace:
     accepts: Tuple[str, ...] = ()  # the input sizes the model accepts, one sentence each
     smallest_input: Optional[Tuple[int, ...]] = None  # the smallest accepted input when it is symbolic
     modules: Tuple["ModuleNode", ...] = ()  # the module tree, named_modules() order, without the root
+    constraints: Tuple[Tuple[Any, str], ...] = ()  # (size expression, what) the input sizes must satisfy
 
 
 @dataclass(frozen=True)

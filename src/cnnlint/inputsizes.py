@@ -124,11 +124,20 @@ def accepted_inputs(shape: Optional[Sequence[Any]], raw: Sequence[Tuple[Any, str
         if len(grid_syms) > 3:
             lines.append("the input sizes depend on each other in a way cnnlint does not search")
         else:
-            cap = RANGE_GRID if len(grid_syms) <= 2 else RANGE_GRID3
-            axes = [feasible[s][:cap] for s in grid_syms]
-            combos = []
             index = {s: i for i, s in enumerate(grid_syms)}
-            for combo in cartesian(*axes):
+            candidates = None
+            for c in joint:
+                if set(c.symbols) == set(grid_syms):
+                    candidates = _product_solutions(c, grid_syms, feasible)
+                    if candidates is not None:
+                        break
+            if candidates is not None:  # a product of one-symbol factors: solved by value tables
+                cap = RANGE_ONE
+            else:
+                cap = RANGE_GRID if len(grid_syms) <= 2 else RANGE_GRID3
+                candidates = cartesian(*[feasible[s][:cap] for s in grid_syms])
+            combos = []
+            for combo in candidates:
                 if all(c.holds(*(combo[index[s]] for s in c.symbols)) for c in joint):
                     combos.append(combo)
             if not combos:
@@ -138,7 +147,7 @@ def accepted_inputs(shape: Optional[Sequence[Any]], raw: Sequence[Tuple[Any, str
                 feasible[s] = sorted({combo[index[s]] for combo in combos})
     # the sentences
     for s in symbols:
-        limit = RANGE_ONE if s not in grid_syms else (RANGE_GRID if len(grid_syms) <= 2 else RANGE_GRID3)
+        limit = RANGE_ONE if s not in grid_syms or combos is None else cap
         lines.append(f"{s} {_describe_values(feasible[s], limit)}")
     names = [str(s) for s in grid_syms]
     smallest_pick: Dict[str, int] = {str(s): v[0] for s, v in feasible.items()}
@@ -167,6 +176,62 @@ def accepted_inputs(shape: Optional[Sequence[Any]], raw: Sequence[Tuple[Any, str
         lines.append(f"why: {_why(c)}")
     smallest = _substitute(shape, smallest_pick)
     return InputSizes(tuple(lines), smallest)
+
+
+MAX_COMBOS = 200_000
+
+
+def _product_solutions(c: _Constraint, syms: Tuple[Any, ...], feasible: Dict[Any, List[int]]):
+    """The size combinations (in ``syms`` order) for which ``received == declared`` when the received
+    size factors into one-symbol factors (a flatten of independent axes): each factor is tabled
+    over its symbol's sizes and the declared number is split among them. None when it does not
+    factor that way."""
+    from cnnlint.solve import _splits
+
+    m = re.search(r"=(\d+)$", c.what)
+    if c.positive or not m:
+        return None
+    declared = int(m.group(1))
+    sp = dims.sympy()
+    received = c.expr + declared
+    try:
+        product = received if received.is_Mul else sp.factor(received)
+    except Exception:  # pragma: no cover - sympy cannot factor it: fall back to the grid
+        return None
+    const = 1
+    per: Dict[Any, List[Any]] = {s: [] for s in syms}
+    for arg in sp.Mul.make_args(product):
+        free = arg.free_symbols
+        if not free:
+            if not arg.is_Integer:
+                return None
+            const *= int(arg)
+        elif len(free) == 1 and next(iter(free)) in per:
+            per[next(iter(free))].append(arg)
+        else:
+            return None
+    if any(not per[s] for s in syms) or const == 0:
+        return None
+    if declared % const:
+        return []
+    tables = []
+    for s in syms:
+        fn = dims.evaluator(sp.Mul(*per[s]), [s])
+        if fn is None:
+            return None
+        table: Dict[int, List[int]] = {}
+        for v in feasible[s]:
+            value = fn(v)
+            if value is not None and value >= 1:
+                table.setdefault(value, []).append(v)
+        tables.append(table)
+    out: List[Tuple[int, ...]] = []
+    for choice in _splits(declared // const, tables):
+        for pick in cartesian(*(table[value] for table, value in zip(tables, choice))):
+            out.append(pick)
+            if len(out) >= MAX_COMBOS:
+                return out
+    return out
 
 
 def _why(c: _Constraint) -> str:
