@@ -152,6 +152,8 @@ def fix_source(source: str, path: str, settings) -> Tuple[str, List[Diagnostic],
 
 def read_file(path: str) -> Tuple[bytes, str]:
     """The file's bytes and its text (UTF-8, BOM removed). Raises OSError / UnicodeDecodeError."""
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a device: never block on it
+        raise OSError(0, "not a regular file")
     with open(path, "rb") as fh:
         data = fh.read()
     body = data[len(BOM):] if data.startswith(BOM) else data
