@@ -79,7 +79,7 @@ def _node_lines(n: Node) -> List[str]:
     if r.kernel is not None:
         details.append(f"k={fmt_kernel(r.kernel)}")
     if r.params_text not in ("--",):
-        details.append(f"{r.params_text} params" if r.params_text[0].isdigit() else r.params_text)
+        details.append(r.params_text if r.recursive else f"{r.params_text} params")
     if details:
         lines.append(" ".join(details))
     if r.finding:
