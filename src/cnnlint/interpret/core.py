@@ -13,7 +13,7 @@ import libcst as cst
 
 from cnnlint import dims
 from cnnlint.interpret.scope import ModuleScope, Scope, bind_import, _MISSING
-from cnnlint.interpret.values import (Arg, Builtin, Function, Layer, Obj, Partial, Qual, SizeTuple,
+from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, Arg, Builtin, Function, Layer, Obj, Partial, Qual, SizeTuple,
                                       SuperProxy, SymbolicObj, Tensor, Unknown, UserClass, is_module)
 from cnnlint.layers import FUNCTIONALS, LAYERS, REQUIRED
 
@@ -143,10 +143,14 @@ class Interp:
                     self.assign(item.asname.name, Unknown("a with-statement target"), scope)
             self.exec_block(stmt.body, scope)
         elif isinstance(stmt, cst.Try):
+            # an error the handlers might catch is not certain to surface
+            self.uncertain += 1 if stmt.handlers else 0
             try:
                 self.exec_block(stmt.body, scope)
             except DeadPath:
                 pass
+            finally:
+                self.uncertain -= 1 if stmt.handlers else 0
             if stmt.orelse is not None:
                 self.exec_block(stmt.orelse.body, scope)
             if stmt.finalbody is not None:
@@ -258,8 +262,16 @@ class Interp:
             self.loop_depth -= 1
 
     def forget_assigned(self, stmt, scope: Scope, why: str):
+        """A block cnnlint cannot run: what it assigns becomes unknown, and every container or
+        object it mutates (``layers.append``, ``self.x = ...``) becomes incomplete."""
         for name in assigned_names(stmt):
             scope.set(name, Unknown(f"assigned in {why}"))
+        for kind, target, attr in mutated_targets(stmt):
+            try:
+                obj = self.eval(target, scope)
+            except (ReturnSignal, BreakSignal, ContinueSignal, DeadPath):
+                continue
+            mark_incomplete(obj, kind, attr)
 
     def assign(self, target, value, scope: Scope):
         if isinstance(target, cst.Name):
@@ -628,6 +640,11 @@ class Interp:
             return make_super(self, scope, args)
         func = self.eval(node.func, scope)
         args, kwargs, arg_nodes = self.eval_args(node.args, scope)
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value.endswith("_") and \
+                not node.func.attr.value.startswith("_") and isinstance(node.func.value, cst.Name):
+            receiver = scope.lookup(node.func.value.value)
+            if isinstance(receiver, Tensor):
+                return self.inplace(receiver, node.func.attr.value, args, kwargs, node, scope)
         if self.module_stack[-1] is not self.file.scope:
             return self.call(func, args, kwargs, node, arg_nodes)
         self.main_sites.append(node)
@@ -635,6 +652,21 @@ class Interp:
             return self.call(func, args, kwargs, node, arg_nodes)
         finally:
             self.main_sites.pop()
+
+    def inplace(self, x: Tensor, method: str, args, kwargs, node, scope):
+        """``x.unsqueeze_(1)``: the shape of ``x`` itself changes."""
+        from cnnlint.interpret.tensors import METHODS
+
+        base = method[:-1]
+        if base not in ("unsqueeze", "squeeze", "transpose", "t", "swapaxes", "swapdims", "resize", "resize_as",
+                        "as_strided", "set"):
+            return x  # elementwise in place: the shape stays
+        fn = METHODS.get(base)
+        result = fn(self, x, args, kwargs, node) if fn is not None else Tensor(None)
+        if not isinstance(result, Tensor):
+            result = Tensor(None)
+        self.assign(node.func.value, result, scope)
+        return result
 
     def eval_args(self, arg_nodes, scope):
         args, kwargs, nodes = [], {}, {}
@@ -669,6 +701,8 @@ class Interp:
                 return bool(value)
             except TypeError:
                 return Unknown("condition on a symbolic size")
+        if isinstance(value, Layer) and value.is_container:
+            return Unknown("condition") if INCOMPLETE in value.children else bool(value.children)
         if isinstance(value, (Layer, Obj, Function, Builtin, UserClass, Qual, Partial)):
             return True
         if isinstance(value, (list, tuple)) and any(v is _STAR_UNKNOWN for v in value):
@@ -903,6 +937,61 @@ def compare(op: str, left, right):
         return r
     except Exception:
         return Unknown("comparison")
+
+
+MUTATORS = {"append", "extend", "insert", "add_module", "register_module", "update", "register_buffer",
+            "register_parameter", "setdefault", "pop"}
+
+
+def mutated_targets(stmt):
+    """(kind, expression) for what a block mutates: ``x.append(..)`` -> ("items", x);
+    ``self.a = ..`` -> ("attr", self)."""
+    found = []
+
+    class V(cst.CSTVisitor):
+        def visit_Call(self, node):
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in MUTATORS:
+                found.append(("items", node.func.value, None))
+            elif isinstance(node.func, cst.Name) and node.func.value == "setattr" and node.args:
+                found.append(("attr", node.args[0].value, None))
+
+        def visit_AssignTarget(self, node):
+            self._target(node.target)
+
+        def _target(self, t):
+            if isinstance(t, cst.Attribute):
+                found.append(("attr", t.value, t.attr.value))
+            elif isinstance(t, cst.Subscript):
+                found.append(("items", t.value, None))
+            elif isinstance(t, (cst.Tuple, cst.List)):
+                for e in t.elements:
+                    self._target(e.value)
+
+        def visit_AugAssign(self, node):
+            self._target(node.target)
+
+    stmt.visit(V())
+    return found
+
+
+def mark_incomplete(obj, kind, attr=None):
+    lost = Unknown("changed by code cnnlint cannot run")
+    if isinstance(obj, list):
+        if not any(v is _STAR_UNKNOWN for v in obj):
+            obj.append(_STAR_UNKNOWN)
+    elif isinstance(obj, dict):
+        obj[INCOMPLETE_KEY] = lost
+    elif isinstance(obj, Layer):
+        obj.children[INCOMPLETE] = lost
+    elif isinstance(obj, Obj):
+        if kind == "items":
+            obj.children[INCOMPLETE] = lost
+        elif attr is not None:
+            obj.children.pop(attr, None)
+            obj.attrs[attr] = lost
+            obj.params.append((attr, None))
+        else:
+            obj.params.append(("?", None))
 
 
 def assigned_names(stmt) -> List[str]:

@@ -7,7 +7,7 @@ from typing import Any, Dict
 
 from cnnlint import dims
 from cnnlint.interpret import tensors
-from cnnlint.interpret.values import (INCOMPLETE, Builtin, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
+from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, Builtin, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
                                       SymbolicObj, Tensor, Unknown, UserClass, is_module)
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
@@ -690,13 +690,13 @@ def _dict_method(d: dict, name: str):
             return Unknown("dict.get")
 
     def items(it, m, a, k, n):
-        return list(m.items())
+        return Unknown("items") if INCOMPLETE_KEY in m else list(m.items())
 
     def keys(it, m, a, k, n):
-        return list(m.keys())
+        return Unknown("keys") if INCOMPLETE_KEY in m else list(m.keys())
 
     def values(it, m, a, k, n):
-        return list(m.values())
+        return Unknown("values") if INCOMPLETE_KEY in m else list(m.values())
 
     def update(it, m, a, k, n):
         if a and isinstance(a[0], dict):
@@ -835,6 +835,8 @@ def iterate(it, value):
             return Unknown("iteration over a list of unknown length")
         return list(value)
     if isinstance(value, dict):
+        if INCOMPLETE_KEY in value:
+            return Unknown("dict filled by code cnnlint cannot run")
         return list(value.keys())
     if isinstance(value, str):
         return list(value)

@@ -143,6 +143,7 @@ class SuperProxy:
 
 
 INCOMPLETE = "?"  # key of a container child that stands for modules cnnlint could not list
+INCOMPLETE_KEY = Unknown("dict filled by code cnnlint cannot run")  # the same for a plain dict
 
 
 def is_module(value: Any) -> bool:
