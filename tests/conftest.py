@@ -18,6 +18,8 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: long-running tests (mutants); deselect with -m 'not slow'")
+    # PyTorch's note about padding='same' with an even kernel (fixtures/padding_same_valid.py).
+    config.addinivalue_line("filterwarnings", "ignore:Using padding='same' with even kernel:UserWarning")
 
 
 @pytest.fixture

@@ -27,7 +27,8 @@ from typing import List, Optional, Tuple
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
-SRC = REPO / "src"
+# CNNLINT_SRC points the tests at another copy of the analyzer (a snapshot of src/).
+SRC = Path(os.environ.get("CNNLINT_SRC") or REPO / "src")
 
 ORACLE_RE = re.compile(r"^#\s*oracle:\s*(\S.*?)\s*$")
 CLI_TIMEOUT = 120
