@@ -40,7 +40,10 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
     try:
         ctx = FileContext(path, source)
     except cst.ParserSyntaxError as e:
-        message = str(e).strip().splitlines()[0] if str(e).strip() else "invalid syntax"
+        lines = str(e).strip().splitlines()
+        message = lines[0] if lines else "invalid syntax"
+        if len(lines) > 1 and lines[1].startswith(("tokenizer error", "Internal error")):
+            message = f"{message.rstrip('.')}: {lines[1]}"  # says why: `too many indentation levels`
         return FileResult(path, (Diagnostic(path, Span(e.raw_line, e.raw_column + 1, e.raw_line, e.raw_column + 1),
                                             "CNN001", "error", f"cannot parse the file: {message}"),))
     except RecursionError:
@@ -111,13 +114,39 @@ def read_source(path: str) -> str:
 
 def check_file(path: str, settings: Settings = Settings()) -> FileResult:
     try:
-        source = read_source(path)
+        data = read_bytes(path)
+    except OSError as e:
+        return _unreadable(path, e)
+    return check_bytes(path, data, settings)
+
+
+def read_bytes(path: str) -> bytes:
+    """A regular file's bytes; OSError for anything else (a FIFO would block, a device never end)."""
+    import stat
+
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(0, "not a regular file")
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def _unreadable(path: str, e: OSError) -> FileResult:
+    return FileResult(path, (Diagnostic(path, Span(1, 1, 1, 1), "CNN001", "error",
+                                        f"cannot read the file: {e.strerror or e}"),))
+
+
+def decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8")
+
+
+def check_bytes(path: str, data: bytes, settings: Settings = Settings()) -> FileResult:
+    try:
+        source = decode(data)
     except UnicodeDecodeError as e:
         return FileResult(path, (Diagnostic(path, Span(1, 1, 1, 1), "CNN001", "error",
                                             f"cannot read the file as UTF-8 ({e.reason} at byte {e.start})"),))
-    except OSError as e:
-        return FileResult(path, (Diagnostic(path, Span(1, 1, 1, 1), "CNN001", "error",
-                                            f"cannot read the file: {e.strerror or e}"),))
     try:
         return check_source(source, path, settings)
     except RecursionError:
@@ -154,6 +183,93 @@ def discover(paths: Iterable[str], excluded: Optional[Callable[[str], bool]] = N
             raise PathError(p)
 
 
-def check_paths(paths: Sequence[str], settings: Settings = Settings()) -> List[FileResult]:
-    files = list(discover(paths))
-    return [check_file(f, settings) for f in files]
+def check_paths(paths: Sequence[str], settings: Settings = Settings(), cache: Optional[str] = None,
+                jobs: Optional[int] = None) -> List[FileResult]:
+    """Check every file under ``paths``. ``cache``: a cache folder to use (see cache.py), or None."""
+    return check_files([(f, settings) for f in discover(paths)], cache, jobs)
+
+
+POOL_MIN_FILES = 6  # below this a process pool costs more than it saves
+
+
+def check_files(items: Sequence[Tuple[str, Settings]], cache: Optional[str] = None,
+                jobs: Optional[int] = None) -> List[FileResult]:
+    """Check (path, settings) pairs, in order: from the cache folder ``cache`` when an entry is
+    still valid, the rest on all cores when there are more than a handful (``jobs`` or the
+    CNNLINT_JOBS variable caps the processes; 1 checks in this process)."""
+    results: List[Optional[FileResult]] = [None] * len(items)
+    todo = []
+    store = None
+    if cache is not None:
+        from cnnlint.cache import Cache
+
+        store = Cache(cache)
+    for i, (path, settings) in enumerate(items):
+        if store is not None and not settings.shapes:
+            hit = _lookup(store, path, settings)
+            if hit is not None:
+                results[i] = hit
+                continue
+        todo.append(i)
+    if jobs is None:
+        jobs = int(os.environ.get("CNNLINT_JOBS") or 0) or (os.cpu_count() or 1)
+    jobs = max(1, min(jobs, len(todo)))
+    root = store.root if store is not None else None
+    if jobs > 1 and len(todo) >= POOL_MIN_FILES:
+        done = _check_in_pool([(items[i][0], items[i][1], root) for i in todo], jobs)
+        for i, r in zip(todo, done):
+            results[i] = r
+    for i in todo:
+        if results[i] is None:
+            results[i] = _check_and_store(items[i][0], items[i][1], root)
+    return results  # type: ignore[return-value]
+
+
+def _lookup(store, path: str, settings: Settings) -> Optional[FileResult]:
+    try:
+        data = read_bytes(path)
+    except OSError:
+        return None
+    try:
+        source: Optional[str] = decode(data)
+    except UnicodeDecodeError:
+        source = None
+    return store.get(store.key(path, data, settings), source)
+
+
+def _check_and_store(path: str, settings: Settings, cache_root: Optional[str]) -> FileResult:
+    if cache_root is None or settings.shapes:
+        return check_file(path, settings)
+    from cnnlint.cache import Cache, tracking
+
+    try:
+        data = read_bytes(path)
+    except OSError as e:
+        return _unreadable(path, e)
+    store = Cache(cache_root)
+    with tracking() as deps:
+        result = check_bytes(path, data, settings)
+    store.put(store.key(path, data, settings), result, deps)
+    return result
+
+
+def _pool_task(args) -> FileResult:
+    return _check_and_store(*args)
+
+
+def _check_in_pool(tasks, jobs: int) -> List[Optional[FileResult]]:
+    """Results in the order of ``tasks``; None where a worker died (those are checked again here)."""
+    import concurrent.futures as cf
+
+    out: List[Optional[FileResult]] = [None] * len(tasks)
+    try:
+        with cf.ProcessPoolExecutor(jobs) as pool:
+            futures = [pool.submit(_pool_task, t) for t in tasks]
+            for i, fut in enumerate(futures):
+                try:
+                    out[i] = fut.result()
+                except Exception:  # a broken pool or an unpicklable result: check it here instead
+                    out[i] = None
+    except Exception:  # no processes available (sandbox, no /dev/shm): check here
+        pass
+    return out

@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from cnnlint.api import PathError, Settings, check_file, check_source, discover
+from cnnlint.api import PathError, Settings, check_file, check_files, check_source, discover
 from cnnlint.config import Config, ConfigError, Overrides, check_selectors, merge, resolve, settings_for
 from cnnlint.diagnostics import FileResult
 
@@ -77,6 +77,7 @@ def _run(args, settings: Settings, paths: Sequence[str], checker=check_file) -> 
             source = source[1:]
         return [check_source(source, name, settings_for(cfg, name, settings))], cfg
     results: List[FileResult] = []
+    items: List[Tuple[str, Settings]] = []  # checked together below: cache and process pool
     first: Optional[Config] = None
     for p in paths:
         cfg = configs.for_path(p)
@@ -90,8 +91,20 @@ def _run(args, settings: Settings, paths: Sequence[str], checker=check_file) -> 
         else:
             files = [] if force and cfg.is_excluded(p) else [p]
         for f in files:
-            results.append(checker(f, settings_for(cfg, f, settings)))
+            if checker is check_file:
+                items.append((f, settings_for(cfg, f, settings)))
+            else:
+                results.append(checker(f, settings_for(cfg, f, settings)))
+    if items:
+        results = check_files(items, cache_dir(args))
     return results, first or configs.for_path(None)
+
+
+def cache_dir(args) -> Optional[str]:
+    """The cache folder for this run, or None (--no-cache, CNNLINT_NO_CACHE=1)."""
+    if getattr(args, "no_cache", False) or os.environ.get("CNNLINT_NO_CACHE", "") not in ("", "0"):
+        return None
+    return getattr(args, "cache_dir", None) or os.environ.get("CNNLINT_CACHE_DIR") or ".cnnlint_cache"
 
 
 def statistics(results: Sequence[FileResult], as_json: bool) -> str:

@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-o", "--output-file", default=None, metavar="FILE", help="write the report to FILE")
     check.add_argument("--stdin-filename", default=None, metavar="PATH",
                        help="read the source from stdin and report it as PATH")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    check.add_argument("--cache-dir", default=None, metavar="DIR",
+                       help="where to keep the result cache (default: .cnnlint_cache)")
 
     shapes = sub.add_parser("shapes", help="print each model's per-layer shapes and parameters")
     shapes.add_argument("paths", nargs="+", metavar="PATH")

@@ -1,0 +1,125 @@
+"""cnnlint's speed figures (docs/performance.md), measured in one run on this machine.
+
+    python3 bench/bench.py                  # everything (needs bench/torchvision_corpus.py run once)
+    python3 bench/bench.py --repeat 3 --skip-torch
+
+1. cold start: ``cnnlint bench/one_model.py`` (one model, concrete input shape), no cache;
+   median of --repeat runs, and whether sympy was imported.
+2. folder vs ``import torch``: ``cnnlint --no-cache`` over every file of torchvision's
+   ``models/`` tree, against ``python -c "import torch"``; median wall time of each, interleaved.
+3. cache: the same folder twice with a fresh cache folder; the speed-up of the second run.
+4. parse vs check: lines per second of ``libcst.parse_module`` alone and of the full check
+   (``cnnlint.api.check_file``, one process, no cache) over the same files.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ONE = os.path.join(HERE, "one_model.py")
+TREE = os.path.join(HERE, "_corpus", "torchvision-0.29.1", "torchvision", "models")
+
+
+def cnnlint_cmd():
+    exe = shutil.which("cnnlint")
+    return [exe] if exe else [sys.executable, "-m", "cnnlint"]
+
+
+def wall(cmd, env=None) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - start
+
+
+def cold_start(repeat: int):
+    cmd = cnnlint_cmd() + ["--no-cache", ONE]
+    wall(cmd)  # warm the OS file cache
+    times = [wall(cmd) for _ in range(repeat)]
+    probe = subprocess.run([sys.executable, "-c",
+                            "import sys; from cnnlint.cli import main; import io, contextlib\n"
+                            "with contextlib.redirect_stdout(io.StringIO()): main(['--no-cache', sys.argv[1]])\n"
+                            "print(' '.join(m for m in ('sympy', 'pygls', 'cnnlint.reporters.sarif', 'torch') "
+                            "if m in sys.modules))", ONE], capture_output=True, text=True)
+    return statistics.median(times), times, probe.stdout.strip()
+
+
+def py_files(root):
+    out = []
+    for d, dirs, files in os.walk(root):
+        dirs.sort()
+        out.extend(os.path.join(d, f) for f in sorted(files) if f.endswith(".py"))
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--skip-torch", action="store_true", help="leave out the import torch comparison")
+    args = ap.parse_args(argv)
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; python {sys.version.split()[0]}")
+
+    med, times, imported = cold_start(args.repeat)
+    print(f"cold start (cnnlint one_model.py): median {med:.3f} s over {len(times)} runs "
+          f"({', '.join(f'{t:.2f}' for t in times)}); heavy modules imported: {imported or 'none'}")
+
+    if not os.path.isdir(TREE):
+        print(f"no corpus at {TREE}: run python3 bench/torchvision_corpus.py first")
+        return 1
+    files = py_files(TREE)
+    lines = 0
+    for f in files:
+        with open(f, "rb") as fh:
+            lines += fh.read().count(b"\n")
+    print(f"corpus: {len(files)} files, {lines} lines under {os.path.relpath(TREE)}")
+
+    folder_cmd = cnnlint_cmd() + ["--no-cache", TREE]
+    torch_cmd = [sys.executable, "-c", "import torch"]
+    folder, torch_t = [], []
+    n = max(1, args.repeat // 2 + 1)
+    for _ in range(n):
+        folder.append(wall(folder_cmd))
+        if not args.skip_torch:
+            torch_t.append(wall(torch_cmd))
+    f_med = statistics.median(folder)
+    if torch_t:
+        t_med = statistics.median(torch_t)
+        print(f"folder: cnnlint {f_med:.2f} s vs import torch {t_med:.2f} s: ratio {f_med / t_med:.2f} "
+              f"(median of {n}; below 1 means cnnlint wins)")
+    else:
+        print(f"folder: cnnlint {f_med:.2f} s")
+
+    with tempfile.TemporaryDirectory() as cache:
+        cached = cnnlint_cmd() + ["--cache-dir", cache, TREE]
+        first = wall(cached)
+        second = wall(cached)
+    print(f"cache: first run {first:.2f} s, second run {second:.2f} s: {first / second:.1f}x faster")
+
+    import libcst as cst
+
+    from cnnlint.api import Settings, check_file
+    sources = []
+    for f in files:
+        with open(f, encoding="utf-8") as fh:
+            sources.append(fh.read())
+    start = time.perf_counter()
+    for s in sources:
+        cst.parse_module(s)
+    parse_t = time.perf_counter() - start
+    start = time.perf_counter()
+    for f in files:
+        check_file(f, Settings())
+    check_t = time.perf_counter() - start
+    print(f"parse only: {lines / parse_t:,.0f} lines/s ({parse_t:.2f} s); full check: {lines / check_t:,.0f} "
+          f"lines/s ({check_t:.2f} s); check/parse = {check_t / parse_t:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""The result cache: a file's FileResult, keyed by what decides it, so a second run over an
+unchanged tree parses nothing.
+
+Layout (like ruff's): ``.cnnlint_cache/`` in the working directory (``--cache-dir`` or
+``CNNLINT_CACHE_DIR`` elsewhere; ``--no-cache`` or ``CNNLINT_NO_CACHE=1`` to skip it), holding a
+``.gitignore`` of ``*``, a ``CACHEDIR.TAG`` and one small pickle per entry under
+``<fingerprint>/<key[:2]>/<key>``.
+
+The key is a digest of the file's absolute path, its bytes, the settings and cnnlint's own
+fingerprint (its version and the size and mtime of each of its source files, so an edited
+checkout never reads a stale entry). A check may read other files of the project (``from
+.blocks import ResBlock``): each entry stores the digest of every such file and of every
+candidate module path looked up (present or absent); the entry is used only when all still
+match. Shape traces (``shapes``) are never cached. A broken or unreadable entry is a miss; a
+cache folder that cannot be written is skipped silently: the cache never changes results.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Dict, Iterator, Optional
+
+from cnnlint import __version__
+
+DEFAULT_DIR = ".cnnlint_cache"
+_FORMAT = 1
+_fingerprint: Optional[str] = None
+
+
+def code_fingerprint() -> str:
+    """cnnlint's version and the (size, mtime) of every file of the package."""
+    global _fingerprint
+    if _fingerprint is None:
+        h = hashlib.sha256(f"cnnlint {__version__} format {_FORMAT}".encode())
+        root = os.path.dirname(os.path.abspath(__file__))
+        for dirpath, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for f in sorted(files):
+                if f.endswith(".py"):
+                    p = os.path.join(dirpath, f)
+                    try:
+                        st = os.stat(p)
+                    except OSError:
+                        continue
+                    h.update(f"{os.path.relpath(p, root)}:{st.st_size}:{st.st_mtime_ns};".encode())
+        _fingerprint = h.hexdigest()[:16]
+    return _fingerprint
+
+
+def file_state(path: str) -> Optional[str]:
+    """A digest of a file's bytes, or None when it is absent or unreadable."""
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+
+
+class Cache:
+    def __init__(self, directory: Optional[str] = None):
+        self.root = os.path.abspath(directory or os.environ.get("CNNLINT_CACHE_DIR") or DEFAULT_DIR)
+        self.dir = os.path.join(self.root, code_fingerprint())
+        self._ready = False
+        self.writable = True
+
+    # keys -------------------------------------------------------------------------------------
+    def key(self, path: str, data: bytes, settings) -> str:
+        h = hashlib.sha256()
+        h.update(os.path.abspath(path).encode("utf-8", "surrogateescape"))
+        h.update(b"\0")
+        h.update(repr(settings).encode("utf-8", "surrogateescape"))
+        h.update(b"\0")
+        h.update(data)
+        return h.hexdigest()
+
+    def _entry(self, key: str) -> str:
+        return os.path.join(self.dir, key[:2], key)
+
+    # reading ----------------------------------------------------------------------------------
+    def get(self, key: str, source: Optional[str]):
+        try:
+            with open(self._entry(key), "rb") as fh:
+                entry = pickle.load(fh)
+        except Exception:  # missing, truncated, from another Python: a miss
+            return None
+        try:
+            for dep, state in entry["deps"].items():
+                if file_state(dep) != state:
+                    return None
+            result = entry["result"]
+            return replace(result, source=source) if entry["source"] else result
+        except Exception:
+            return None
+
+    # writing ----------------------------------------------------------------------------------
+    def _prepare(self) -> bool:
+        if self._ready or not self.writable:
+            return self.writable
+        try:
+            os.makedirs(self.dir, exist_ok=True)
+            ignore = os.path.join(self.root, ".gitignore")
+            if not os.path.exists(ignore):
+                with open(ignore, "w") as fh:
+                    fh.write("# Automatically created by cnnlint.\n*\n")
+            tag = os.path.join(self.root, "CACHEDIR.TAG")
+            if not os.path.exists(tag):
+                with open(tag, "w") as fh:
+                    fh.write("Signature: 8a477f597d28d172789f06886806bc55\n"
+                             "# This file is a cache directory tag created by cnnlint.\n")
+            self._ready = True
+        except OSError:
+            self.writable = False
+        return self.writable
+
+    def put(self, key: str, result, deps: Dict[str, Optional[str]]) -> None:
+        if result.models or not self._prepare():
+            return
+        entry = {"result": replace(result, source=None), "source": result.source is not None, "deps": deps}
+        target = self._entry(key)
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    pickle.dump(entry, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, target)  # atomic: a parallel reader sees all or nothing
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except Exception:  # unpicklable value, full disk, read-only folder: no entry
+            pass
+
+
+@contextmanager
+def tracking() -> Iterator[Dict[str, Optional[str]]]:
+    """Record the project files a check reads through its imports (and the module paths it
+    looks for), with their current digests."""
+    deps: Dict[str, Optional[str]] = {}
+    try:
+        from cnnlint.interpret import imports
+    except Exception:
+        yield deps
+        return
+    load = getattr(imports, "_load", None)
+    module_file = getattr(imports, "_module_file", None)
+    if load is None or module_file is None:
+        yield deps
+        return
+
+    def tracked_load(path, *a, **k):
+        p = os.path.abspath(path)
+        if p not in deps:
+            deps[p] = file_state(p)
+        return load(path, *a, **k)
+
+    def tracked_module_file(directory, parts, *a, **k):
+        base = os.path.join(directory, *parts)
+        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+            p = os.path.abspath(candidate)
+            if p not in deps:
+                deps[p] = file_state(p)
+        return module_file(directory, parts, *a, **k)
+
+    imports._load, imports._module_file = tracked_load, tracked_module_file
+    try:
+        yield deps
+    finally:
+        imports._load, imports._module_file = load, module_file
