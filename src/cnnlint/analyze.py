@@ -130,6 +130,7 @@ def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec]) -> M
                     x = value
         if x is None:
             x = Tensor(None, free=True)
+        x = Tensor(x.shape, free=x.free, row=-1)
         args, kwargs = _fill_missing(interp, target, args, kwargs)
         interp.frames.append([])
         built = interp.call(target, list(args), kwargs, model.node)
@@ -168,8 +169,19 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
         return any(c is not None and is_module(c) for c in children_of(module).values())
 
     rows = []
-    interp.trace_rows = [i for i, row in enumerate(interp.rows) if row.module is not root]
+    interp.trace_rows = [i for i, row in enumerate(interp.rows) if row.module is not root or row.op]
+    position = {k: i for i, k in enumerate(interp.trace_rows)}
+
+    def remap(sources):
+        return tuple(position.get(s, -2) if s >= 0 else s for s in sources)
+
     for row in interp.rows:
+        if row.op:
+            line = ctx.span(row.node).line if row.node is not None and ctx.owns(row.node) else 0
+            rows.append(LayerRow("", row.type, line, tuple(row.output) if row.output is not None else None, 0,
+                                 depth=row.depth, input=tuple(row.input) if row.input is not None else None,
+                                 leaf=True, own_params=0, sources=remap(row.sources), op=True))
+            continue
         if row.module is root:
             continue
         module = row.module
@@ -196,7 +208,8 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
                              params, depth=row.depth, kernel=kernel, explain="; ".join(row.explain),
                              finding=row.finding, input=tuple(row.input) if row.input is not None else None,
                              leaf=bool(functional) or not has_children(module),
-                             own_params=0 if functional else own_params(module), weights=weights))
+                             own_params=0 if functional else own_params(module), weights=weights,
+                             sources=remap(row.sources)))
     out_shape = None
     if isinstance(output, Tensor):
         out_shape = output.shape
@@ -269,7 +282,7 @@ def finding_chain(run: ModelRun, finding) -> Tuple[str, ...]:
     kept = getattr(run.interp, "trace_rows", None)  # interp.rows index of each trace row
     if kept is None:
         return tuple(finding.explain)
-    rows = [r for r in trace.layers[:bisect.bisect_left(kept, at)] if r.leaf]
+    rows = [r for r in trace.layers[:bisect.bisect_left(kept, at)] if r.leaf and not r.op]
     failing = rows[-1] if rows and rows[-1].finding == finding.code else None
     steps = [f"input {fmt_shape(trace.input) if trace.input is not None else '(shape unknown)'}"]
     previous = None

@@ -90,6 +90,8 @@ class LayerRow:
     leaf: bool = True  # the module has no submodules (torchinfo's leaf layer); functional calls too
     own_params: Any = 0  # parameters registered on this module itself, not on its submodules
     weights: Tuple[Tuple[str, Any], ...] = ()  # (name, element count) of a user module's own nn.Parameters
+    sources: Tuple[int, ...] = ()  # rows whose outputs it received (index in layers; -1 the input, -2 unknown)
+    op: bool = False  # a tensor operation (+, torch.cat), not a module: drawn in graphs, not in tables
 
 
 @dataclass(frozen=True)

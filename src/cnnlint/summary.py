@@ -203,6 +203,8 @@ def _items(trace: ModelTrace) -> List[_Item]:
     inserted: Dict[str, int] = {}
     hierarchy: Dict[int, Optional[str]] = {}
     for row in trace.layers:
+        if row.op:
+            continue
         functional = row.type.startswith("F.") or not row.name
         if functional:
             depth = row.depth
@@ -386,7 +388,7 @@ def arithmetic(trace: ModelTrace) -> List[Tuple[str, str, LayerRow]]:
     out: List[Tuple[str, str, LayerRow]] = []
     previous: Optional[LayerRow] = None
     for row in trace.layers:
-        if not row.leaf:
+        if not row.leaf or row.op:
             continue
         if previous is not None:
             line = reshape_line(previous, row)
@@ -405,3 +407,9 @@ def arithmetic(trace: ModelTrace) -> List[Tuple[str, str, LayerRow]]:
 
 def summaries(traces: Sequence[ModelTrace], depth: Optional[int] = None) -> List[Summary]:
     return [summarize(t, depth) for t in traces]
+
+
+def op_summary_row(row: LayerRow) -> SummaryRow:
+    """A tensor operation (``+``, ``torch.cat``) as a graph node: no params, no table line."""
+    return SummaryRow(row.type, row.type, row.depth, row.output, 0, "--", None, 0, "--", True, False, True, False,
+                      row=row)

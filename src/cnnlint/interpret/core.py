@@ -61,10 +61,13 @@ class Finding:
 class CallRow:
     """A module or functional call, filled in as the call completes."""
 
-    __slots__ = ("module", "name", "type", "node", "depth", "output", "explain", "finding", "input")
+    __slots__ = ("module", "name", "type", "node", "depth", "output", "explain", "finding", "input", "sources",
+                 "op")
 
-    def __init__(self, module, name, type_, node, depth, input_=None):
+    def __init__(self, module, name, type_, node, depth, input_=None, sources=(), op=False):
         self.module, self.name, self.type, self.node, self.depth = module, name, type_, node, depth
+        self.sources = tuple(sources)
+        self.op = op
         self.output: Any = None
         self.explain: List[str] = []
         self.finding = ""
@@ -104,6 +107,17 @@ class Interp:
         if name not in self.symbols:
             self.symbols[name] = dims.symbol(name)
         return self.symbols[name]
+
+    def op_row(self, kind: str, node, inputs, result):
+        """Record a tensor operation that combines tensors (``+``, ``torch.cat``) for the graph."""
+        if not isinstance(result, Tensor):
+            return result
+        sources = [t.row if t.row is not None else -2 for t in inputs if isinstance(t, Tensor)]
+        row = CallRow(None, "", kind, node, self.module_depth, inputs[0].shape if inputs and isinstance(
+            inputs[0], Tensor) else None, sources, op=True)
+        row.output = result.shape
+        self.rows.append(row)
+        return Tensor(result.shape, src=result.src, flat=result.flat, row=len(self.rows) - 1)
 
     def note(self, node, message: str):
         if all(m != message for _, m in self.notes):

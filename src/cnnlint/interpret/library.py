@@ -376,7 +376,10 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
         short = name[6:]
         fn = tensors.TORCH_FUNCTIONS.get(short)
         if fn is not None:
-            return fn(it, args, kwargs, node)
+            result = fn(it, args, kwargs, node)
+            if args and isinstance(args[0], Tensor):
+                result = tensors.keep_row(args[0], result)
+            return result
     if name.startswith("torch.nn.") and kind is None and name.rsplit(".", 1)[1][:1].isupper():
         it.note(node, f"{name.replace('torch.', '', 1)} is not in cnnlint's layer table; its output shape is unknown")
         return Unknown(f"{name} is not modelled")
@@ -455,6 +458,8 @@ def call_functional(it, fname: str, args, kwargs, node):
         finally:
             it.current_row = prev
         finish_row(it, row, out)
+        if isinstance(out, Tensor):
+            out = Tensor(out.shape, src=out.src, flat=out.flat, row=it.rows.index(row))
         return out
     if not isinstance(x, Tensor):
         return it.unknown_call(Unknown(f"F.{fname}"), args, node, f"F.{fname} on a value cnnlint cannot follow")

@@ -207,8 +207,9 @@ def run_sequence(interp, module, x, node):
 def start_row(interp, module, type_name, args) -> CallRow:
     name = interp.names.get(id(module), "")
     first = args[0] if args else None
+    sources = [a.row if a.row is not None else -2 for a in args if isinstance(a, Tensor)]
     row = CallRow(module, name, type_name, getattr(module, "node", None), interp.module_depth,
-                  first.shape if isinstance(first, Tensor) else None)
+                  first.shape if isinstance(first, Tensor) else None, sources)
     interp.rows.append(row)
     return row
 
@@ -236,8 +237,8 @@ def apply_module_layer(interp, layer: Layer, x):
         out = apply_layer(interp, layer, x, layer.node, row)
     finally:
         interp.current_row = previous
-    if isinstance(out, Tensor) and row.name:
-        out = Tensor(out.shape, src=row.name, flat=None) if out.shape is not None else out
+    if isinstance(out, Tensor):
+        out = Tensor(out.shape, src=row.name or out.src, flat=None, row=interp.rows.index(row))
     finish_row(interp, row, out)
     return out
 

@@ -420,6 +420,26 @@ for _name in ("contiguous", "clone", "detach", "float", "double", "half", "int",
     METHODS.setdefault(_name, _keep)
 
 
+def keep_row(x: Tensor, result):
+    """A tensor derived from ``x`` by a method keeps ``x``'s provenance for the graph."""
+    if isinstance(result, Tensor):
+        if result.row is None and x.row is not None:
+            return Tensor(result.shape, result.free, result.src, result.flat, result.param, x.row)
+        return result
+    if isinstance(result, list):
+        return [keep_row(x, r) for r in result]
+    if isinstance(result, tuple) and not isinstance(result, SizeTuple):
+        return tuple(keep_row(x, r) for r in result)
+    return result
+
+
+def _with_row(fn):
+    def run(it, x, args, kwargs, node):
+        return keep_row(x, fn(it, x, args, kwargs, node))
+
+    return run
+
+
 def tensor_attribute(it, x: Tensor, name: str):
     if name in ("shape",):
         return _size(it, x, [], {}, None)
@@ -431,7 +451,7 @@ def tensor_attribute(it, x: Tensor, name: str):
         return x
     fn = METHODS.get(name)
     if fn is not None:
-        return Builtin(name, fn, bound=x)
+        return Builtin(name, _with_row(fn), bound=x)
     return Unknown(f"tensor attribute '{name}'")
 
 
@@ -482,14 +502,18 @@ def binop(it, op, left, right, node):
     if op == "MatrixMultiply":
         return _matmul_shape(it, left, right, node)
     if lt and rt:
-        return broadcast(it, left, right, node)
+        return it.op_row(_OP_NAMES.get(op, op.lower()), node, [left, right], broadcast(it, left, right, node))
     t = left if lt else right
     other = right if lt else left
     if isinstance(other, (Unknown,)) or other is None:
         return Tensor(t.shape) if t.shape is not None else Tensor(None)
     if t.free:
         return Tensor(None)
-    return Tensor(t.shape, src=t.src, flat=t.flat)
+    return Tensor(t.shape, src=t.src, flat=t.flat, row=t.row)
+
+
+_OP_NAMES = {"Add": "add", "Subtract": "sub", "Multiply": "mul", "Divide": "div", "Max": "maximum",
+             "Min": "minimum"}
 
 
 def broadcast(it, a: Tensor, b: Tensor, node, what="combine"):
@@ -594,12 +618,12 @@ def _cat(stack: bool):
                 if x is None:
                     base[i] = y
         if stack:
-            return Tensor(tuple(base[:a]) + (len(items),) + tuple(base[a:]))
-        total = dims.prod([1]) if False else 0
+            return it.op_row("stack", node, items, Tensor(tuple(base[:a]) + (len(items),) + tuple(base[a:])))
+        total = 0
         for t in items:
             total = dims.add(total, t.shape[a])
         base[a] = total
-        return Tensor(tuple(base))
+        return it.op_row("cat", node, items, Tensor(tuple(base)))
 
     return run
 

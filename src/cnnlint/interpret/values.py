@@ -30,6 +30,7 @@ class Tensor:
     src: Optional[str] = None  # the module call that produced it, for messages
     flat: Optional[Tuple[Any, ...]] = None  # (factors, shape before, src before) after a flatten
     param: bool = False  # an nn.Parameter
+    row: Optional[int] = None  # index of the call row that produced it (-1: the model input)
 
     @property
     def rank(self) -> Optional[int]:

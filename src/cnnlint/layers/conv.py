@@ -45,6 +45,22 @@ def check_groups(layer, ctx):
                                "which PyTorch does not support", arg="padding")
 
 
+def check_transpose(layer, ctx):
+    check_groups(layer, ctx)
+    n = int(layer.kind[-2])
+    op = ntuple(layer.value("output_padding", 0), n)
+    s = ntuple(layer.value("stride", 1), n)
+    d = ntuple(layer.value("dilation", 1), n)
+    if op is None or s is None or d is None:
+        return
+    for o, si, di in zip(op, s, d):
+        o, si, di = dims.as_int(o), dims.as_int(si), dims.as_int(di)
+        if o is not None and si is not None and di is not None and o >= max(si, di):
+            ctx.fail("CNN108", f"{ctx.layer_title()} has output_padding={o}, which must be smaller than its "
+                               f"stride ({si}) or dilation ({di})", arg="output_padding", declared=o)
+            return
+
+
 def conv_params(layer):
     cin, cout = layer.value("in_channels"), layer.value("out_channels")
     k = ntuple(layer.value("kernel_size"), _rank(layer))
@@ -122,7 +138,7 @@ def _out_size(layer, ctx, size, k, s, d, p, i, n, transpose):
 
 for _n in (1, 2, 3):
     layer(f"Conv{_n}d", CONV_SIG, params=conv_params, build_check=check_groups, kernel=conv_kernel)(_conv(_n, False))
-    layer(f"ConvTranspose{_n}d", TRANSPOSE_SIG, params=conv_params, build_check=check_groups,
+    layer(f"ConvTranspose{_n}d", TRANSPOSE_SIG, params=conv_params, build_check=check_transpose,
           kernel=conv_kernel)(_conv(_n, True))
     layer(f"LazyConv{_n}d", LAZY_SIG, params=conv_params, kernel=conv_kernel)(_conv(_n, False))
     layer(f"LazyConvTranspose{_n}d", sig("out_channels", "kernel_size", ("stride", 1), ("padding", 0),

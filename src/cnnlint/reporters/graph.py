@@ -42,8 +42,11 @@ class Graph:
 
 def build(t: ModelTrace, depth: Optional[int] = None) -> Graph:
     s = summarize(t, depth)
+    index = {id(row): i for i, row in enumerate(t.layers)}
     groups: Dict[str, Group] = {"": Group("root", t.model)}
+    placed: List[Tuple[int, str, str]] = []  # (trace index, group name, node id)
     nodes: List[Node] = []
+    owner: Dict[int, str] = {}  # trace index -> the node that stands for it
     stack: List[Tuple[int, str]] = []  # (depth, container name) of the open subgraphs
     for r in s.rows:
         if r.depth == 0:
@@ -52,29 +55,99 @@ def build(t: ModelTrace, depth: Optional[int] = None) -> Graph:
             stack.pop()
         parent = stack[-1][1] if stack else ""
         container = not r.leaf and not r.functional and not r.folded
+        i = index.get(id(r.row)) if r.row is not None else None
         if container:
             if r.name not in groups:
                 groups[r.name] = Group(f"s{len(groups)}", f"{r.name} ({r.type})")
-                groups[parent].items.append(("group", r.name))
+                placed.append((i if i is not None else len(t.layers), parent, "group:" + r.name))
             stack.append((r.depth, r.name))
             continue
         node = Node(f"n{len(nodes) + 1}", r, r.row.input if r.row else None, r.output)
         nodes.append(node)
-        groups[parent].items.append(("node", node.id))
+        placed.append((i if i is not None else len(t.layers), parent, node.id))
+        if i is not None:
+            owner[i] = node.id
+            if r.folded:  # the layers inside a folded container are this node
+                for j in range(i + 1, len(t.layers)):
+                    if t.layers[j].depth <= t.layers[i].depth:
+                        break
+                    owner[j] = node.id
+    # tensor operations (+, cat) that combine branches: nodes of their own
+    for i, row in enumerate(t.layers):
+        if not row.op or i in owner:
+            continue
+        parent = _enclosing(t, i, groups)
+        node = Node(f"n{len(nodes) + 1}", _op_row(row), row.input, row.output)
+        nodes.append(node)
+        owner[i] = node.id
+        placed.append((i, parent, node.id))
+    placed.sort(key=lambda p: p[0])
+    for _, parent, key in placed:
+        if key.startswith("group:"):
+            groups[parent].items.append(("group", key[6:]))
+        else:
+            groups[parent].items.append(("node", key))
+    order = [key for _, _, key in placed if not key.startswith("group:")]
+    by_id = {n.id: n for n in nodes}
+    first_index = {}
+    for i, key in owner.items():
+        first_index.setdefault(key, i)
     edges = []
+    seen = set()
     prev_id, prev_out = "input", t.input
-    for node in nodes:
-        received = node.input if node.input is not None else prev_out
-        direct = node.input is None or prev_out is None or tuple(prev_out) == tuple(node.input)
-        edges.append((prev_id, node.id, fmt_shape(received) if received is not None else "", direct))
-        prev_id, prev_out = node.id, node.output
+    for key in order:
+        node = by_id[key]
+        i = first_index.get(key)
+        row = t.layers[i] if i is not None else None
+        sources = row.sources if row is not None else ()
+        linked = False
+        if sources and all(x >= -1 for x in sources):
+            targets = []
+            for src in sources:
+                if src == -1:
+                    targets.append(("input", t.input))
+                elif src in owner:
+                    targets.append((owner[src], t.layers[src].output))
+            if len(targets) == len(sources):
+                if len(targets) == 1 and node.input is not None:
+                    targets = [(targets[0][0], node.input)]  # what it received, after any view
+                for a, shape in targets:
+                    if a != key and (a, key) not in seen:
+                        seen.add((a, key))
+                        edges.append((a, key, fmt_shape(shape) if shape is not None else "", True))
+                linked = True
+        if not linked:
+            received = node.input if node.input is not None else prev_out
+            direct = node.input is None or prev_out is None or tuple(prev_out) == tuple(node.input)
+            if (prev_id, key) not in seen:
+                seen.add((prev_id, key))
+                edges.append((prev_id, key, fmt_shape(received) if received is not None else "", direct))
+        prev_id, prev_out = key, node.output
     edges.append((prev_id, "output", fmt_shape(t.output) if t.output is not None else "", True))
     return Graph(t, nodes, groups, edges)
 
 
+def _enclosing(t: ModelTrace, i: int, groups: Dict[str, Group]) -> str:
+    """The open container (subgraph) a tensor operation ran inside."""
+    depth = t.layers[i].depth
+    for j in range(i - 1, -1, -1):
+        row = t.layers[j]
+        if row.depth < depth and not row.op and row.name in groups:
+            return row.name
+        if row.depth < depth:
+            break
+    return ""
+
+
+def _op_row(row) -> SummaryRow:
+    from cnnlint.summary import op_summary_row
+
+    return op_summary_row(row)
+
+
 def _node_lines(n: Node) -> List[str]:
     r = n.row
-    lines = [r.name, r.type]
+    lines = [r.name, r.type] if r.name != r.type else [r.type]
     details = []
     if r.kernel is not None:
         details.append(f"k={fmt_kernel(r.kernel)}")

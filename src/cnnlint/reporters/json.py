@@ -36,7 +36,7 @@ def trace_json(t: ModelTrace) -> dict:
                     "input": shape_json(row.input),
                     "kernel": shape_json(row.kernel) if isinstance(row.kernel, (tuple, list)) else row.kernel,
                     "macs": dims.to_json(layer_macs(row)) if row.leaf else 0,
-                    **({"finding": row.finding} if row.finding else {})} for row in t.layers],
+                    **({"finding": row.finding} if row.finding else {})} for row in t.layers if not row.op],
         "output": shape_json(t.output),
         "params": dims.to_json(t.params),
         "summary": {  # torchinfo's totals for this input (bytes, not MB)
