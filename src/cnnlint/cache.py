@@ -71,6 +71,7 @@ class Cache:
     def key(self, path: str, data: bytes, settings) -> str:
         h = hashlib.sha256()
         h.update(os.path.abspath(path).encode("utf-8", "surrogateescape"))
+        h.update(b"\0" + path.encode("utf-8", "surrogateescape"))  # results name the path as given
         h.update(b"\0")
         h.update(repr(settings).encode("utf-8", "surrogateescape"))
         h.update(b"\0")
