@@ -41,6 +41,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -73,12 +74,21 @@ def run_cnnlint(cmd, args, timeout, expect) -> Run:
     """expect: 'list' (check) or 'dict' (shapes)."""
     if cmd is None:
         return Run(args, None, "", "", None, False, "no cnnlint")
-    try:
-        p = subprocess.run(cmd + args, cwd=REPO, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return Run(args, None, "", "", None, True, f"timeout after {timeout}s")
+    try:  # own process group, so a timeout also ends cnnlint's worker processes
+        proc = subprocess.Popen(cmd + args, cwd=REPO, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     except OSError as e:
         return Run(args, None, "", "", None, True, f"cannot run: {e}")
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        proc.communicate()
+        return Run(args, None, "", "", None, True, f"timeout after {timeout:g}s")
+    p = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
     why = None
     if "Traceback (most recent call last)" in p.stderr:
         why = "traceback: " + _last_line(p.stderr)
@@ -109,7 +119,8 @@ def run_batch(cmd, paths, extra, timeout, pool=None) -> dict:
     diagnostics' `path`). If the batch crashes, every path is run alone."""
     if not paths:
         return {}
-    batch = run_cnnlint(cmd, ["check", *paths, *extra, "--format", "json"], timeout, "list")
+    batch = run_cnnlint(cmd, ["check", *paths, *extra, "--format", "json"],
+                        timeout * max(1, len(paths) // 8), "list")
     if cmd is None:
         return {p: batch for p in paths}
     if not batch.crash:
@@ -274,7 +285,7 @@ def main() -> None:
             dirnames.sort()
             tree_files += [os.path.relpath(os.path.join(dirpath, fn), REPO)
                            for fn in sorted(filenames) if fn.endswith(".py")]
-        tree_job = pool.submit(run_batch, cmd, tree_files, [], args.timeout * 5, pool)
+        tree_job = pool.submit(run_batch, cmd, tree_files, [], args.timeout, pool)
 
     rows, details = [], {"cnnlint": version, "models": [], "tree": {}}
     tot = collections.Counter()
