@@ -2,6 +2,8 @@
 and the shape trace."""
 from __future__ import annotations
 
+import os
+
 import bisect
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -40,6 +42,8 @@ def analyze(ctx: FileContext, specs: Sequence[InputSpec] = (), wanted: Optional[
         try:
             runs.append(run_model(ctx, model, for_model(specs, model.name)))
         except Exception as e:  # an internal error must not stop the other models
+            if os.environ.get("CNNLINT_DEBUG"):
+                raise
             interp = Interp(ctx, model.name)
             interp.internal_error = f"{type(e).__name__}: {e}"
             runs.append(ModelRun(model, interp, None))
@@ -131,6 +135,7 @@ def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec]) -> M
         if x is None:
             x = Tensor(None, free=True)
         x = Tensor(x.shape, free=x.free, row=-1)
+        interp.free_input = x.free
         args, kwargs = _fill_missing(interp, target, args, kwargs)
         interp.frames.append([])
         built = interp.call(target, list(args), kwargs, model.node)

@@ -95,6 +95,7 @@ class Interp:
         self.frames: List[List[Any]] = []
         self.module_stack: List[Any] = [file_ctx.scope if file_ctx is not None else None]
         self.main_sites: List[Any] = []
+        self.free_input = False
 
     # --- bookkeeping -------------------------------------------------------------------
 
@@ -124,6 +125,10 @@ class Interp:
             self.notes.append((node, message))
 
     def report(self, finding: Finding):
+        if self.free_input and finding.code == "CNN107" and finding.severity in (None, "error"):
+            # the rank of a symbolic input is a guess from its first layer: not proof of an error
+            finding.severity = "warning"
+            finding.message += " (the input's rank was assumed; give --input-shape to be sure)"
         if self.uncertain and finding.severity in (None, "error"):
             finding.severity = "warning"
             finding.message += " (on a path that runs only under a condition cnnlint cannot decide)"

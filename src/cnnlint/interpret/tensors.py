@@ -501,6 +501,8 @@ def binop(it, op, left, right, node):
     lt, rt = isinstance(left, Tensor), isinstance(right, Tensor)
     if op == "MatrixMultiply":
         return _matmul_shape(it, left, right, node)
+    if not lt and not rt:
+        return Tensor(None)
     if lt and rt:
         return it.op_row(_OP_NAMES.get(op, op.lower()), node, [left, right], broadcast(it, left, right, node))
     t = left if lt else right
