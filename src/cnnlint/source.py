@@ -3,6 +3,7 @@ its module scope, the models it defines, and the hints it gives about their inpu
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
@@ -60,17 +61,25 @@ class FileContext:
     def models(self, interp) -> List[ModelDef]:
         from cnnlint.interpret.classes import torch_base
 
+        from cnnlint.interpret.core import GiveUp
+
         found: List[ModelDef] = []
         for stmt in self.module.body:
-            if isinstance(stmt, cst.ClassDef):
-                cls = self.scope.classes.get(stmt.name.value)
-                if cls is None:
-                    continue
-                base = torch_base(interp, cls)
-                if base is not None or (_defines(stmt, "forward") and _external_base(interp, cls)):
-                    found.append(ModelDef(cls.name, "class", stmt))
-            elif isinstance(stmt, cst.FunctionDef) and self._returns_module(interp, stmt):
-                found.append(ModelDef(stmt.name.value, "function", stmt))
+            try:
+                if isinstance(stmt, cst.ClassDef):
+                    cls = self.scope.classes.get(stmt.name.value)
+                    if cls is None:
+                        continue
+                    base = torch_base(interp, cls)
+                    if base is not None or (_defines(stmt, "forward") and _external_base(interp, cls)):
+                        found.append(ModelDef(cls.name, "class", stmt))
+                elif isinstance(stmt, cst.FunctionDef) and self._returns_module(interp, stmt):
+                    found.append(ModelDef(stmt.name.value, "function", stmt))
+            except GiveUp:
+                # evaluating a name the definition uses (a module-level `X = Build()`) ran out of
+                # budget: not a model we can follow; give the next definition a fresh budget
+                interp.steps = 0
+                interp.started = time.monotonic()
         return found
 
     def _returns_module(self, interp, fn: cst.FunctionDef) -> bool:
