@@ -13,16 +13,26 @@ from cnnlint import dims
 from cnnlint.diagnostics import LayerRow, ModelTrace
 from cnnlint.inputspec import InputSpec, for_model, parse_spec
 from cnnlint.interpret.core import DeadPath, Finding, GiveUp, Interp, ReturnSignal
-from cnnlint.interpret.modules import count_params, named_modules, own_params, subtree_params
+from cnnlint.interpret.modules import explain_texts, count_params, named_modules, own_params, subtree_params
 from cnnlint.interpret.values import Function, Layer, Obj, SymbolicObj, Tensor, Unknown, UserClass, is_module
 from cnnlint.source import FileContext, ModelDef
 
 
 class ModelRun:
-    def __init__(self, model: ModelDef, interp: Interp, trace: Optional[ModelTrace]):
+    """A model's run. Its trace (the shapes table's data) is built only when something asks for it:
+    `cnnlint shapes`, or a finding's chain of shapes."""
+
+    def __init__(self, model: ModelDef, interp: Interp, trace: Optional[ModelTrace], build=None):
         self.model = model
         self.interp = interp
-        self.trace = trace
+        self._trace = trace
+        self._build = build
+
+    @property
+    def trace(self) -> Optional[ModelTrace]:
+        if self._build is not None:
+            self._trace, self._build = self._build(), None
+        return self._trace
 
 
 def select_models(ctx: FileContext, interp: Interp, wanted: Optional[str], specs: Sequence[InputSpec]):
@@ -162,8 +172,7 @@ def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec]) -> M
         interp.note(model.node, f"{model.name}: forward() does not return normally for this input")
     finally:
         interp.frames = []
-    trace = make_trace(ctx, model, interp, built, x, output)
-    return ModelRun(model, interp, trace)
+    return ModelRun(model, interp, None, lambda: make_trace(ctx, model, interp, built, x, output))
 
 
 def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tensor, output) -> ModelTrace:
@@ -210,7 +219,7 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
             weights = tuple((name, dims.prod(t.shape) if isinstance(t, Tensor) and t.shape is not None else None)
                             for name, t in module.params)
         rows.append(LayerRow(row.name or "", row.type, line, tuple(row.output) if row.output is not None else None,
-                             params, depth=row.depth, kernel=kernel, explain="; ".join(row.explain),
+                             params, depth=row.depth, kernel=kernel, explain="; ".join(explain_texts(row)),
                              finding=row.finding, input=tuple(row.input) if row.input is not None else None,
                              leaf=bool(functional) or not has_children(module),
                              own_params=0 if functional else own_params(module), weights=weights,

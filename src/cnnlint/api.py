@@ -253,8 +253,8 @@ def _check_and_store(path: str, settings: Settings, cache_root: Optional[str]) -
     return result
 
 
-def _pool_task(args) -> FileResult:
-    return _check_and_store(*args)
+def _pool_task(chunk) -> List[FileResult]:
+    return [_check_and_store(*args) for args in chunk]
 
 
 def _check_in_pool(tasks, jobs: int) -> List[Optional[FileResult]]:
@@ -262,14 +262,19 @@ def _check_in_pool(tasks, jobs: int) -> List[Optional[FileResult]]:
     import concurrent.futures as cf
 
     out: List[Optional[FileResult]] = [None] * len(tasks)
+    # contiguous runs of files, a few per worker: files of one folder share the project files
+    # they import, which a worker parses once
+    size = max(1, -(-len(tasks) // (jobs * 4)))
+    chunks = [(start, tasks[start:start + size]) for start in range(0, len(tasks), size)]
     try:
         with cf.ProcessPoolExecutor(jobs) as pool:
-            futures = [pool.submit(_pool_task, t) for t in tasks]
-            for i, fut in enumerate(futures):
+            futures = [(start, pool.submit(_pool_task, chunk)) for start, chunk in chunks]
+            for start, fut in futures:
                 try:
-                    out[i] = fut.result()
-                except Exception:  # a broken pool or an unpicklable result: check it here instead
-                    out[i] = None
+                    for k, result in enumerate(fut.result()):
+                        out[start + k] = result
+                except Exception:  # a broken pool or an unpicklable result: check them here instead
+                    pass
     except Exception:  # no processes available (sandbox, no /dev/shm): check here
         pass
     return out

@@ -164,8 +164,18 @@ def fmt(value: Any) -> str:
     if text is None:
         if len(_FMT_CACHE) > 20000:
             _FMT_CACHE.clear()
-        text = _FMT_CACHE[key] = str(value).replace("**", "^")
+        text = _FMT_CACHE[key] = str(_readable(value)).replace("**", "^")
     return text
+
+
+def _readable(value):
+    """``(16*floor(H/2) - 32)*(floor(W/2) - 2)`` reads better as ``16*(floor(H/2) - 2)*(...)``."""
+    try:
+        if value.count_ops() <= 30:
+            return sympy().factor(value)
+    except Exception:
+        pass
+    return value
 
 
 def to_json(value: Any):
@@ -174,7 +184,7 @@ def to_json(value: Any):
     value = norm(value)
     if isinstance(value, int):
         return value
-    return str(value)
+    return str(_readable(value))
 
 
 def free_symbols(value: Any) -> set:

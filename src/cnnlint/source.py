@@ -66,14 +66,14 @@ class FileContext:
         found: List[ModelDef] = []
         for stmt in self.module.body:
             try:
-                if isinstance(stmt, cst.ClassDef):
+                if type(stmt) is cst.ClassDef:
                     cls = self.scope.classes.get(stmt.name.value)
                     if cls is None:
                         continue
                     base = torch_base(interp, cls)
                     if base is not None or (_defines(stmt, "forward") and _external_base(interp, cls)):
                         found.append(ModelDef(cls.name, "class", stmt))
-                elif isinstance(stmt, cst.FunctionDef) and self._returns_module(interp, stmt):
+                elif type(stmt) is cst.FunctionDef and self._returns_module(interp, stmt):
                     found.append(ModelDef(stmt.name.value, "function", stmt))
             except GiveUp:
                 # evaluating a name the definition uses (a module-level `X = Build()`) ran out of
@@ -88,7 +88,7 @@ class FileContext:
         built: Dict[str, bool] = {}
 
         def makes_module(expr) -> bool:
-            if isinstance(expr, cst.Call):
+            if type(expr) is cst.Call:
                 name = dotted(expr.func)
                 if name is None:
                     return False
@@ -100,18 +100,18 @@ class FileContext:
                 if isinstance(value, UserClass) and "." not in name:
                     return torch_base(interp, value) is not None
                 return False
-            if isinstance(expr, cst.Name):
+            if type(expr) is cst.Name:
                 return built.get(expr.value, False)
             return False
 
         result = False
-        prune = lambda n: (isinstance(n, cst.FunctionDef) and n is not fn) or isinstance(n, cst.ClassDef)  # noqa: E731
+        prune = lambda n: (type(n) is cst.FunctionDef and n is not fn) or type(n) is cst.ClassDef  # noqa: E731
         for node in walk(fn, prune):
-            if isinstance(node, cst.Assign):
+            if type(node) is cst.Assign:
                 for t in node.targets:
-                    if isinstance(t.target, cst.Name) and makes_module(node.value):
+                    if type(t.target) is cst.Name and makes_module(node.value):
                         built[t.target.value] = True
-            elif isinstance(node, cst.Return):
+            elif type(node) is cst.Return:
                 if node.value is not None and makes_module(node.value):
                     result = True
         return result
@@ -121,18 +121,18 @@ class FileContext:
         the __main__ block): a class used by another model is a component, not a root."""
         counts: Dict[str, int] = {}
         for stmt in self.module.body:
-            if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
-                if isinstance(stmt, cst.FunctionDef) and _is_test_name(stmt.name.value):
+            if type(stmt) in (cst.ClassDef, cst.FunctionDef):
+                if type(stmt) is cst.FunctionDef and _is_test_name(stmt.name.value):
                     continue
                 own = stmt.name.value
                 for node in walk(stmt):
-                    if isinstance(node, cst.Name) and node.value != own:
+                    if type(node) is cst.Name and node.value != own:
                         counts[node.value] = counts.get(node.value, 0) + 1
-            elif isinstance(stmt, cst.SimpleStatementLine):
+            elif type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, cst.Assign) and isinstance(small.value, (cst.Dict, cst.List, cst.Tuple)):
+                    if type(small) is cst.Assign and type(small.value) in (cst.Dict, cst.List, cst.Tuple):
                         for node in walk(small.value):
-                            if isinstance(node, cst.Name):
+                            if type(node) is cst.Name:
                                 counts[node.value] = counts.get(node.value, 0) + 1
         return counts
 
@@ -161,10 +161,10 @@ class FileContext:
 
             class V(cst.CSTVisitor):
                 def visit_Assign(self, node):
-                    if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                    if len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
                         target = node.targets[0].target.value
                         value = node.value
-                        if isinstance(value, cst.Call):
+                        if type(value) is cst.Call:
                             fname = dotted(value.func) or ""
                             if fname == model_name or fname.endswith("." + model_name):
                                 models[target] = value
@@ -172,19 +172,19 @@ class FileContext:
                                 tensors[target] = value
 
                 def visit_Call(self, node):
-                    if isinstance(node.func, cst.Name) and node.args and isinstance(node.args[0].value, cst.Name):
+                    if type(node.func) is cst.Name and node.args and type(node.args[0].value) is cst.Name:
                         calls.append((node.func.value, node.args[0].value.value))
-                    if isinstance(node.func, cst.Call) and (dotted(node.func.func) or "") == model_name:
+                    if type(node.func) is cst.Call and (dotted(node.func.func) or "") == model_name:
                         models.setdefault("<inline>", node.func)
-                        if node.args and isinstance(node.args[0].value, cst.Name):
+                        if node.args and type(node.args[0].value) is cst.Name:
                             calls.append(("<inline>", node.args[0].value.value))
 
             v = V()
             for stmt in block:
                 for node in walk(stmt):
-                    if isinstance(node, cst.Assign):
+                    if type(node) is cst.Assign:
                         v.visit_Assign(node)
-                    elif isinstance(node, cst.Call):
+                    elif type(node) is cst.Call:
                         v.visit_Call(node)
             if not models:
                 continue
@@ -199,11 +199,11 @@ class FileContext:
 
     def _usage_blocks(self):
         for stmt in self.module.body:
-            if isinstance(stmt, cst.If) and "__name__" in self.code(stmt.test):
+            if type(stmt) is cst.If and "__name__" in self.code(stmt.test):
                 yield list(stmt.body.body)
-            elif isinstance(stmt, cst.FunctionDef) and _is_test_name(stmt.name.value):
+            elif type(stmt) is cst.FunctionDef and _is_test_name(stmt.name.value):
                 yield list(stmt.body.body)
-        yield [s for s in self.module.body if isinstance(s, cst.SimpleStatementLine)]
+        yield [s for s in self.module.body if type(s) is cst.SimpleStatementLine]
 
 
 def _is_test_name(name: str) -> bool:
@@ -212,7 +212,7 @@ def _is_test_name(name: str) -> bool:
 
 
 def _defines(cls: cst.ClassDef, name: str) -> bool:
-    return any(isinstance(s, cst.FunctionDef) and s.name.value == name for s in cls.body.body)
+    return any(type(s) is cst.FunctionDef and s.name.value == name for s in cls.body.body)
 
 
 def _external_base(interp, cls: UserClass) -> bool:
@@ -251,12 +251,23 @@ def _fields(tp: type) -> Tuple[str, ...]:
     return names
 
 
+_IS_CHILD: Dict[type, bool] = {}
+
+
+def _is_child(tp: type) -> bool:
+    """Whether a field value of this type is a node the walk visits (cached: libcst's node
+    classes are ABCs, and isinstance against an ABC is slow)."""
+    v = _IS_CHILD.get(tp)
+    if v is None:
+        v = _IS_CHILD[tp] = issubclass(tp, cst.CSTNode) and not issubclass(tp, _SKIP_TYPES)
+    return v
+
+
 def walk(root: cst.CSTNode, prune=None):
     """Every node under ``root`` (itself included), depth first in source order, as a libcst
     visitor would see them (whitespace and parentheses left out). ``prune(node)`` true: the
     node is yielded but its children are not."""
     stack = [root]
-    node_type = cst.CSTNode
     while stack:
         node = stack.pop()
         yield node
@@ -265,13 +276,13 @@ def walk(root: cst.CSTNode, prune=None):
         children = []
         for name in _fields(type(node)):
             value = getattr(node, name)
-            if isinstance(value, node_type):
-                if not isinstance(value, _SKIP_TYPES):
-                    children.append(value)
-            elif isinstance(value, (list, tuple)):
+            tp = type(value)
+            if tp is list or tp is tuple:
                 for item in value:
-                    if isinstance(item, node_type) and not isinstance(item, _SKIP_TYPES):
+                    if _is_child(type(item)):
                         children.append(item)
+            elif _is_child(tp):
+                children.append(value)
         stack.extend(reversed(children))
 
 

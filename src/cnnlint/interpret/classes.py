@@ -68,7 +68,7 @@ def class_attrs(interp, cls: UserClass) -> dict:
         cls.attrs["__evaluated__"] = True
         scope = Scope(cls.scope)
         for stmt in cls.node.body.body:
-            if isinstance(stmt, cst.FunctionDef):
+            if type(stmt) is cst.FunctionDef:
                 fn = Function(stmt.name.value, stmt, cls.scope, owner=cls)
                 kind = _decorator_kind(stmt)
                 if kind == "property":
@@ -79,7 +79,7 @@ def class_attrs(interp, cls: UserClass) -> dict:
                     cls.attrs[fn.name] = ("classmethod", fn)
                 else:
                     cls.attrs[fn.name] = fn
-            elif isinstance(stmt, cst.SimpleStatementLine):
+            elif type(stmt) is cst.SimpleStatementLine:
                 try:
                     for small in stmt.body:
                         interp.exec_small(small, scope)
@@ -92,8 +92,8 @@ def class_attrs(interp, cls: UserClass) -> dict:
 
 def is_dataclass(cls: UserClass) -> bool:
     for d in cls.node.decorators:
-        expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
-        name = expr.value if isinstance(expr, cst.Name) else (expr.attr.value if isinstance(expr, cst.Attribute) else "")
+        expr = d.decorator.func if type(d.decorator) is cst.Call else d.decorator
+        name = expr.value if type(expr) is cst.Name else (expr.attr.value if type(expr) is cst.Attribute else "")
         if name == "dataclass":
             return True
     return False
@@ -106,9 +106,9 @@ def dataclass_init(interp, cls: UserClass):
         if not is_dataclass(c):
             continue
         for stmt in c.node.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    if type(small) is cst.AnnAssign and type(small.target) is cst.Name:
                         name = small.target.value
                         fields = [f for f in fields if f[0] != name]
                         fields.append((name, small.value, c))
@@ -132,7 +132,7 @@ def dataclass_init(interp, cls: UserClass):
 def _decorator_kind(fn: cst.FunctionDef) -> Optional[str]:
     for d in fn.decorators:
         expr = d.decorator
-        name = expr.value if isinstance(expr, cst.Name) else (expr.attr.value if isinstance(expr, cst.Attribute) else None)
+        name = expr.value if type(expr) is cst.Name else (expr.attr.value if type(expr) is cst.Attribute else None)
         if name in ("property", "staticmethod", "classmethod"):
             return name
         if name in ("setter", "getter", "deleter"):

@@ -39,8 +39,8 @@ class GiveUp(Exception):
     """The step or time budget ran out."""
 
 
-MAX_STEPS = 400_000
-MAX_SECONDS = 3.0
+MAX_STEPS = 400_000  # the budget that decides: steps, so results do not depend on the machine's load
+MAX_SECONDS = 20.0  # a safety net only
 MAX_DEPTH = 60
 MAX_LOOP = 5000
 
@@ -141,27 +141,27 @@ class Interp:
     # --- statements --------------------------------------------------------------------
 
     def exec_block(self, body, scope: Scope):
-        stmts = body.body if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) else body
+        stmts = body.body if type(body) in (cst.IndentedBlock, cst.SimpleStatementSuite) else body
         for stmt in stmts:
             self.exec_stmt(stmt, scope)
 
     def exec_stmt(self, stmt, scope: Scope):
         self.tick()
-        if isinstance(stmt, cst.SimpleStatementLine):
+        if type(stmt) is cst.SimpleStatementLine:
             for small in stmt.body:
                 self.exec_small(small, scope)
-        elif isinstance(stmt, cst.If):
+        elif type(stmt) is cst.If:
             self.exec_if(stmt, scope)
-        elif isinstance(stmt, cst.For):
+        elif type(stmt) is cst.For:
             self.exec_for(stmt, scope)
-        elif isinstance(stmt, cst.While):
+        elif type(stmt) is cst.While:
             self.forget_assigned(stmt, scope, "a while loop")
-        elif isinstance(stmt, cst.With):
+        elif type(stmt) is cst.With:
             for item in stmt.items:
                 if item.asname is not None:
                     self.assign(item.asname.name, Unknown("a with-statement target"), scope)
             self.exec_block(stmt.body, scope)
-        elif isinstance(stmt, cst.Try):
+        elif type(stmt) is cst.Try:
             # an error the handlers might catch is not certain to surface
             self.uncertain += 1 if stmt.handlers else 0
             try:
@@ -174,41 +174,41 @@ class Interp:
                 self.exec_block(stmt.orelse.body, scope)
             if stmt.finalbody is not None:
                 self.exec_block(stmt.finalbody.body, scope)
-        elif isinstance(stmt, cst.FunctionDef):
+        elif type(stmt) is cst.FunctionDef:
             scope.set(stmt.name.value, Function(stmt.name.value, stmt, scope))
-        elif isinstance(stmt, cst.ClassDef):
+        elif type(stmt) is cst.ClassDef:
             scope.set(stmt.name.value, UserClass(stmt.name.value, stmt, scope))
         else:
             # match statements and anything newer: what they assign becomes unknown
             self.forget_assigned(stmt, scope, type(stmt).__name__)
 
     def exec_small(self, small, scope: Scope):
-        if isinstance(small, cst.Expr):
+        if type(small) is cst.Expr:
             self.eval(small.value, scope)
-        elif isinstance(small, cst.Assign):
+        elif type(small) is cst.Assign:
             value = self.eval(small.value, scope)
             for target in small.targets:
                 self.assign(target.target, value, scope)
-        elif isinstance(small, cst.AnnAssign):
+        elif type(small) is cst.AnnAssign:
             if small.value is not None:
                 self.assign(small.target, self.eval(small.value, scope), scope)
-        elif isinstance(small, cst.AugAssign):
+        elif type(small) is cst.AugAssign:
             current = self.eval(small.target, scope)
             value = self.eval(small.value, scope)
             op = type(small.operator).__name__.replace("Assign", "")
             result = self.binop(op, current, value, small)
             self.assign(small.target, result, scope)
-        elif isinstance(small, cst.Return):
+        elif type(small) is cst.Return:
             raise ReturnSignal(None if small.value is None else self.eval(small.value, scope))
-        elif isinstance(small, cst.Raise):
+        elif type(small) is cst.Raise:
             raise DeadPath()
-        elif isinstance(small, cst.Break):
+        elif type(small) is cst.Break:
             raise BreakSignal()
-        elif isinstance(small, cst.Continue):
+        elif type(small) is cst.Continue:
             raise ContinueSignal()
-        elif isinstance(small, (cst.Import, cst.ImportFrom)):
+        elif type(small) in (cst.Import, cst.ImportFrom):
             bind_import(small, scope)
-        elif isinstance(small, cst.Del):
+        elif type(small) is cst.Del:
             pass
 
     def exec_if(self, stmt: cst.If, scope: Scope):
@@ -217,9 +217,9 @@ class Interp:
         if cond is True:
             self.exec_block(stmt.body, scope)
         elif cond is False:
-            if isinstance(orelse, cst.If):
+            if type(orelse) is cst.If:
                 self.exec_if(orelse, scope)
-            elif isinstance(orelse, cst.Else):
+            elif type(orelse) is cst.Else:
                 self.exec_block(orelse.body, scope)
         else:
             self.exec_both(stmt, scope)
@@ -235,9 +235,9 @@ class Interp:
             try:
                 if branch == "body":
                     self.exec_block(stmt.body, local)
-                elif isinstance(stmt.orelse, cst.If):
+                elif type(stmt.orelse) is cst.If:
                     self.exec_if(stmt.orelse, local)
-                elif isinstance(stmt.orelse, cst.Else):
+                elif type(stmt.orelse) is cst.Else:
                     self.exec_block(stmt.orelse.body, local)
                 outcomes.append(local.vars)
             except ReturnSignal as ret:
@@ -293,15 +293,15 @@ class Interp:
             mark_incomplete(obj, kind, attr)
 
     def assign(self, target, value, scope: Scope):
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             scope.set(target.value, value)
-        elif isinstance(target, cst.Attribute):
+        elif type(target) is cst.Attribute:
             obj = self.eval(target.value, scope)
             self.setattr(obj, target.attr.value, value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif type(target) in (cst.Tuple, cst.List):
             elements = target.elements
             items = self.iterate(value)
-            star = [i for i, e in enumerate(elements) if isinstance(e, cst.StarredElement)]
+            star = [i for i, e in enumerate(elements) if type(e) is cst.StarredElement]
             if isinstance(items, Unknown) or (not star and len(items) != len(elements)):
                 for el in elements:
                     self.assign(el.value, Unknown("unpacking"), scope)
@@ -314,9 +314,9 @@ class Interp:
                 parts = items
             for el, item in zip(elements, parts):
                 self.assign(el.value, item, scope)
-        elif isinstance(target, cst.Subscript):
+        elif type(target) is cst.Subscript:
             container = self.eval(target.value, scope)
-            if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+            if len(target.slice) == 1 and type(target.slice[0].slice) is cst.Index:
                 key = self.eval(target.slice[0].slice.value, scope)
                 if isinstance(container, dict) and not isinstance(key, Unknown):
                     try:
@@ -327,7 +327,7 @@ class Interp:
                     container[key] = value
                 elif isinstance(container, Layer) and not isinstance(key, Unknown):
                     container.children[str(key)] = value
-        elif isinstance(target, cst.StarredElement):
+        elif type(target) is cst.StarredElement:
             self.assign(target.value, value, scope)
 
     def setattr(self, obj, name: str, value):
@@ -352,10 +352,11 @@ class Interp:
 
     def eval(self, node, scope: Scope):
         self.tick()
-        method = getattr(self, "eval_" + type(node).__name__, None)
+        tp = type(node)
+        method = _EVAL.get(tp)
         if method is None:
-            return Unknown(f"{type(node).__name__} expression")
-        return method(node, scope)
+            method = _EVAL[tp] = getattr(Interp, "eval_" + tp.__name__, _eval_unknown)
+        return method(self, node, scope)
 
     def eval_Name(self, node, scope):
         name = node.value
@@ -402,7 +403,7 @@ class Interp:
     def eval_FormattedString(self, node, scope):
         parts = []
         for part in node.parts:
-            if isinstance(part, cst.FormattedStringText):
+            if type(part) is cst.FormattedStringText:
                 parts.append(part.value)
                 continue
             value = self.eval(part.expression, scope)
@@ -427,7 +428,7 @@ class Interp:
     def eval_elements(self, elements, scope):
         out = []
         for el in elements:
-            if isinstance(el, cst.StarredElement):
+            if type(el) is cst.StarredElement:
                 items = self.iterate(self.eval(el.value, scope))
                 if isinstance(items, Unknown):
                     return [items]  # length unknown
@@ -439,7 +440,7 @@ class Interp:
     def eval_Dict(self, node, scope):
         out = {}
         for el in node.elements:
-            if isinstance(el, cst.StarredDictElement):
+            if type(el) is cst.StarredDictElement:
                 other = self.eval(el.value, scope)
                 if isinstance(other, dict):
                     out.update(other)
@@ -469,7 +470,7 @@ class Interp:
     def eval_BooleanOperation(self, node, scope):
         left = self.eval(node.left, scope)
         t = self.truth(left)
-        if isinstance(node.operator, cst.And):
+        if type(node.operator) is cst.And:
             if t is False:
                 return left
             right = self.eval(node.right, scope)
@@ -577,7 +578,7 @@ class Interp:
         keys = []
         for el in node.slice:
             s = el.slice
-            if isinstance(s, cst.Index):
+            if type(s) is cst.Index:
                 keys.append(self.eval(s.value, scope))
             else:
                 parts = [None if p is None else self.eval(p, scope) for p in (s.lower, s.upper, s.step)]
@@ -652,15 +653,15 @@ class Interp:
         return Unknown("yield")
 
     def eval_Call(self, node, scope):
-        if isinstance(node.func, cst.Name) and node.func.value == "super" and scope.lookup("super") is _MISSING:
+        if type(node.func) is cst.Name and node.func.value == "super" and scope.lookup("super") is _MISSING:
             from cnnlint.interpret.classes import make_super
 
             args, _, _ = self.eval_args(node.args, scope)
             return make_super(self, scope, args)
         func = self.eval(node.func, scope)
         args, kwargs, arg_nodes = self.eval_args(node.args, scope)
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value.endswith("_") and \
-                not node.func.attr.value.startswith("_") and isinstance(node.func.value, cst.Name):
+        if type(node.func) is cst.Attribute and node.func.attr.value.endswith("_") and \
+                not node.func.attr.value.startswith("_") and type(node.func.value) is cst.Name:
             receiver = scope.lookup(node.func.value.value)
             if isinstance(receiver, Tensor):
                 return self.inplace(receiver, node.func.attr.value, args, kwargs, node, scope)
@@ -792,7 +793,7 @@ class Interp:
         if not ok:
             return Unknown(f"call to {func.name}() with arguments that do not fit")
         scope.vars["__class__"] = func.owner
-        if isinstance(fnode, cst.Lambda):
+        if type(fnode) is cst.Lambda:
             self.depth += 1
             try:
                 return self.eval(fnode.body, scope)
@@ -841,7 +842,7 @@ class Interp:
             else:
                 return False
         extra = args[len(positional):]
-        if isinstance(params.star_arg, cst.Param):
+        if type(params.star_arg) is cst.Param:
             scope.vars[params.star_arg.name.value] = tuple(extra)
         elif extra:
             return False
@@ -873,6 +874,13 @@ class Interp:
 
 
 _CONSTANTS = {"None": None, "True": True, "False": False}
+
+
+_EVAL: Dict[type, Any] = {}
+
+
+def _eval_unknown(interp, node, scope):
+    return Unknown(f"{type(node).__name__} expression")
 
 
 class _CompUnknown(Exception):
@@ -969,20 +977,20 @@ def mutated_targets(stmt):
 
     class V(cst.CSTVisitor):
         def visit_Call(self, node):
-            if isinstance(node.func, cst.Attribute) and node.func.attr.value in MUTATORS:
+            if type(node.func) is cst.Attribute and node.func.attr.value in MUTATORS:
                 found.append(("items", node.func.value, None))
-            elif isinstance(node.func, cst.Name) and node.func.value == "setattr" and node.args:
+            elif type(node.func) is cst.Name and node.func.value == "setattr" and node.args:
                 found.append(("attr", node.args[0].value, None))
 
         def visit_AssignTarget(self, node):
             self._target(node.target)
 
         def _target(self, t):
-            if isinstance(t, cst.Attribute):
+            if type(t) is cst.Attribute:
                 found.append(("attr", t.value, t.attr.value))
-            elif isinstance(t, cst.Subscript):
+            elif type(t) is cst.Subscript:
                 found.append(("items", t.value, None))
-            elif isinstance(t, (cst.Tuple, cst.List)):
+            elif type(t) in (cst.Tuple, cst.List):
                 for e in t.elements:
                     self._target(e.value)
 
@@ -1035,9 +1043,9 @@ def assigned_names(stmt) -> List[str]:
 
 
 def _target_names(t):
-    if isinstance(t, cst.Name):
+    if type(t) is cst.Name:
         return [t.value]
-    if isinstance(t, (cst.Tuple, cst.List)):
+    if type(t) in (cst.Tuple, cst.List):
         out = []
         for e in t.elements:
             out.extend(_target_names(e.value))

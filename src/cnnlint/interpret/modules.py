@@ -310,7 +310,7 @@ class LayerCtx:
         self.interp.report(Finding(code, message, self.report_node, declared=dims.to_json(declared),
                                    inferred=dims.to_json(inferred), arg_node=arg_node, severity=severity,
                                    options=options, factors=self._factors(),
-                                   explain=tuple(self.row.explain) if self.row else ()))
+                                   explain=explain_texts(self.row) if self.row else ()))
 
     def _factors(self):
         x = self.input
@@ -360,7 +360,7 @@ class LayerCtx:
             if solution.possible:
                 self.interp.constraints.append((actual - d, f"{title} {arg}={d}"))
                 self.interp.report(Finding(
-                    "CNN301", f"{title} in {arg}={d} holds only for {solution.description} "
+                    "CNN301", f"{title} {arg}={d} holds only for {solution.description} "
                               f"(it receives {dims.fmt(actual)})", self.report_node, declared=d,
                     inferred=dims.to_json(actual), severity="info"))
         return True
@@ -383,6 +383,12 @@ class LayerCtx:
         if x is not None and x.flat is not None and x.flat[2]:
             return f" (from {x.flat[2]}: {fmt_shape(x.flat[1])})"
         return ""
+
+
+def explain_texts(row) -> tuple:
+    """A row's arithmetic lines. Layers record them as functions, formatted only when shown
+    (printing symbolic sizes is costly and most runs never show them)."""
+    return tuple(e() if callable(e) else e for e in row.explain)
 
 
 def fmt_shape(shape) -> str:

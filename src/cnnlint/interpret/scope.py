@@ -40,9 +40,9 @@ class Scope:
 
 
 def dotted(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         head = dotted(node.value)
         return None if head is None else f"{head}.{node.attr.value}"
     return None
@@ -68,36 +68,36 @@ class ModuleScope(Scope):
             self._declare(stmt)
 
     def _declare(self, stmt: cst.CSTNode) -> None:
-        if isinstance(stmt, cst.ClassDef):
+        if type(stmt) is cst.ClassDef:
             cls = UserClass(stmt.name.value, stmt, self)
             self.classes[cls.name] = cls
             self.vars[cls.name] = cls
-        elif isinstance(stmt, cst.FunctionDef):
+        elif type(stmt) is cst.FunctionDef:
             fn = Function(stmt.name.value, stmt, self)
             self.functions[fn.name] = fn
             self.vars[fn.name] = fn
-        elif isinstance(stmt, cst.SimpleStatementLine):
+        elif type(stmt) is cst.SimpleStatementLine:
             for small in stmt.body:
-                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                if type(small) in (cst.Import, cst.ImportFrom):
                     bind_import(small, self)
-                elif isinstance(small, cst.Assign):
+                elif type(small) is cst.Assign:
                     for t in small.targets:
                         self._lazy_target(t.target, small.value)
-                elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                elif type(small) is cst.AnnAssign and small.value is not None:
                     self._lazy_target(small.target, small.value)
-        elif isinstance(stmt, cst.If):
+        elif type(stmt) is cst.If:
             # `try: import x / except` and `if TYPE_CHECKING:` style imports
             for inner in stmt.body.body:
-                if isinstance(inner, cst.SimpleStatementLine):
+                if type(inner) is cst.SimpleStatementLine:
                     for small in inner.body:
-                        if isinstance(small, (cst.Import, cst.ImportFrom)):
+                        if type(small) in (cst.Import, cst.ImportFrom):
                             bind_import(small, self)
-        elif isinstance(stmt, cst.Try):
+        elif type(stmt) is cst.Try:
             for inner in stmt.body.body:
                 self._declare(inner)
 
     def _lazy_target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             name = target.value
             if name in self.lazy or name in self.classes or name in self.functions:
                 # assigned twice at top level: which value holds depends on run order
@@ -105,9 +105,9 @@ class ModuleScope(Scope):
                 self.vars.pop(name, None)
             else:
                 self.lazy[name] = value
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif type(target) in (cst.Tuple, cst.List):
             for el in target.elements:
-                if isinstance(el.value, cst.Name):
+                if type(el.value) is cst.Name:
                     self.lazy[el.value.value] = None  # type: ignore[assignment]
 
     def get_local(self, name: str) -> Any:
@@ -131,17 +131,17 @@ class ModuleScope(Scope):
 def bind_import(node: cst.CSTNode, scope: Scope) -> None:
     """Record what an import statement binds: local name -> qualified name."""
     origin = getattr(scope.module(), "path", None)
-    if isinstance(node, cst.Import):
+    if type(node) is cst.Import:
         for alias in node.names:
             full = dotted(alias.name)
             if full is None:
                 continue
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            if alias.asname is not None and type(alias.asname.name) is cst.Name:
                 scope.set(alias.asname.name.value, Qual(full, origin))
             else:
                 head = full.split(".")[0]
                 scope.set(head, Qual(head, origin))
-    elif isinstance(node, cst.ImportFrom):
+    elif type(node) is cst.ImportFrom:
         module = dotted(node.module) if node.module is not None else None
         if node.relative:
             prefix = "." * len(node.relative) + (module + "." if module else "")
@@ -149,7 +149,7 @@ def bind_import(node: cst.CSTNode, scope: Scope) -> None:
             return
         else:
             prefix = module + "."
-        if isinstance(node.names, cst.ImportStar):
+        if type(node.names) is cst.ImportStar:
             return
         for alias in node.names:
             name = dotted(alias.name)

@@ -137,7 +137,7 @@ def flatten(x, start, end, ctx):
     merged = dims.prod(x.shape[s:e + 1])
     shape = x.shape[:s] + (merged,) + x.shape[e + 1:]
     if e > s:
-        ctx.explain(f"flatten {'*'.join(dims.fmt(v) for v in x.shape[s:e + 1])} = {dims.fmt(merged)}")
+        ctx.explain(lambda: f"flatten {'*'.join(dims.fmt(v) for v in x.shape[s:e + 1])} = {dims.fmt(merged)}")
         if e == rank - 1:
             return Tensor(shape, flat=(tuple(x.shape[s:]), x.shape, x.src))
     return Tensor(shape)

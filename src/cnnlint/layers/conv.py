@@ -119,10 +119,10 @@ def _out_size(layer, ctx, size, k, s, d, p, i, n, transpose):
             return None
         out = dims.add(dims.add(dims.sub(dims.mul(dims.sub(size, 1), s), dims.mul(2, pi)),
                                 dims.mul(d, k - 1)), op[i] + 1)
-        ctx.explain(f"({dims.fmt(size)} - 1)*{s} - 2*{pi} + {d}*({k} - 1) + {op[i]} + 1 = {dims.fmt(out)}")
+        ctx.explain(lambda: f"({dims.fmt(size)} - 1)*{s} - 2*{pi} + {d}*({k} - 1) + {op[i]} + 1 = {dims.fmt(out)}")
         return ctx.positive(out, axis, f"{ctx.layer_title()} output {axis}")
     if p == "same":
-        ctx.explain(f"padding='same': {dims.fmt(size)}")
+        ctx.explain(lambda: f"padding='same': {dims.fmt(size)}")
         return size
     pi = 0 if p == "valid" else p[i]
     if not dims.is_dim(pi):
@@ -131,7 +131,7 @@ def _out_size(layer, ctx, size, k, s, d, p, i, n, transpose):
     padded = dims.add(size, dims.mul(2, pi))
     out = dims.add(dims.floordiv(dims.sub(padded, eff), s), 1)
     kdesc = f"{k}" if dims.as_int(d) == 1 else f"{d}*({k} - 1) + 1"
-    ctx.explain(f"({dims.fmt(size)} + 2*{pi} - {kdesc}) // {s} + 1 = {dims.fmt(out)}")
+    ctx.explain(lambda: f"({dims.fmt(size)} + 2*{pi} - {kdesc}) // {s} + 1 = {dims.fmt(out)}")
     return ctx.positive(out, axis, f"{ctx.layer_title()} kernel {dims.fmt(eff)} is larger than its padded input "
                                    f"{axis} {dims.fmt(padded)}")
 

@@ -71,10 +71,10 @@ def _out_size(ctx, size, k, s, p, d, ceil, i, n, kind):
                 out = o - 1
         elif o is None:
             ctx.note_symbolic_ceil()
-        ctx.explain(f"ceil(({dims.fmt(size)} + 2*{p} - {dims.fmt(eff)}) / {s}) + 1 = {dims.fmt(out)}")
+        ctx.explain(lambda: f"ceil(({dims.fmt(size)} + 2*{p} - {dims.fmt(eff)}) / {s}) + 1 = {dims.fmt(out)}")
     else:
         out = dims.add(dims.floordiv(num, s), 1)
-        ctx.explain(f"({dims.fmt(size)} + 2*{p} - {dims.fmt(eff)}) // {s} + 1 = {dims.fmt(out)}")
+        ctx.explain(lambda: f"({dims.fmt(size)} + 2*{p} - {dims.fmt(eff)}) // {s} + 1 = {dims.fmt(out)}")
     return ctx.positive(out, axis, f"{ctx.layer_title()} window {dims.fmt(eff)} is larger than its padded input "
                                    f"{axis} {dims.fmt(padded)}")
 
