@@ -474,6 +474,23 @@ def call_functional(it, fname: str, args, kwargs, node):
     if fname == "pad":
         pad = args[1] if len(args) > 1 else kwargs.get("pad")
         return pad_shape(x, pad, ctx)
+    if fname in ("conv1d", "conv2d", "conv3d"):
+        w = args[1] if len(args) > 1 else kwargs.get("weight")
+        n = int(fname[4])
+        if not (isinstance(w, Tensor) and w.shape is not None and len(w.shape) == n + 2):
+            return Tensor(None)
+
+        def arg(i, name, default):
+            return args[i] if len(args) > i else kwargs.get(name, default)
+
+        groups = arg(6, "groups", 1)
+        cin = dims.mul(w.shape[1], groups) if dims.is_dim(groups) and w.shape[1] is not None else None
+        layer = _tmp_layer(f"Conv{n}d", {"in_channels": cin, "out_channels": w.shape[0],
+                                         "kernel_size": tuple(w.shape[2:]), "stride": arg(3, "stride", 1),
+                                         "padding": arg(4, "padding", 0), "dilation": arg(5, "dilation", 1),
+                                         "groups": groups}, node)
+        layer.functional = f"F.{fname}"  # type: ignore[attr-defined]
+        return LAYERS[f"Conv{n}d"].forward(layer, x, LayerCtx(it, layer, node, x))
     if fname == "linear":
         w = args[1] if len(args) > 1 else kwargs.get("weight")
         if isinstance(w, Tensor) and w.shape and len(w.shape) == 2 and x.shape:
