@@ -147,6 +147,11 @@ def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec]) -> M
         x = Tensor(x.shape, free=x.free, row=-1)
         interp.free_input = x.free
         args, kwargs = _fill_missing(interp, target, args, kwargs)
+        missing = [k for k, v in kwargs.items() if isinstance(v, SymbolicObj)]
+        if missing:
+            interp.note(model.node, f"{model.name}: {', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no "
+                                    f"default, so {'it stays' if len(missing) == 1 else 'they stay'} symbolic; "
+                                    f"give values with --input-shape '{model.name}(...)=SHAPE'")
         interp.frames.append([])
         built = interp.call(target, list(args), kwargs, model.node)
         interp.frames.pop()
