@@ -47,6 +47,8 @@ def _range(it, args, kwargs, node):
 @_b("len")
 def _len(it, args, kwargs, node):
     v = args[0] if args else None
+    if isinstance(v, (set, frozenset)):
+        return len(v)
     if isinstance(v, (list, tuple, dict, str)):
         if isinstance(v, (list, tuple)) and any(x is it_star() for x in v):
             return Unknown("length")
@@ -110,6 +112,23 @@ def _dict(it, args, kwargs, node):
                     return Unknown("dict")
     out.update(kwargs)
     return out
+
+
+@_b("set")
+def _set(it, args, kwargs, node):
+    items = it.iterate(args[0]) if args else []
+    if isinstance(items, Unknown) or not all(isinstance(v, (int, float, str, bool, tuple)) for v in items):
+        return Unknown("set")
+    try:
+        return set(items)
+    except TypeError:
+        return Unknown("set")
+
+
+@_b("frozenset")
+def _frozenset(it, args, kwargs, node):
+    out = _set(it, args, kwargs, node)
+    return frozenset(out) if isinstance(out, set) else out
 
 
 @_b("zip")
@@ -852,6 +871,11 @@ def subscript(it, value, key, node):
 
 
 def iterate(it, value):
+    if isinstance(value, (set, frozenset)):
+        try:
+            return sorted(value)
+        except TypeError:
+            return list(value)
     if isinstance(value, (list, tuple)):
         if any(v is it_star() for v in value):
             return Unknown("iteration over a list of unknown length")

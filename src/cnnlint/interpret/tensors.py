@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, List, Optional
 
 from cnnlint import dims
+from cnnlint.interpret import numeric
 from cnnlint.interpret.values import Builtin, SizeTuple, SymbolicObj, Tensor, Unknown
 from cnnlint.layers.basic import flatten as flatten_shape
 
@@ -424,7 +425,7 @@ def keep_row(x: Tensor, result):
     """A tensor derived from ``x`` by a method keeps ``x``'s provenance for the graph."""
     if isinstance(result, Tensor):
         if result.row is None and x.row is not None:
-            return Tensor(result.shape, result.free, result.src, result.flat, result.param, x.row)
+            return Tensor(result.shape, result.free, result.src, result.flat, result.param, x.row, result.values)
         return result
     if isinstance(result, list):
         return [keep_row(x, r) for r in result]
@@ -438,6 +439,51 @@ def _with_row(fn):
         return keep_row(x, fn(it, x, args, kwargs, node))
 
     return run
+
+
+def _value_method(name, fallback):
+    """Elementwise maths on a value tensor computes the values; otherwise the usual shape rule."""
+    def run(it, x, args, kwargs, node):
+        if x.values is not None:
+            known = numeric.unary(name, x)
+            if known is not None:
+                return known
+        return fallback(it, x, args, kwargs, node)
+
+    return run
+
+
+def _tolist(it, x, args, kwargs, node):
+    if x.values is not None:
+        return list(x.values)
+    return Unknown("tolist of a tensor of unknown values")
+
+
+def _item(it, x, args, kwargs, node):
+    if x.values is not None and len(x.values) == 1:
+        return x.values[0]
+    return Unknown("item")
+
+
+def _torch_unary(name):
+    def run(it, args, kwargs, node):
+        x = args[0] if args else kwargs.get("input")
+        if isinstance(x, Tensor) and x.values is not None:
+            known = numeric.unary(name, x)
+            if known is not None:
+                return known
+        if isinstance(x, Tensor):
+            return x if x.values is None else Tensor(x.shape)
+        return it.unknown_call(Unknown("torch function"), list(args), node, "torch function on a non-tensor")
+
+    return run
+
+
+def _diff(it, args, kwargs, node):
+    x = args[0] if args else None
+    if isinstance(x, Tensor) and x.values is not None and not kwargs and len(args) == 1:
+        return numeric.diff(x)
+    return Tensor(None)
 
 
 def tensor_attribute(it, x: Tensor, name: str):
@@ -499,6 +545,10 @@ def index(it, x: Tensor, key, node):
 
 def binop(it, op, left, right, node):
     lt, rt = isinstance(left, Tensor), isinstance(right, Tensor)
+    if (lt and left.values is not None) or (rt and right.values is not None):
+        known = numeric.binop(op, left, right)
+        if known is not None:
+            return known
     if op == "MatrixMultiply":
         return _matmul_shape(it, left, right, node)
     if not lt and not rt:
@@ -643,6 +693,9 @@ def _like(it, args, kwargs, node):
 
 
 def _arange(it, args, kwargs, node):
+    known = numeric.arange(list(args))
+    if known is not None:
+        return known
     vals = [dims.as_int(a) for a in args if not isinstance(a, float)]
     if len(vals) == len(args) and all(v is not None for v in vals) and vals:
         return Tensor((len(range(*vals)),))
@@ -686,6 +739,9 @@ def _torch_flatten(it, args, kwargs, node):
 
 def _tensor_literal(it, args, kwargs, node):
     data = args[0] if args else None
+    known = numeric.from_data(data)
+    if known is not None:
+        return known
     shape = []
     while isinstance(data, (list, tuple)):
         shape.append(len(data))
@@ -701,12 +757,21 @@ TORCH_FUNCTIONS = {
     "add": _binary("Add"), "sub": _binary("Subtract"), "mul": _binary("Multiply"), "div": _binary("Divide"),
     "maximum": _binary("Max"), "minimum": _binary("Min"), "matmul": _binary("MatrixMultiply"),
     "mm": _binary("MatrixMultiply"), "bmm": _binary("MatrixMultiply"), "where": _where,
-    "tensor": _tensor_literal,
+    "tensor": _tensor_literal, "diff": _diff,
+    "divide": _binary("Divide"), "true_divide": _binary("Divide"), "floor_divide": _binary("FloorDivide"),
 }
 for _name in ("reshape", "squeeze", "unsqueeze", "transpose", "permute", "mean", "sum", "amax", "amin", "max",
               "min", "prod", "std", "var", "logsumexp", "argmax", "argmin", "chunk", "split", "norm"):
     TORCH_FUNCTIONS[_name] = _first(METHODS[_name])
-for _name in ("relu", "sigmoid", "tanh", "exp", "log", "abs", "sqrt", "neg", "clamp", "softmax", "log_softmax",
-              "dropout", "clone", "detach", "sign", "square", "erf", "sin", "cos", "relu_", "pow", "rsqrt",
+for _name in ("relu", "sigmoid", "tanh", "clamp", "softmax", "log_softmax",
+              "dropout", "clone", "detach", "sign", "square", "erf", "sin", "cos", "relu_", "rsqrt",
               "cumsum", "flip", "roll", "nan_to_num", "tril", "triu"):
     TORCH_FUNCTIONS[_name] = _first(_keep)
+for _name in ("round", "log", "exp", "sqrt", "abs", "neg", "floor", "ceil", "log2"):
+    TORCH_FUNCTIONS[_name] = _torch_unary(_name)
+TORCH_FUNCTIONS["pow"] = _binary("Power")
+for _name in ("round", "log", "exp", "sqrt", "abs", "neg", "floor", "ceil", "int", "long", "float", "double"):
+    METHODS[_name] = _value_method(_name, METHODS.get(_name, _keep))
+METHODS["tolist"] = _tolist
+METHODS["item"] = _item
+METHODS["pow"] = _value_method("pow", _arith("Power"))

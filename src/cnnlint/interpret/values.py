@@ -31,6 +31,7 @@ class Tensor:
     flat: Optional[Tuple[Any, ...]] = None  # (factors, shape before, src before) after a flatten
     param: bool = False  # an nn.Parameter
     row: Optional[int] = None  # index of the call row that produced it (-1: the model input)
+    values: Optional[Tuple[Any, ...]] = None  # the elements of a small 1-D tensor of known numbers
 
     @property
     def rank(self) -> Optional[int]:
