@@ -171,8 +171,9 @@ def fmt(value: Any) -> str:
 def _readable(value):
     """``(16*floor(H/2) - 32)*(floor(W/2) - 2)`` reads better as ``16*(floor(H/2) - 2)*(...)``."""
     try:
-        if value.count_ops() <= 30:
-            return sympy().factor(value)
+        sp = sympy()
+        if value.has(sp.floor, sp.ceiling) and value.count_ops() <= 30:
+            return sp.factor(value)
     except Exception:
         pass
     return value
