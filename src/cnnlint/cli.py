@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     shapes.add_argument("--depth", type=_depth, default=None, metavar="N",
                         help="fold the module tree below depth N, as torchinfo does (default 3)")
     shapes.add_argument("--explain", action="store_true", help="show each layer's size arithmetic")
+    shapes.add_argument("--no-cache", action="store_true", help="accepted for symmetry with check: shapes "
+                                                                "never uses the result cache")
     _common(shapes)
 
     rule = sub.add_parser("rule", help="explain a rule")

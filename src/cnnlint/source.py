@@ -153,49 +153,47 @@ class FileContext:
         """(constructor call, input-tensor call) from the file's own test code:
         ``net = VGG('VGG11'); x = torch.randn(2, 3, 32, 32); y = net(x)``."""
         ctor: Optional[cst.Call] = None
-        tensor: Optional[cst.Call] = None
         for block in self._usage_blocks():
-            models: Dict[str, cst.Call] = {}
+            models: Dict[str, Optional[cst.Call]] = {}  # name -> our model's constructor call, or None
             tensors: Dict[str, cst.Call] = {}
-            calls: List[Tuple[str, str]] = []
-
-            class V(cst.CSTVisitor):
-                def visit_Assign(self, node):
-                    if len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
-                        target = node.targets[0].target.value
-                        value = node.value
-                        if type(value) is cst.Call:
-                            fname = dotted(value.func) or ""
-                            if fname == model_name or fname.endswith("." + model_name):
-                                models[target] = value
-                            elif fname.split(".")[-1] in TENSOR_MAKERS and fname.startswith("torch"):
-                                tensors[target] = value
-
-                def visit_Call(self, node):
-                    if type(node.func) is cst.Name and node.args and type(node.args[0].value) is cst.Name:
-                        calls.append((node.func.value, node.args[0].value.value))
-                    if type(node.func) is cst.Call and (dotted(node.func.func) or "") == model_name:
-                        models.setdefault("<inline>", node.func)
-                        if node.args and type(node.args[0].value) is cst.Name:
-                            calls.append(("<inline>", node.args[0].value.value))
-
-            v = V()
             for stmt in block:
+                # calls first, with the bindings as they stand before this statement...
                 for node in walk(stmt):
-                    if type(node) is cst.Assign:
-                        v.visit_Assign(node)
-                    elif type(node) is cst.Call:
-                        v.visit_Call(node)
-            if not models:
-                continue
-            for fn_name, arg in calls:
-                if fn_name in models and arg in tensors:
-                    return models[fn_name], tensors[arg]
-            if ctor is None:
-                ctor = next(iter(models.values()))
-                if len(tensors) == 1 and tensor is None:
-                    tensor = next(iter(tensors.values()))
-        return ctor, tensor
+                    if type(node) is not cst.Call or not node.args:
+                        continue
+                    first = node.args[0].value
+                    if type(first) is cst.Name:
+                        given = tensors.get(first.value)
+                    elif type(first) is cst.Call and _makes_tensor(first):
+                        given = first  # net(torch.randn(2, 3, 32, 32))
+                    else:
+                        continue
+                    if given is None:
+                        continue
+                    if type(node.func) is cst.Name and models.get(node.func.value) is not None:
+                        return models[node.func.value], given
+                    if type(node.func) is cst.Call and _calls(node.func, model_name):
+                        return node.func, given
+                # ...then what the statement binds
+                for node in walk(stmt):
+                    if type(node) is not cst.Assign or len(node.targets) != 1:
+                        continue
+                    target = node.targets[0].target
+                    if type(target) is not cst.Name:
+                        continue
+                    name, value = target.value, node.value
+                    models.pop(name, None)
+                    tensors.pop(name, None)
+                    if type(value) is cst.Call:
+                        fname = dotted(value.func) or ""
+                        if _calls(value, model_name):
+                            models[name] = value
+                            ctor = ctor or value
+                        elif _makes_tensor(value):
+                            tensors[name] = value
+                        elif type(value.func) in (cst.Name, cst.Attribute) and fname[:1].isupper():
+                            models[name] = None  # another model now holds this name
+        return ctor, None
 
     def _usage_blocks(self):
         for stmt in self.module.body:
@@ -204,6 +202,16 @@ class FileContext:
             elif type(stmt) is cst.FunctionDef and _is_test_name(stmt.name.value):
                 yield list(stmt.body.body)
         yield [s for s in self.module.body if type(s) is cst.SimpleStatementLine]
+
+
+def _makes_tensor(call: cst.Call) -> bool:
+    fname = dotted(call.func) or ""
+    return fname.split(".")[-1] in TENSOR_MAKERS and fname.startswith("torch")
+
+
+def _calls(call: cst.Call, model_name: str) -> bool:
+    fname = dotted(call.func) or ""
+    return fname == model_name or fname.endswith("." + model_name)
 
 
 def _is_test_name(name: str) -> bool:

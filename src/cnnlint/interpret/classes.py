@@ -227,6 +227,12 @@ def attribute(interp, obj: Obj, name: str):
         return Unknown("self.training")
     if name == "__class__":
         return obj.cls
+    if name == "__setattr__":
+        return Builtin("__setattr__", lambda it, a, k, n: it.setattr(obj, a[0], a[1])
+                       if len(a) == 2 and isinstance(a[0], str) else None)
+    if name == "__getattr__":
+        return Builtin("__getattr__", lambda it, a, k, n: attribute(it, obj, a[0])
+                       if len(a) == 1 and isinstance(a[0], str) else Unknown("__getattr__"))
     base = torch_base(interp, obj.cls)
     if base is not None:
         from cnnlint.interpret.library import module_method

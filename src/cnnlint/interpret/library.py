@@ -371,8 +371,10 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
         return Tensor(None, param=True)
     if name.startswith("torch.nn.functional."):
         return call_functional(it, name.rsplit(".", 1)[1], args, kwargs, node)
-    if name in ("copy.copy", "copy.deepcopy") and len(args) == 1:
+    if name == "copy.copy" and len(args) == 1:
         return shallow_copy(args[0])
+    if name == "copy.deepcopy" and len(args) == 1:
+        return deep_copy(args[0])
     if name in ("collections.namedtuple", "typing.NamedTuple"):
         return Builtin("namedtuple", lambda it, a, k, n: tuple(a) + tuple(k.values()))
     if name in PASS_THROUGH:
@@ -411,9 +413,39 @@ CONSTANT_CALLS = {"torch.jit.is_scripting": False, "torch.jit.is_tracing": False
                   "torch.compiler.is_compiling": False, "torch._C._log_api_usage_once": None}
 
 
+def deep_copy(value, memo=None):
+    """copy.deepcopy of modules: a new module with copies of its submodules (new parameters)."""
+    memo = {} if memo is None else memo
+    if id(value) in memo:
+        return memo[id(value)]
+    if isinstance(value, Layer):
+        out = Layer(value.kind, dict(value.args), value.node, in_loop=value.in_loop)
+        memo[id(value)] = out
+        if getattr(value, "functional", None):
+            out.functional = value.functional  # type: ignore[attr-defined]
+        out.children.update({k: deep_copy(v, memo) for k, v in value.children.items()})
+        return out
+    if isinstance(value, Obj):
+        out = Obj(value.cls, {}, {}, list(value.params), value.node,
+                  deep_copy(value.base_layer, memo) if value.base_layer is not None else None)
+        memo[id(value)] = out
+        out.attrs.update({k: deep_copy(v, memo) for k, v in value.attrs.items()})
+        out.children.update({k: deep_copy(v, memo) for k, v in value.children.items()})
+        return out
+    if isinstance(value, list):
+        return [deep_copy(v, memo) for v in value]
+    if isinstance(value, dict):
+        return {k: deep_copy(v, memo) for k, v in value.items()}
+    if isinstance(value, tuple) and not isinstance(value, SizeTuple):
+        return tuple(deep_copy(v, memo) for v in value)
+    return value
+
+
 def shallow_copy(value):
     if isinstance(value, Obj) and not value.cls.is_module:
         return Obj(value.cls, dict(value.attrs), dict(value.children), list(value.params), value.node)
+    if isinstance(value, (Layer, Obj)):
+        return Unknown("copy.copy of a module")
     if isinstance(value, list):
         return list(value)
     if isinstance(value, dict):

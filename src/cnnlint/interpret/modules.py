@@ -114,6 +114,8 @@ def children_of(module) -> Dict[str, Any]:
 def count_params(root) -> Any:
     total: Any = 0
     for _, module in named_modules(root):
+        if any(c is not None and not is_module(c) for c in children_of(module).values()):
+            return None  # a child cnnlint could not build: the count would be a wrong number
         n = own_params(module)
         if n is None:
             return None
