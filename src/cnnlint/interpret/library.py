@@ -868,7 +868,12 @@ def subscript(it, value, key, node):
     if isinstance(value, SizeTuple):
         try:
             out = value[key] if not isinstance(key, tuple) else Unknown("tuple index")
-        except (IndexError, TypeError):
+        except IndexError:
+            from cnnlint.interpret.tensors import _call_desc, _report
+
+            _report(it, "CNN107", f"{_call_desc(node)}: index {key} is out of range for a {len(value)}D tensor", node)
+            return Unknown("size index")
+        except TypeError:
             return Unknown("size index")
         return SizeTuple(out) if isinstance(out, tuple) else out
     if isinstance(value, (list, tuple, str)):

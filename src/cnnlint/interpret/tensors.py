@@ -31,6 +31,15 @@ def _dim(it, v):
     return None
 
 
+def _axis_in(it, node, d, rank, what="dim"):
+    """The axis ``d`` names in a tensor of ``rank`` dims; out of range is PyTorch's IndexError."""
+    a = _axis(d, rank)
+    if a is None and rank is not None and dims.as_int(d) is not None:
+        _report(it, "CNN107", f"{_call_desc(node)}: {what} {dims.as_int(d)} is out of range for a {rank}D tensor "
+                              f"(valid: {-rank}..{rank - 1})", node)
+    return a
+
+
 def _axis(d, rank):
     d = dims.as_int(d)
     if d is None or rank is None or not (-rank <= d < rank):
@@ -175,7 +184,7 @@ def _size(it, x, args, kwargs, node):
         return Unknown("size of a tensor of unknown rank")
     if d is None:
         return SizeTuple(x.shape)
-    a = _axis(d, len(x.shape))
+    a = _axis_in(it, node, d, len(x.shape))
     if a is None:
         return Unknown("size index")
     v = x.shape[a]
@@ -222,7 +231,7 @@ def _unsqueeze(it, x, args, kwargs, node):
     d = args[0] if args else kwargs.get("dim")
     if x.shape is None:
         return Tensor(None)
-    a = _axis(d, len(x.shape) + 1)
+    a = _axis_in(it, node, d, len(x.shape) + 1)
     if a is None:
         return Tensor(None)
     return Tensor(x.shape[:a] + (1,) + x.shape[a:])
@@ -237,7 +246,7 @@ def _squeeze(it, x, args, kwargs, node):
             return Tensor(None)
         return Tensor(tuple(s for s in x.shape if dims.as_int(s) != 1))
     ds = d if isinstance(d, (tuple, list)) else (d,)
-    axes = [_axis(v, len(x.shape)) for v in ds]
+    axes = [_axis_in(it, node, v, len(x.shape)) for v in ds]
     if any(a is None for a in axes):
         return Tensor(None)
     out = []
@@ -270,7 +279,7 @@ def _transpose(it, x, args, kwargs, node):
         return Tensor(tuple(reversed(x.shape))) if len(x.shape) <= 2 else Tensor(None)
     a0 = args[0] if args else kwargs.get("dim0")
     a1 = args[1] if len(args) > 1 else kwargs.get("dim1")
-    a, b = _axis(a0, len(x.shape)), _axis(a1, len(x.shape))
+    a, b = _axis_in(it, node, a0, len(x.shape)), _axis_in(it, node, a1, len(x.shape))
     if a is None or b is None:
         return Tensor(None)
     s = list(x.shape)
@@ -287,7 +296,7 @@ def _reduce(it, x, args, kwargs, node, tuple_result=False):
         out = Tensor(())
         return out
     ds = d if isinstance(d, (tuple, list)) else (d,)
-    axes = [_axis(v, len(x.shape)) for v in ds]
+    axes = [_axis_in(it, node, v, len(x.shape)) for v in ds]
     if any(a is None for a in axes) or not isinstance(keep, bool):
         return Tensor(None)
     if keep:
@@ -309,7 +318,7 @@ def _chunk(it, x, args, kwargs, node):
     d = args[1] if len(args) > 1 else kwargs.get("dim", 0)
     if x.shape is None or dims.as_int(n) is None:
         return Unknown("chunks")
-    a = _axis(d, len(x.shape))
+    a = _axis_in(it, node, d, len(x.shape))
     if a is None:
         return Unknown("chunks")
     size = x.shape[a]
@@ -332,7 +341,7 @@ def _split(it, x, args, kwargs, node):
     d = args[1] if len(args) > 1 else kwargs.get("dim", 0)
     if x.shape is None:
         return Unknown("split")
-    a = _axis(d, len(x.shape))
+    a = _axis_in(it, node, d, len(x.shape))
     if a is None:
         return Unknown("split")
     if isinstance(s, (list, tuple)):
@@ -347,7 +356,7 @@ def _split(it, x, args, kwargs, node):
 def split_half(x, d):
     if x.shape is None:
         return Tensor(None)
-    a = _axis(d, len(x.shape))
+    a = _axis_in(it, node, d, len(x.shape))
     if a is None:
         return Tensor(None)
     return Tensor(x.shape[:a] + (dims.exact_div(x.shape[a], 2),) + x.shape[a + 1:])
@@ -654,7 +663,7 @@ def _cat(stack: bool):
             _report(it, "CNN106", f"{_call_desc(node)} joins tensors of different ranks: "
                                   f"{', '.join(_fmt(t.shape) for t in items)}", node)
             return Tensor(None)
-        a = _axis(d, rank + 1 if stack else rank)
+        a = _axis_in(it, node, d, rank + 1 if stack else rank)
         if a is None:
             return Tensor(None)
         base = list(items[0].shape)

@@ -128,7 +128,7 @@ def flatten(x, start, end, ctx):
         return Tensor((1,))
     s, e = _axis(start, rank), _axis(end, rank)
     if s is None or e is None:
-        ctx.fail("CNN108", f"flatten dims ({start}, {end}) are out of range for a {rank}D tensor "
+        ctx.fail("CNN107", f"flatten dims ({start}, {end}) are out of range for a {rank}D tensor "
                            f"{ctx.fmt_shape(x.shape)}")
         return Tensor(None)
     if s > e:

@@ -26,7 +26,23 @@ def _geometry(layer, n):
     return k, s, d, p
 
 
+def check_positive(layer, ctx):
+    """Non-positive kernel, stride or dilation, negative padding: PyTorch refuses them."""
+    n = int(layer.kind[-2])
+    for arg, low in (("kernel_size", 1), ("stride", 1), ("dilation", 1), ("padding", 0)):
+        values = layer.value(arg, 1 if arg != "padding" else 0)
+        if values in ("same", "valid"):
+            continue
+        for v in ntuple(values, n) or ():
+            iv = dims.as_int(v)
+            if iv is not None and iv < low:
+                ctx.fail("CNN108", f"{ctx.layer_title()} has {arg}={iv}; PyTorch needs "
+                                   f"{'a positive' if low else 'a non-negative'} {arg}", arg=arg, declared=iv)
+                return
+
+
 def check_groups(layer, ctx):
+    check_positive(layer, ctx)
     groups = layer.value("groups", 1)
     for arg in ("in_channels", "out_channels"):
         c = layer.value(arg)

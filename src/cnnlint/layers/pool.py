@@ -49,6 +49,9 @@ def _out_size(ctx, size, k, s, p, d, ceil, i, n, kind):
     if size is None or not all(dims.is_dim(v) for v in (k, s, p, d)):
         return None
     ik, is_, ip, id_ = (dims.as_int(v) for v in (k, s, p, d))
+    if ik is not None and ik <= 0:
+        ctx.fail("CNN108", f"{ctx.layer_title()} has kernel size {ik}; it must be positive", arg="kernel_size")
+        return None
     if is_ is not None and is_ <= 0:
         ctx.fail("CNN108", f"{ctx.layer_title()} has stride {is_}; it must be positive", arg="stride")
         return None
