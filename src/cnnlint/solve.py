@@ -45,7 +45,29 @@ def _groups(expr) -> Tuple[int, List[Tuple[tuple, object]]]:
     return const, [(tuple(sorted(k, key=str)), v) for k, v in groups.items()]
 
 
-def _values(symbols: tuple, factor) -> Optional[Dict[int, list]]:
+def allowed_sizes(constraints, symbols) -> Dict[str, set]:
+    """Per input symbol, the sizes for which every recorded output size of one symbol is >= 1
+    (a window larger than its input makes PyTorch fail, so those sizes are not accepted)."""
+    out: Dict[str, set] = {}
+    for expr, what in constraints:
+        if not dims.is_symbolic(expr) or "output" not in what:
+            continue
+        free = expr.free_symbols
+        if len(free) != 1:
+            continue
+        sym = next(iter(free))
+        if sym not in symbols:
+            continue
+        fn = dims.evaluator(expr, (sym,))
+        if fn is None:
+            continue
+        ok = {v for v in range(1, RANGE_ONE + 1) if (fn(v) or 0) >= 1}
+        key = str(sym)
+        out[key] = ok if key not in out else out[key] & ok
+    return out
+
+
+def _values(symbols: tuple, factor, allowed: Optional[Dict[str, set]] = None) -> Optional[Dict[int, list]]:
     fn = dims.evaluator(factor, symbols)
     if fn is None:
         return None
@@ -53,15 +75,20 @@ def _values(symbols: tuple, factor) -> Optional[Dict[int, list]]:
     rng = range(1, RANGE_ONE + 1) if len(symbols) == 1 else range(1, RANGE_MANY + 1)
     if len(symbols) > 3:
         return None
+    keep = [allowed.get(str(s)) if allowed else None for s in symbols]
     for combo in cartesian(rng, repeat=len(symbols)):
+        if any(k is not None and c not in k for k, c in zip(keep, combo)):
+            continue
         v = fn(*combo)
         if v is not None and v >= 1:
             table.setdefault(v, []).append(combo)
     return table
 
 
-def solve_equal(expr, target: int) -> Solution:
-    """Can ``expr`` (a sympy expression of positive integer symbols) equal ``target``?"""
+def solve_equal(expr, target: int, constraints=()) -> Solution:
+    """Can ``expr`` (a sympy expression of positive integer symbols) equal ``target``?
+    ``constraints``: (expression, what) pairs of output sizes that must stay >= 1."""
+    allowed = allowed_sizes(constraints, expr.free_symbols) if constraints else None
     const, groups = _groups(expr)
     if const == 0 or not groups or len(groups) > 3:
         return Solution(None)
@@ -70,7 +97,7 @@ def solve_equal(expr, target: int) -> Solution:
     rest = target // const
     tables = []
     for symbols, factor in groups:
-        t = _values(symbols, factor)
+        t = _values(symbols, factor, allowed)
         if t is None:
             return Solution(None)
         tables.append((symbols, t))

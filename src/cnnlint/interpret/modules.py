@@ -320,11 +320,16 @@ class LayerCtx:
             return x.flat[0]
         return None
 
-    def positive(self, out, axis: str, message: str):
+    def positive(self, out, axis: str, message: str, kernel=None, room=None):
+        """An output size must be >= 1. ``kernel`` (the window written in the code) and ``room``
+        (the padded input it slides over) become the finding's declared and inferred values."""
         v = dims.as_int(out)
         if v is not None:
             if v < 1:
-                self.fail("CNN103", f"{message}: the output {axis} would be {v}", inferred=v)
+                k, r = dims.as_int(kernel), dims.as_int(room)
+                self.fail("CNN103", f"{message}: the output {axis} would be {v}",
+                          arg="kernel_size" if k is not None else None,
+                          declared=k, inferred=r if k is not None else v)
                 return None
             return v
         if out is not None:
@@ -354,7 +359,7 @@ class LayerCtx:
             syms = {str(s) for s in actual.free_symbols}
             if not syms <= INPUT_SYMBOLS:
                 return True
-            solution = solve_equal(actual, d)
+            solution = solve_equal(actual, d, self.interp.constraints)
             if solution.possible is False:
                 self.fail(code, f"{title} expects {d} {what}, but no input size gives that: it receives "
                                 f"{dims.fmt(actual)}{self._from()}", arg=arg, declared=d, inferred=actual)

@@ -137,7 +137,7 @@ def view(it, x: Tensor, sizes: Optional[List[Any]], node):
             from cnnlint.solve import solve_equal
 
             if {str(s) for s in per_sample.free_symbols} <= INPUT_SYMBOLS:
-                sol = solve_equal(per_sample, r)
+                sol = solve_equal(per_sample, r, it.constraints)
                 if sol.possible:
                     _report(it, "CNN301", f"{call} keeps the batch only for {sol.description} "
                                           f"(each sample holds {dims.fmt(per_sample)} values)", node,

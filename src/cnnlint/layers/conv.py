@@ -149,7 +149,7 @@ def _out_size(layer, ctx, size, k, s, d, p, i, n, transpose):
     kdesc = f"{k}" if dims.as_int(d) == 1 else f"{d}*({k} - 1) + 1"
     ctx.explain(lambda: f"({dims.fmt(size)} + 2*{pi} - {kdesc}) // {s} + 1 = {dims.fmt(out)}")
     return ctx.positive(out, axis, f"{ctx.layer_title()} kernel {dims.fmt(eff)} is larger than its padded input "
-                                   f"{axis} {dims.fmt(padded)}")
+                                   f"{axis} {dims.fmt(padded)}", kernel=eff, room=padded)
 
 
 for _n in (1, 2, 3):
