@@ -59,6 +59,7 @@ class ModuleScope(Scope):
         self.node = module
         self.path = path
         self.ctx = ctx
+        self.star_imports: list = []  # modules named by `from X import *`
         self.lazy: Dict[str, cst.BaseExpression] = {}
         self.classes: Dict[str, UserClass] = {}
         self.functions: Dict[str, Function] = {}
@@ -125,6 +126,17 @@ class ModuleScope(Scope):
                 self._evaluating.discard(name)
             self.vars[name] = value
             return value
+        for star in self.star_imports:  # `from .blocks import *`: a name of that module, if it has it
+            if star.name.split(".")[0] in ("torch", "typing", "math", "numpy", "collections"):
+                if star.name in ("torch.nn", "torch") and name[:1].isupper():
+                    return Qual(f"{star.name}.{name}", star.origin)
+                continue
+            from cnnlint.interpret.imports import resolve_plain
+
+            found = resolve_plain(Qual(f"{star.name}.{name}", star.origin))
+            if found is not None:
+                self.vars[name] = found
+                return found
         return _MISSING
 
 
@@ -150,6 +162,8 @@ def bind_import(node: cst.CSTNode, scope: Scope) -> None:
         else:
             prefix = module + "."
         if type(node.names) is cst.ImportStar:
+            if isinstance(scope, ModuleScope) and origin:
+                scope.star_imports.append(Qual(prefix.rstrip("."), origin))
             return
         for alias in node.names:
             name = dotted(alias.name)
