@@ -971,33 +971,33 @@ MUTATORS = {"append", "extend", "insert", "add_module", "register_module", "upda
 
 
 def mutated_targets(stmt):
-    """(kind, expression) for what a block mutates: ``x.append(..)`` -> ("items", x);
-    ``self.a = ..`` -> ("attr", self)."""
+    """(kind, expression, attribute) for what a block mutates: ``x.append(..)`` -> ("items", x, None);
+    ``self.a = ..`` -> ("attr", self, "a")."""
+    from cnnlint.source import walk
+
     found = []
 
-    class V(cst.CSTVisitor):
-        def visit_Call(self, node):
+    def target(t):
+        tp = type(t)
+        if tp is cst.Attribute:
+            found.append(("attr", t.value, t.attr.value))
+        elif tp is cst.Subscript:
+            found.append(("items", t.value, None))
+        elif tp is cst.Tuple or tp is cst.List:
+            for e in t.elements:
+                target(e.value)
+
+    for node in walk(stmt):
+        tp = type(node)
+        if tp is cst.Call:
             if type(node.func) is cst.Attribute and node.func.attr.value in MUTATORS:
                 found.append(("items", node.func.value, None))
             elif type(node.func) is cst.Name and node.func.value == "setattr" and node.args:
                 found.append(("attr", node.args[0].value, None))
-
-        def visit_AssignTarget(self, node):
-            self._target(node.target)
-
-        def _target(self, t):
-            if type(t) is cst.Attribute:
-                found.append(("attr", t.value, t.attr.value))
-            elif type(t) is cst.Subscript:
-                found.append(("items", t.value, None))
-            elif type(t) in (cst.Tuple, cst.List):
-                for e in t.elements:
-                    self._target(e.value)
-
-        def visit_AugAssign(self, node):
-            self._target(node.target)
-
-    stmt.visit(V())
+        elif tp is cst.AssignTarget:
+            target(node.target)
+        elif tp is cst.AugAssign:
+            target(node.target)
     return found
 
 
@@ -1022,23 +1022,15 @@ def mark_incomplete(obj, kind, attr=None):
 
 
 def assigned_names(stmt) -> List[str]:
+    from cnnlint.source import walk
+
     names: List[str] = []
-
-    class V(cst.CSTVisitor):
-        def visit_AssignTarget(self, node):
-            for n in _target_names(node.target):
-                names.append(n)
-
-        def visit_AugAssign(self, node):
+    for node in walk(stmt):
+        tp = type(node)
+        if tp is cst.AssignTarget:
             names.extend(_target_names(node.target))
-
-        def visit_AnnAssign(self, node):
+        elif tp is cst.AugAssign or tp is cst.AnnAssign or tp is cst.For:
             names.extend(_target_names(node.target))
-
-        def visit_For(self, node):
-            names.extend(_target_names(node.target))
-
-    stmt.visit(V())
     return names
 
 

@@ -327,8 +327,8 @@ class LayerCtx:
         if v is not None:
             if v < 1:
                 k, r = dims.as_int(kernel), dims.as_int(room)
+                # no fix: a smaller window, more padding or a larger input could each be the cure
                 self.fail("CNN103", f"{message}: the output {axis} would be {v}",
-                          arg="kernel_size" if k is not None else None,
                           declared=k, inferred=r if k is not None else v)
                 return None
             return v
