@@ -5,7 +5,7 @@ from typing import Any, List, Optional
 
 import libcst as cst
 
-from cnnlint.interpret.scope import Scope, _MISSING
+from cnnlint.interpret.scope import Scope, _MISSING, dotted
 from cnnlint.layers import LAYERS
 from cnnlint.interpret.values import (Builtin, Function, Layer, Obj, Qual, SuperProxy, Unknown, UserClass)
 
@@ -36,6 +36,8 @@ def torch_base(interp, cls: UserClass, seen=None) -> Optional[str]:
     for base in bases(interp, cls):
         if isinstance(base, Qual) and base.name.startswith("torch.nn."):
             return base.name.rsplit(".", 1)[1]
+        if isinstance(base, Qual) and base.name in ("torch.jit.ScriptModule", "torch.jit.ScriptModule"):
+            return "Module"
         if isinstance(base, UserClass):
             found = torch_base(interp, base, seen)
             if found:
@@ -91,6 +93,10 @@ def class_attrs(interp, cls: UserClass) -> dict:
 
 
 def is_dataclass(cls: UserClass) -> bool:
+    """@dataclass classes, and typing.NamedTuple classes (their fields work the same way)."""
+    for b in cls.node.bases:
+        if b.keyword is None and (dotted(b.value) or "").split(".")[-1] == "NamedTuple":
+            return True
     for d in cls.node.decorators:
         expr = d.decorator.func if type(d.decorator) is cst.Call else d.decorator
         name = expr.value if type(expr) is cst.Name else (expr.attr.value if type(expr) is cst.Attribute else "")
@@ -120,13 +126,28 @@ def dataclass_init(interp, cls: UserClass):
             elif name in kwargs:
                 value = kwargs[name]
             elif default is not None:
-                value = it.eval(default, Scope(owner.scope))
+                value = _field_default(it, default, owner)
             else:
                 value = Unknown(f"missing dataclass field {name}")
             it.setattr(obj, name, value)
         return None
 
     return init
+
+
+def _field_default(it, default, owner):
+    """A dataclass field's default: the value, or what ``field(default=..)`` /
+    ``field(default_factory=..)`` gives."""
+    if type(default) is cst.Call and (type(default.func) is cst.Name and default.func.value == "field" or
+                                      type(default.func) is cst.Attribute and default.func.attr.value == "field"):
+        for arg in default.args:
+            if arg.keyword is not None and arg.keyword.value == "default":
+                return it.eval(arg.value, Scope(owner.scope))
+            if arg.keyword is not None and arg.keyword.value == "default_factory":
+                factory = it.eval(arg.value, Scope(owner.scope))
+                return it.call(factory, [], {}, default)
+        return Unknown("dataclass field without a default")
+    return it.eval(default, Scope(owner.scope))
 
 
 def _decorator_kind(fn: cst.FunctionDef) -> Optional[str]:

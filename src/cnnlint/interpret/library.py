@@ -7,7 +7,7 @@ from typing import Any, Dict
 
 from cnnlint import dims
 from cnnlint.interpret import tensors
-from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, Builtin, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
+from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, Builtin, Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
                                       SymbolicObj, Tensor, Unknown, UserClass, is_module)
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
@@ -376,7 +376,18 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
     if name == "copy.deepcopy" and len(args) == 1:
         return deep_copy(args[0])
     if name in ("collections.namedtuple", "typing.NamedTuple"):
-        return Builtin("namedtuple", lambda it, a, k, n: tuple(a) + tuple(k.values()))
+        names = args[1] if len(args) > 1 else kwargs.get("field_names", ())
+        if isinstance(names, str):
+            names = names.replace(",", " ").split()
+        fields = tuple(f for f in names if isinstance(f, str)) if isinstance(names, (list, tuple)) else ()
+
+        def make(it, a, k, n):
+            values = list(a) + [k[f] for f in fields[len(a):] if f in k]
+            rec = Record(values)
+            rec.fields = fields
+            return rec
+
+        return Builtin("namedtuple", make)
     if name in PASS_THROUGH:
         return args[PASS_THROUGH[name]] if len(args) > PASS_THROUGH[name] else Unknown(name)
     if name in CONSTANT_CALLS:
@@ -407,7 +418,8 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
     return it.unknown_call(Unknown(f"{name} is outside the file"), args, node, f"{name} is outside the file")
 
 
-PASS_THROUGH = {"typing.cast": 1, "torch.jit.annotate": 1}
+PASS_THROUGH = {"typing.cast": 1, "torch.jit.annotate": 1, "torch.autograd.Variable": 0,
+                "torch.autograd.variable.Variable": 0}
 CONSTANT_CALLS = {"torch.jit.is_scripting": False, "torch.jit.is_tracing": False, "torch._assert": None,
                   "warnings.warn": None, "logging.info": None, "torch.no_grad": None,
                   "torch.compiler.is_compiling": False, "torch._C._log_api_usage_once": None}
@@ -604,6 +616,8 @@ def get_attribute(it, obj, name: str, node):
         return _list_method(obj, name)
     if isinstance(obj, str):
         return _str_method(obj, name)
+    if isinstance(obj, Record) and name in obj.fields and obj.fields.index(name) < len(obj):
+        return obj[obj.fields.index(name)]
     if isinstance(obj, Partial) and name == "func":
         return obj.func
     return Unknown(f"attribute '{name}'")

@@ -38,6 +38,12 @@ class Tensor:
         return None if self.shape is None else len(self.shape)
 
 
+class Record(tuple):
+    """An instance of a ``collections.namedtuple`` class: a tuple whose fields have names."""
+
+    fields: Tuple[str, ...] = ()
+
+
 class SizeTuple(tuple):
     """What ``x.size()`` / ``x.shape`` returns: a tuple of dims."""
 

@@ -42,7 +42,7 @@ def check_positive(layer, ctx):
 
 
 def check_groups(layer, ctx):
-    check_positive(layer, ctx)
+    """At construction, as PyTorch: groups must divide both channel counts."""
     groups = layer.value("groups", 1)
     for arg in ("in_channels", "out_channels"):
         c = layer.value(arg)
@@ -61,8 +61,7 @@ def check_groups(layer, ctx):
                                "which PyTorch does not support", arg="padding")
 
 
-def check_transpose(layer, ctx):
-    check_groups(layer, ctx)
+def check_output_padding(layer, ctx):
     n = int(layer.kind[-2])
     op = ntuple(layer.value("output_padding", 0), n)
     s = ntuple(layer.value("stride", 1), n)
@@ -102,6 +101,10 @@ def _rank(layer) -> int:
 
 def _conv(n: int, transpose: bool):
     def run(layer, x, ctx):
+        # PyTorch checks these when the layer runs, not when it is built
+        check_positive(layer, ctx)
+        if transpose:
+            check_output_padding(layer, ctx)
         cin = layer.value("in_channels")
         cout = layer.value("out_channels")
         x = spatial_input(x, ctx, n, cin)
@@ -154,7 +157,7 @@ def _out_size(layer, ctx, size, k, s, d, p, i, n, transpose):
 
 for _n in (1, 2, 3):
     layer(f"Conv{_n}d", CONV_SIG, params=conv_params, build_check=check_groups, kernel=conv_kernel)(_conv(_n, False))
-    layer(f"ConvTranspose{_n}d", TRANSPOSE_SIG, params=conv_params, build_check=check_transpose,
+    layer(f"ConvTranspose{_n}d", TRANSPOSE_SIG, params=conv_params, build_check=check_groups,
           kernel=conv_kernel)(_conv(_n, True))
     layer(f"LazyConv{_n}d", LAZY_SIG, params=conv_params, kernel=conv_kernel)(_conv(_n, False))
     layer(f"LazyConvTranspose{_n}d", sig("out_channels", "kernel_size", ("stride", 1), ("padding", 0),
