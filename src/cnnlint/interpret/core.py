@@ -155,7 +155,7 @@ class Interp:
         elif type(stmt) is cst.For:
             self.exec_for(stmt, scope)
         elif type(stmt) is cst.While:
-            self.forget_assigned(stmt, scope, "a while loop")
+            self.exec_while(stmt, scope)
         elif type(stmt) is cst.With:
             for item in stmt.items:
                 if item.asname is not None:
@@ -279,6 +279,29 @@ class Interp:
                 self.exec_block(stmt.orelse.body, scope)
         finally:
             self.loop_depth -= 1
+
+    def exec_while(self, stmt: cst.While, scope: Scope):
+        """Run a while loop while its condition is known (``while csize > 4: ... csize //= 2``)."""
+        self.loop_depth += 1
+        try:
+            for _ in range(MAX_LOOP):
+                cond = self.truth(self.eval(stmt.test, scope))
+                if cond is False:
+                    if stmt.orelse is not None:
+                        self.exec_block(stmt.orelse.body, scope)
+                    return
+                if cond is not True:
+                    break
+                try:
+                    self.exec_block(stmt.body, scope)
+                except ContinueSignal:
+                    continue
+                except BreakSignal:
+                    return
+        finally:
+            self.loop_depth -= 1
+        self.forget_assigned(stmt, scope, "a while loop")
+        self.note(stmt, "cannot tell when a while loop ends; names it assigns become unknown")
 
     def forget_assigned(self, stmt, scope: Scope, why: str):
         """A block cnnlint cannot run: what it assigns becomes unknown, and every container or

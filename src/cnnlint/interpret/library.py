@@ -7,7 +7,7 @@ from typing import Any, Dict
 
 from cnnlint import dims
 from cnnlint.interpret import tensors
-from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, Builtin, Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
+from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Builtin, Namespace, Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
                                       SymbolicObj, Tensor, Unknown, UserClass, is_module)
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
@@ -388,6 +388,8 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
             return rec
 
         return Builtin("namedtuple", make)
+    if name == "argparse.ArgumentParser":
+        return ArgParser()
     if name in PASS_THROUGH:
         return args[PASS_THROUGH[name]] if len(args) > PASS_THROUGH[name] else Unknown(name)
     if name in CONSTANT_CALLS:
@@ -616,6 +618,10 @@ def get_attribute(it, obj, name: str, node):
         return _list_method(obj, name)
     if isinstance(obj, str):
         return _str_method(obj, name)
+    if isinstance(obj, ArgParser):
+        return _argparse_method(obj, name)
+    if isinstance(obj, Namespace):
+        return obj.values.get(name, Unknown(f"option '{name}'"))
     if isinstance(obj, Record) and name in obj.fields and obj.fields.index(name) < len(obj):
         return obj[obj.fields.index(name)]
     if isinstance(obj, Partial) and name == "func":
@@ -765,6 +771,37 @@ def module_method(module, name: str, kind: str):
     if name in ("forward", "__call__") and isinstance(module, Obj):
         return Builtin(name, fn, bound=module)
     return Builtin(name, fn, bound=module)
+
+
+def _argparse_method(parser: ArgParser, name: str):
+    def add_argument(it, p, args, kwargs, node):
+        flags = [a for a in args if isinstance(a, str)]
+        longs = [f for f in flags if f.startswith("--")]
+        dest = kwargs.get("dest") or (longs[0][2:] if longs else (flags[0].lstrip("-") if flags else None))
+        if not isinstance(dest, str):
+            return None
+        if "default" in kwargs:
+            value = kwargs["default"]
+        elif kwargs.get("action") == "store_true":
+            value = False
+        elif kwargs.get("action") == "store_false":
+            value = True
+        elif flags and not flags[0].startswith("-"):
+            value = Unknown(f"positional argument {dest}")  # given on the command line
+        else:
+            value = None
+        p.defaults[dest.replace("-", "_")] = value
+        return None
+
+    def parse_args(it, p, args, kwargs, node):
+        return Namespace(dict(p.defaults))
+
+    def parse_known_args(it, p, args, kwargs, node):
+        return (Namespace(dict(p.defaults)), [])
+
+    table = {"add_argument": add_argument, "parse_args": parse_args, "parse_known_args": parse_known_args}
+    fn = table.get(name)
+    return Builtin(name, fn, bound=parser) if fn else Unknown(f"ArgumentParser.{name}")
 
 
 def _dict_method(d: dict, name: str):

@@ -5,7 +5,7 @@ from typing import Any, Dict, Optional
 
 import libcst as cst
 
-from cnnlint.interpret.values import Qual, Unknown, UserClass, Function
+from cnnlint.interpret.values import ArgParser, Qual, Unknown, UserClass, Function
 
 _MISSING = object()
 
@@ -60,6 +60,7 @@ class ModuleScope(Scope):
         self.path = path
         self.ctx = ctx
         self.star_imports: list = []  # modules named by `from X import *`
+        self.calls_on: Dict[str, list] = {}  # `parser.add_argument(...)` statements, by name
         self.lazy: Dict[str, cst.BaseExpression] = {}
         self.classes: Dict[str, UserClass] = {}
         self.functions: Dict[str, Function] = {}
@@ -86,6 +87,9 @@ class ModuleScope(Scope):
                         self._lazy_target(t.target, small.value)
                 elif type(small) is cst.AnnAssign and small.value is not None:
                     self._lazy_target(small.target, small.value)
+                elif type(small) is cst.Expr and type(small.value) is cst.Call and \
+                        type(small.value.func) is cst.Attribute and type(small.value.func.value) is cst.Name:
+                    self.calls_on.setdefault(small.value.func.value.value, []).append(small.value)
         elif type(stmt) is cst.If:
             # `try: import x / except` and `if TYPE_CHECKING:` style imports
             for inner in stmt.body.body:
@@ -121,10 +125,14 @@ class ModuleScope(Scope):
                 return Unknown(f"'{name}' is assigned more than once at module level")
             self._evaluating.add(name)
             try:
-                value = self._interp_factory().eval(expr, self)
+                interp = self._interp_factory()
+                value = interp.eval(expr, self)
+                self.vars[name] = value
+                if isinstance(value, ArgParser):  # the top level's parser.add_argument(...) lines
+                    for call in self.calls_on.get(name, ()):
+                        interp.eval(call, self)
             finally:
                 self._evaluating.discard(name)
-            self.vars[name] = value
             return value
         for star in self.star_imports:  # `from .blocks import *`: a name of that module, if it has it
             if star.name.split(".")[0] in ("torch", "typing", "math", "numpy", "collections"):

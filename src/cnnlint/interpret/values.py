@@ -44,6 +44,20 @@ class Record(tuple):
     fields: Tuple[str, ...] = ()
 
 
+@dataclass(eq=False)
+class ArgParser:
+    """An ``argparse.ArgumentParser``: only the defaults of its arguments matter here."""
+
+    defaults: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Namespace:
+    """What ``parse_args()`` returns: the defaults, as a command line without options gives."""
+
+    values: Dict[str, Any] = field(default_factory=dict)
+
+
 class SizeTuple(tuple):
     """What ``x.size()`` / ``x.shape`` returns: a tuple of dims."""
 
