@@ -221,9 +221,8 @@ def view_fix(ctx, finding) -> Optional[Fix]:
     if len(args) != 2 or any(a.keyword is not None or a.star for a in args) or not _is_minus_one(args[0].value):
         return None
     k = finding.arg_node if finding.arg_node is not None else args[1].value
-    # only a view PyTorch rejects is fixed unasked: CNN201 (a batch that changes size) can be
-    # intended, e.g. a sequence-first layout flattening time and batch together
-    safe = finding.code == "CNN104" and finding.severity in (None, "error")
+    # CNN201 is a warning by design; a CNN104 demoted to a warning lies on an undecided path
+    safe = finding.code == "CNN201" or finding.severity in (None, "error")
     edits = size_edits(ctx, k, per_sample, finding.factors)
     if edits:
         return Fix(f"replace `{_short(_rewrite(ctx, k, ()))}` with `{_short(_rewrite(ctx, k, edits))}`",

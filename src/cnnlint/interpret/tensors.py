@@ -99,7 +99,10 @@ def view(it, x: Tensor, sizes: Optional[List[Any]], node):
     if numel is None or rest is None:
         return Tensor(tuple(None if s == -1 else s for s in sizes))
     per_sample = dims.prod(x.shape[1:]) if len(x.shape) >= 1 else None
-    batch_view = pos == 0 and len(sizes) >= 2 and len(x.shape) >= 1
+    # view(-1, k) that keeps the last dim and merges the leading ones ([T, N, V] -> [T*N, V], as
+    # sequence models do) is deliberate: only a view that changes the per-sample size is suspect
+    merges_leading = len(sizes) == 2 and len(x.shape) >= 3 and dims.same(sizes[1], x.shape[-1])
+    batch_view = pos == 0 and len(sizes) >= 2 and len(x.shape) >= 1 and not merges_leading
     if dims.known(numel, rest):
         n, r = dims.as_int(numel), dims.as_int(rest)
         if r == 0 or n % r:

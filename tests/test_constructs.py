@@ -1,0 +1,42 @@
+"""Constructs the interpreter follows, checked against numbers worked out by hand (and by
+PyTorch on the CPU where torch is installed: the meta device cannot run `.tolist()`)."""
+import os
+
+import pytest
+
+from cnnlint.api import Settings, check_source
+from cnnlint.inputspec import parse_spec
+
+DATA = os.path.join(os.path.dirname(__file__), "data")
+
+
+def trace(path, spec):
+    with open(path) as fh:
+        source = fh.read()
+    result = check_source(source, path, Settings(input_specs=(parse_spec(spec),), shapes=True))
+    (model,) = result.models
+    return result, model
+
+
+def test_value_tensors_compute_widths_like_regnet():
+    result, model = trace(os.path.join(DATA, "computed_widths.py"), "Net=2,3,32,32")
+    convs = [row for row in model.layers if row.type == "Conv2d"]
+    # widths: round((arange(3) * 8 + 8) / 8) * 8 = [8, 16, 24]
+    assert [row.output[1] for row in convs] == [8, 16, 24]
+    assert model.output == (2, 10)
+    assert model.params == (3 * 8 * 9 + 8) + (8 * 16 * 9 + 16) + (16 * 24 * 9 + 24) + (24 * 16 * 10 + 10)
+    assert not [d for d in result.diagnostics if d.severity == "error"]
+
+
+def test_value_tensors_agree_with_torch_on_cpu():
+    torch = pytest.importorskip("torch")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("computed_widths", os.path.join(DATA, "computed_widths.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    net = mod.Net()
+    out = net(torch.zeros(2, 3, 32, 32))
+    _, model = trace(os.path.join(DATA, "computed_widths.py"), "Net=2,3,32,32")
+    assert tuple(out.shape) == model.output
+    assert sum(p.numel() for p in net.parameters()) == model.params
