@@ -69,7 +69,7 @@ def _git(cwd, *args):
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
 
 
-@pytest.mark.slow  # about 100 s: pre-commit builds a virtualenv and installs from PyPI
+# about 100 s (pre-commit builds a virtualenv and installs from PyPI); the issue wants it in CI
 def test_try_repo_fails_on_bug_then_passes(tmp_path):
     work = tmp_path / "project"
     work.mkdir()
