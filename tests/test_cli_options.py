@@ -4,39 +4,15 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
 from cnnlint.cli import main
 from cnnlint.suppress import noqa_edit_text, noqa_map, parse_noqa, skip_file
 
-BUG = textwrap.dedent("""\
-    import torch.nn as nn
-
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv = nn.Conv2d(3, 16, 3, padding=1)
-            self.pool = nn.MaxPool2d(2)
-            self.fc = nn.Linear(16 * 8 * 8, 10)
-
-        def forward(self, x):
-            x = self.pool(self.conv(x))
-            x = x.view(x.size(0), -1)
-            return self.fc(x)
-
-
-    if __name__ == "__main__":
-        import torch
-        net = Net()
-        x = torch.randn(2, 3, 32, 32)
-        net(x)
-    """)
+from sample_models import BUG  # noqa: E402
 LINEAR = "self.fc = nn.Linear(16 * 8 * 8, 10)"
 OK = BUG.replace("16 * 8 * 8", "16 * 16 * 16")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import textwrap
 
 import pytest
 
@@ -14,29 +13,7 @@ from cnnlint.reporters import github, sarif
 from cnnlint.rules import RULES
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
-BUG = textwrap.dedent("""\
-    import torch.nn as nn
-
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv = nn.Conv2d(3, 16, 3, padding=1)
-            self.pool = nn.MaxPool2d(2)
-            self.fc = nn.Linear(16 * 8 * 8, 10)
-
-        def forward(self, x):
-            x = self.pool(self.conv(x))
-            x = x.view(x.size(0), -1)
-            return self.fc(x)
-
-
-    if __name__ == "__main__":
-        import torch
-        net = Net()
-        x = torch.randn(2, 3, 32, 32)
-        net(x)
-    """)
+from sample_models import BUG  # noqa: E402
 MESSAGE = "fc (nn.Linear) expects 1024 input features but receives 16*16*16 = 4096 (from pool: [2, 16, 16, 16])"
 
 

@@ -12,7 +12,7 @@ import libcst as cst
 from cnnlint import dims
 from cnnlint.diagnostics import LayerRow, ModelTrace
 from cnnlint.inputspec import InputSpec, for_model, parse_spec
-from cnnlint.interpret.core import DeadPath, Finding, GiveUp, Interp, ReturnSignal
+from cnnlint.interpret.core import DeadPath, GiveUp, Interp, ReturnSignal
 from cnnlint.interpret.modules import explain_texts, count_params, named_modules, own_params, subtree_params
 from cnnlint.interpret.values import Function, Layer, Obj, SymbolicObj, Tensor, Unknown, UserClass, is_module
 from cnnlint.source import FileContext, ModelDef

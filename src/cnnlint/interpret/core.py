@@ -12,10 +12,9 @@ from typing import Any, Dict, List, Optional, Tuple
 import libcst as cst
 
 from cnnlint import dims
-from cnnlint.interpret.scope import ModuleScope, Scope, bind_import, _MISSING
-from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, Arg, Builtin, Function, Layer, Obj, Partial, Qual, SizeTuple,
-                                      SuperProxy, SymbolicObj, Tensor, Unknown, UserClass, is_module)
-from cnnlint.layers import FUNCTIONALS, LAYERS, REQUIRED
+from cnnlint.interpret.scope import Scope, bind_import, _MISSING
+from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, Builtin, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
+                                      SymbolicObj, Tensor, Unknown, UserClass, is_module)
 
 
 class ReturnSignal(Exception):

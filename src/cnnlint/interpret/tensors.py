@@ -359,7 +359,7 @@ def _split(it, x, args, kwargs, node):
 def split_half(x, d):
     if x.shape is None:
         return Tensor(None)
-    a = _axis_in(it, node, d, len(x.shape))
+    a = _axis(d, len(x.shape))
     if a is None:
         return Tensor(None)
     return Tensor(x.shape[:a] + (dims.exact_div(x.shape[a], 2),) + x.shape[a + 1:])
