@@ -69,6 +69,13 @@ def main(argv=None) -> int:
     print(f"cold start (cnnlint one_model.py): median {med:.3f} s over {len(times)} runs "
           f"({', '.join(f'{t:.2f}' for t in times)}); heavy modules imported: {imported or 'none'}")
 
+    fixtures = py_files(os.path.join(os.path.dirname(HERE), "fixtures"))
+    start = time.perf_counter()
+    subprocess.run(cnnlint_cmd() + ["check", "--no-cache", "--isolated", os.path.join(os.path.dirname(HERE), "fixtures")],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    took = time.perf_counter() - start
+    print(f"fixtures: {len(fixtures)} files in {took:.2f} s: {len(fixtures) / took:.1f} files/s (one cnnlint run)")
+
     if not os.path.isdir(TREE):
         print(f"no corpus at {TREE}: run python3 bench/torchvision_corpus.py first")
         return 1
