@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from cnnlint import dims
 from cnnlint.interpret.values import Tensor
-from cnnlint.layers.base import (dim_or_none, keep, layer, ntuple, same_as, sig,
+from cnnlint.layers.base import (LAYERS, dim_or_none, keep, layer, ntuple, same_as, sig,
                                  unknown_output)
 
 
@@ -329,8 +329,111 @@ def _rnn(layer, x, ctx):
 for _name in _GATES:
     layer(_name, RNN_SIG, params=_rnn_params)(_rnn)
 
-for _name in ("MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
-              "TransformerEncoderLayer", "TransformerDecoderLayer", "Fold", "Unfold"):
+# --- attention --------------------------------------------------------------------------
+
+def _mha_params(layer):
+    e = layer.value("embed_dim")
+    k, v = layer.value("kdim"), layer.value("vdim")
+    if not dims.is_dim(e) or (k not in (None, e)) or (v not in (None, e)):
+        return None  # separate key/value projections: not counted here
+    bias = layer.value("bias", True) is not False
+    extra = dims.mul(2, e) if layer.value("add_bias_kv", False) is True else 0
+    weights = dims.mul(4, dims.mul(e, e))
+    return dims.add(dims.add(weights, dims.mul(4, e) if bias else 0), extra)
+
+
+@layer("MultiheadAttention", sig("embed_dim", "num_heads", ("dropout", 0.0), ("bias", True),
+                                 ("add_bias_kv", False), ("add_zero_attn", False), ("kdim", None), ("vdim", None),
+                                 ("batch_first", False), ("device", None), ("dtype", None)),
+       params=_mha_params, build_check=lambda l, ctx: _heads_divide(l, ctx, "embed_dim"))
+def multihead_attention(layer, x, ctx):
+    """(attention output, weights): the output has the query's shape; the weights' shape needs
+    the key's length, which only the first argument cannot tell."""
+    e = layer.value("embed_dim")
+    if x.shape is None or x.free:
+        return (Tensor(None), Tensor(None))
+    if len(x.shape) not in (2, 3):
+        ctx.fail("CNN107", f"{ctx.layer_title()} expects a 2D or 3D query but receives "
+                           f"{len(x.shape)}D {ctx.fmt_shape(x.shape)}")
+        return (Tensor(None), Tensor(None))
+    ctx.expect("embed_dim", e, x.shape[-1], "CNN102", "query features")
+    return (Tensor(x.shape[:-1] + (dim_or_none(e),)), Tensor(None))
+
+
+def _heads_divide(layer, ctx, arg):
+    e, h = dims.as_int(layer.value(arg)), dims.as_int(layer.value("num_heads", layer.value("nhead")))
+    if e is not None and h and e % h:
+        ctx.fail("CNN105", f"{ctx.layer_title()} {arg}={e} is not divisible by its {h} heads", arg=arg, declared=e)
+
+
+def _encoder_layer_params(layer):
+    d, ff = layer.value("d_model"), layer.value("dim_feedforward", 2048)
+    if not dims.is_dim(d) or not dims.is_dim(ff):
+        return None
+    bias = layer.value("bias", True) is not False
+    attn = dims.add(dims.mul(4, dims.mul(d, d)), dims.mul(4, d) if bias else 0)
+    ffn = dims.add(dims.mul(2, dims.mul(d, ff)), dims.add(ff, d) if bias else 0)
+    norms = dims.mul(4 if bias else 2, d)
+    extra = 0
+    if layer.kind == "TransformerDecoderLayer":
+        extra = dims.add(attn, dims.mul(2 if bias else 1, d))  # cross-attention and a third norm
+    return dims.add(dims.add(dims.add(attn, ffn), norms), extra)
+
+
+def _keep_model_dim(arg):
+    def run(layer, x, ctx):
+        d = layer.value(arg)
+        if x.shape is None or x.free:
+            return Tensor(None)
+        if len(x.shape) not in (2, 3):
+            ctx.fail("CNN107", f"{ctx.layer_title()} expects a 2D or 3D input but receives "
+                               f"{len(x.shape)}D {ctx.fmt_shape(x.shape)}")
+            return Tensor(None)
+        ctx.expect(arg, d, x.shape[-1], "CNN102", "input features")
+        return x
+
+    return run
+
+
+TLAYER_SIG = sig("d_model", "nhead", ("dim_feedforward", 2048), ("dropout", 0.1), ("activation", None),
+                 ("layer_norm_eps", 1e-5), ("batch_first", False), ("norm_first", False), ("bias", True))
+for _name in ("TransformerEncoderLayer", "TransformerDecoderLayer"):
+    layer(_name, TLAYER_SIG, params=_encoder_layer_params,
+          build_check=lambda l, ctx: _heads_divide(l, ctx, "d_model"))(_keep_model_dim("d_model"))
+
+
+def _stack_params(layer):
+    inner, n = layer.value("encoder_layer", layer.value("decoder_layer")), layer.value("num_layers")
+    from cnnlint.interpret.values import Layer as _Layer
+
+    if not isinstance(inner, _Layer) or dims.as_int(n) is None or inner.kind not in LAYERS:
+        return None
+    one = LAYERS[inner.kind].params(inner) if LAYERS[inner.kind].params else None
+    if one is None:
+        return None
+    norm = layer.value("norm")
+    extra = 0
+    if norm is not None:
+        if not isinstance(norm, _Layer) or LAYERS[norm.kind].params is None:
+            return None
+        extra = LAYERS[norm.kind].params(norm)
+    return None if extra is None else dims.add(dims.mul(dims.as_int(n), one), extra)
+
+
+def _stack(layer, x, ctx):
+    inner = layer.value("encoder_layer", layer.value("decoder_layer"))
+    from cnnlint.interpret.values import Layer as _Layer
+
+    if isinstance(inner, _Layer) and inner.kind in LAYERS:
+        return LAYERS[inner.kind].forward(inner, x, ctx)
+    return Tensor(None)
+
+
+layer("TransformerEncoder", sig("encoder_layer", "num_layers", ("norm", None), ("enable_nested_tensor", True),
+                                ("mask_check", True)), params=_stack_params)(_stack)
+layer("TransformerDecoder", sig("decoder_layer", "num_layers", ("norm", None)), params=_stack_params)(_stack)
+
+for _name in ("Transformer", "Fold", "Unfold", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"):
     layer(_name, sig(("args", None)), params=lambda l: None)(unknown_output(f"nn.{_name} is not modelled"))
 
 
