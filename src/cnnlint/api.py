@@ -216,8 +216,13 @@ def check_files(items: Sequence[Tuple[str, Settings]], cache: Optional[str] = No
     jobs = max(1, min(jobs, len(todo)))
     root = store.root if store is not None else None
     if jobs > 1 and len(todo) >= POOL_MIN_FILES:
-        done = _check_in_pool([(items[i][0], items[i][1], root) for i in todo], jobs)
-        for i, r in zip(todo, done):
+        # check the first file here: the project files it imports are parsed once and the
+        # forked workers inherit them
+        first = todo[0]
+        results[first] = _check_and_store(items[first][0], items[first][1], root)
+        rest = todo[1:]
+        done = _check_in_pool([(items[i][0], items[i][1], root) for i in rest], jobs)
+        for i, r in zip(rest, done):
             results[i] = r
     for i in todo:
         if results[i] is None:
