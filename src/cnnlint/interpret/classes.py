@@ -45,6 +45,11 @@ def torch_base(interp, cls: UserClass, seen=None) -> Optional[str]:
     return None
 
 
+def is_autograd_function(interp, cls: UserClass) -> bool:
+    return any(isinstance(b, Qual) and b.name in ("torch.autograd.Function", "torch.autograd.function.Function")
+               for c in mro(interp, cls) for b in bases(interp, c))
+
+
 def is_module_class(interp, cls: UserClass) -> bool:
     return torch_base(interp, cls) is not None
 

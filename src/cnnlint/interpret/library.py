@@ -390,6 +390,8 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
         return Builtin("namedtuple", make)
     if name == "argparse.ArgumentParser":
         return ArgParser()
+    if name in ("types.SimpleNamespace", "argparse.Namespace"):
+        return Namespace(dict(kwargs))
     if name in PASS_THROUGH:
         return args[PASS_THROUGH[name]] if len(args) > PASS_THROUGH[name] else Unknown(name)
     if name in CONSTANT_CALLS:
@@ -601,6 +603,11 @@ def get_attribute(it, obj, name: str, node):
         from cnnlint.interpret.scope import _MISSING
 
         value, _ = classes.lookup_class(it, obj, name)
+        if value is _MISSING and name == "apply" and classes.is_autograd_function(it, obj):
+            forward, _ = classes.lookup_class(it, obj, "forward")
+            fn = forward[1] if isinstance(forward, tuple) else forward
+            if isinstance(fn, Function):  # Fn.apply(*args) runs forward(ctx, *args)
+                return Builtin("apply", lambda it2, a, k, n: it2.call(fn, [Unknown("autograd ctx")] + list(a), k, n))
         if value is _MISSING:
             return Unknown(f"{obj.name}.{name}")
         if isinstance(value, tuple) and len(value) == 2 and value[0] in ("static", "classmethod"):
