@@ -72,6 +72,11 @@ _RULES = [
          "PyTorch raises when it builds or runs the layer (`pad should be at most half of effective kernel "
          "size`), so the model cannot train at all.",
          "self.pool = nn.MaxPool2d(2, padding=2)", "self.pool = nn.MaxPool2d(2, padding=1)"),
+    Rule("CNN109", "index-out-of-range", "error",
+         "An index into a list or tuple whose length cnnlint knows is out of range.",
+         "Python raises IndexError while the model is built or run, often after a config list was shortened.",
+         "out_channels = (116, 232, 464, 1024)\nself.conv = nn.Conv2d(out_channels[0], out_channels[6], 1)",
+         "self.conv = nn.Conv2d(out_channels[0], out_channels[3], 1)"),
     Rule("CNN201", "view-folds-batch", "warning",
          "A view or reshape with -1 in the batch position mixes samples: the per-sample size it asks for "
          "differs from what the tensor holds.",

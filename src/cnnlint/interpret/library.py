@@ -941,7 +941,16 @@ def subscript(it, value, key, node):
             return Unknown("symbolic index")
         try:
             return value[key]
-        except (IndexError, TypeError, KeyError):
+        except IndexError:
+            # an empty list is often filled later by code outside the model's own methods: no claim
+            if isinstance(value, (list, tuple)) and value and isinstance(key, int) and node is not None:
+                from cnnlint.interpret.tensors import _call_desc, _report
+
+                kind = "list" if isinstance(value, list) else "tuple"
+                _report(it, "CNN109", f"{_call_desc(node)}: index {key} is out of range for a {kind} of "
+                                      f"{len(value)}", node, declared=key, inferred=len(value))
+            return Unknown("index")
+        except (TypeError, KeyError):
             return Unknown("index")
     if isinstance(value, dict):
         try:

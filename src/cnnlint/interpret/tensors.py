@@ -508,9 +508,17 @@ def tensor_attribute(it, x: Tensor, name: str):
     if name in ("data", "real"):
         return x
     fn = METHODS.get(name)
+    if fn is None and name.endswith("_") and not name.startswith("_"):
+        # an in-place method on a value without a name (``self.conv(x).unsqueeze_(1)``): its result
+        # is what the out-of-place method gives; elementwise ones keep the shape
+        fn = METHODS.get(name[:-1]) if name[:-1] in _SHAPE_CHANGING_INPLACE else _keep
     if fn is not None:
         return Builtin(name, _with_row(fn), bound=x)
     return Unknown(f"tensor attribute '{name}'")
+
+
+_SHAPE_CHANGING_INPLACE = {"unsqueeze", "squeeze", "transpose", "t", "swapaxes", "swapdims", "resize", "resize_as",
+                           "as_strided", "set"}
 
 
 # --- indexing ----------------------------------------------------------------------------------
