@@ -18,9 +18,22 @@ MAX_BYTES = 2_000_000
 _contexts: Dict[str, Any] = {}  # path -> FileContext (or None when it cannot be read)
 
 
+_stamps: Dict[str, Tuple[int, int]] = {}  # path -> (mtime_ns, size) when it was read
+
+
+def _stamp(path: str) -> Tuple[int, int]:
+    try:
+        st = os.stat(path)
+        return st.st_mtime_ns, st.st_size
+    except OSError:
+        return (0, -1)
+
+
 def _load(path: str):
-    if path in _contexts:
+    # a long-lived process (the language server) must see an imported file that changed
+    if path in _contexts and _stamps.get(path) == _stamp(path):
         return _contexts[path]
+    _stamps[path] = _stamp(path)
     _contexts[path] = None  # guards against import cycles
     try:
         if os.path.getsize(path) > MAX_BYTES:
