@@ -155,6 +155,8 @@ class Interp:
             self.exec_for(stmt, scope)
         elif type(stmt) is cst.While:
             self.exec_while(stmt, scope)
+        elif type(stmt) is cst.Match:
+            self.exec_match(stmt, scope)
         elif type(stmt) is cst.With:
             for item in stmt.items:
                 if item.asname is not None:
@@ -278,6 +280,42 @@ class Interp:
                 self.exec_block(stmt.orelse.body, scope)
         finally:
             self.loop_depth -= 1
+
+    def exec_match(self, stmt, scope: Scope):
+        """``match`` on literal patterns (``case "vgg":``, ``case 1 | 2:``, ``case _:``); any other
+        pattern, or a subject cnnlint cannot compare, makes what the statement assigns unknown."""
+        subject = self.eval(stmt.subject, scope)
+        for case in stmt.cases:
+            hit = self.match_pattern(case.pattern, subject, scope)
+            if hit is True and case.guard is not None:
+                hit = self.truth(self.eval(case.guard, scope))
+            if hit is False:
+                continue
+            if hit is True:
+                self.exec_block(case.body, scope)
+                return
+            break
+        else:
+            return
+        self.forget_assigned(stmt, scope, "a match statement")
+        self.note(stmt, "cannot tell which case of a match statement runs; names it assigns become unknown")
+
+    def match_pattern(self, pattern, subject, scope):
+        tp = type(pattern)
+        if tp is cst.MatchValue:
+            return compare("Equal", subject, self.eval(pattern.value, scope))
+        if tp is cst.MatchSingleton:
+            return compare("Is", subject, self.eval(pattern.value, scope))
+        if tp is cst.MatchAs and pattern.pattern is None:
+            if pattern.name is not None:
+                scope.set(pattern.name.value, subject)
+            return True
+        if tp is cst.MatchOr:
+            results = [self.match_pattern(p.pattern, subject, scope) for p in pattern.patterns]
+            if any(r is True for r in results):
+                return True
+            return False if all(r is False for r in results) else Unknown("pattern")
+        return Unknown("pattern")
 
     def exec_while(self, stmt: cst.While, scope: Scope):
         """Run a while loop while its condition is known (``while csize > 4: ... csize //= 2``)."""
