@@ -1,8 +1,8 @@
 """Model sources several test files share."""
 import textwrap
 
-# Right for 16x16 inputs, wrong (CNN102) for the 32x32 input its own __main__ block builds.
-BUG = textwrap.dedent("""\
+# Right for 16x16 inputs, wrong (CNN102) for 32x32, CNN301 (info) with a symbolic input.
+NET = textwrap.dedent("""\
     import torch.nn as nn
 
 
@@ -17,6 +17,10 @@ BUG = textwrap.dedent("""\
             x = self.pool(self.conv(x))
             x = x.view(x.size(0), -1)
             return self.fc(x)
+    """)
+
+# The same, with a __main__ block that builds the 32x32 input, so it fails with no options.
+BUG = NET + textwrap.dedent("""\
 
 
     if __name__ == "__main__":

@@ -11,23 +11,7 @@ from cnnlint.cli import main
 from cnnlint.config import (Config, ConfigError, find_config, input_shape_entry, load_config, matches_any,
                             resolve)
 
-# Right for 16x16 inputs, wrong (CNN102) for 32x32, CNN301 (info) with a symbolic input.
-NET = textwrap.dedent("""\
-    import torch.nn as nn
-
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv = nn.Conv2d(3, 16, 3, padding=1)
-            self.pool = nn.MaxPool2d(2)
-            self.fc = nn.Linear(16 * 8 * 8, 10)
-
-        def forward(self, x):
-            x = self.pool(self.conv(x))
-            x = x.view(x.size(0), -1)
-            return self.fc(x)
-    """)
+from sample_models import NET  # noqa: E402
 
 
 def run(capsys, *argv):

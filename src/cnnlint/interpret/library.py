@@ -211,26 +211,22 @@ def _round(it, args, kwargs, node):
     return Unknown("round")
 
 
-@_b("any")
-def _any(it, args, kwargs, node):
-    items = it.iterate(args[0]) if args else Unknown("any")
-    if isinstance(items, Unknown):
-        return items
-    truths = [it.truth(v) for v in items]
-    if any(t is True for t in truths):
-        return True
-    return False if all(t is False for t in truths) else Unknown("any")
+def _any_all(decisive: bool):
+    """any() (decisive True) and all() (decisive False) over values that may be unknown."""
+    def run(it, args, kwargs, node):
+        items = it.iterate(args[0]) if args else Unknown("any/all")
+        if isinstance(items, Unknown):
+            return items
+        truths = [it.truth(v) for v in items]
+        if any(t is decisive for t in truths):
+            return decisive
+        return (not decisive) if all(t is (not decisive) for t in truths) else Unknown("any/all")
+
+    return run
 
 
-@_b("all")
-def _all(it, args, kwargs, node):
-    items = it.iterate(args[0]) if args else Unknown("all")
-    if isinstance(items, Unknown):
-        return items
-    truths = [it.truth(v) for v in items]
-    if any(t is False for t in truths):
-        return False
-    return True if all(t is True for t in truths) else Unknown("all")
+BUILTINS["any"] = Builtin("any", _any_all(True))
+BUILTINS["all"] = Builtin("all", _any_all(False))
 
 
 @_b("isinstance")
