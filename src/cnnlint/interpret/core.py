@@ -851,7 +851,11 @@ class Interp:
             args = [func.bound] + list(args)
         ok = self.bind_params(params, args, kwargs, scope, func)
         if not ok:
-            return Unknown(f"call to {func.name}() with arguments that do not fit")
+            owner = func.owner.name if func.owner is not None and func.name == "__init__" else func.name
+            if node is not None and self.module_stack[-1] is self.file.scope:
+                self.note(node, f"{owner}(...) is called {self.bind_error}; Python would raise TypeError, "
+                                "and what it builds is unknown")
+            return Unknown(f"call to {owner}() with arguments that do not fit")
         scope.vars["__class__"] = func.owner
         if type(fnode) is cst.Lambda:
             self.depth += 1
@@ -888,6 +892,8 @@ class Interp:
             self.depth -= 1
 
     def bind_params(self, params: cst.Parameters, args, kwargs, scope: Scope, func) -> bool:
+        """Bind a call's arguments; on a mismatch, ``self.bind_error`` says what did not fit."""
+        self.bind_error = ""
         positional = list(params.posonly_params) + list(params.params)
         args = list(args)
         kwargs = dict(kwargs)
@@ -900,11 +906,13 @@ class Interp:
             elif p.default is not None:
                 scope.vars[name] = self.eval(p.default, func.scope)
             else:
+                self.bind_error = f"without its argument '{name}'"
                 return False
         extra = args[len(positional):]
         if type(params.star_arg) is cst.Param:
             scope.vars[params.star_arg.name.value] = tuple(extra)
         elif extra:
+            self.bind_error = f"with {len(extra)} argument(s) too many"
             return False
         for p in params.kwonly_params:
             name = p.name.value
@@ -913,10 +921,12 @@ class Interp:
             elif p.default is not None:
                 scope.vars[name] = self.eval(p.default, func.scope)
             else:
+                self.bind_error = f"without its argument '{name}'"
                 return False
         if params.star_kwarg is not None:
             scope.vars[params.star_kwarg.name.value] = kwargs
         elif kwargs:
+            self.bind_error = f"with unexpected argument(s) {', '.join(map(str, kwargs))}"
             return False
         return True
 
