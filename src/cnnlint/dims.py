@@ -86,28 +86,25 @@ def prod(values: Iterable[Any]):
     return norm(out)
 
 
-def floordiv(a, b):
+def _rounded_div(a, b, up: bool):
+    """a / b rounded down (floor) or up (ceiling): ints stay ints, a symbol gives floor()/ceiling()."""
     if a is None or b is None:
         return None
     ia, ib = as_int(a), as_int(b)
     if ia is not None and ib is not None:
         if ib == 0:
             return None
-        return ia // ib
+        return -((-ia) // ib) if up else ia // ib
     sp = sympy()
-    return norm(sp.floor(sp.sympify(a) / b))
+    return norm((sp.ceiling if up else sp.floor)(sp.sympify(a) / b))
+
+
+def floordiv(a, b):
+    return _rounded_div(a, b, up=False)
 
 
 def ceildiv(a, b):
-    if a is None or b is None:
-        return None
-    ia, ib = as_int(a), as_int(b)
-    if ia is not None and ib is not None:
-        if ib == 0:
-            return None
-        return -((-ia) // ib)
-    sp = sympy()
-    return norm(sp.ceiling(sp.sympify(a) / b))
+    return _rounded_div(a, b, up=True)
 
 
 def exact_div(a, b):
