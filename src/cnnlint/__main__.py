@@ -1,3 +1,3 @@
-from cnnlint.cli import main
+from cnnlint.cli import run
 
-raise SystemExit(main())
+run()

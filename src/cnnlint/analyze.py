@@ -40,7 +40,7 @@ def select_models(ctx: FileContext, interp: Interp, wanted: Optional[str], specs
     if wanted:
         return [m for m in models if m.name == wanted]
     named = {s.model for s in specs if s.model}
-    refs = ctx.references()
+    refs = ctx.references(m.name for m in models)
     roots = [m for m in models if refs.get(m.name, 0) == 0 or m.name in named]
     return roots or models
 

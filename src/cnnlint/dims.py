@@ -95,8 +95,18 @@ def _rounded_div(a, b, up: bool):
         if ib == 0:
             return None
         return -((-ia) // ib) if up else ia // ib
-    sp = sympy()
-    return norm((sp.ceiling if up else sp.floor)(sp.sympify(a) / b))
+    key = (up, a, b)
+    out = _divided.get(key, _divided)
+    if out is _divided:  # the same division recurs (every 3x3 stride-1 conv of a net): remember it
+        sp = sympy()
+        out = norm((sp.ceiling if up else sp.floor)(sp.sympify(a) / b))
+        if len(_divided) > 50_000:
+            _divided.clear()
+        _divided[key] = out
+    return out
+
+
+_divided: dict = {}  # (up, a, b) -> a / b rounded, for symbolic a or b
 
 
 def floordiv(a, b):

@@ -2,6 +2,7 @@
 its module scope, the models it defines, and the hints it gives about their inputs."""
 from __future__ import annotations
 
+import ast
 import re
 import time
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import libcst as cst
 from cnnlint.diagnostics import Span
 from cnnlint.interpret.scope import ModuleScope, dotted
 from cnnlint.interpret.values import Qual, UserClass
+from cnnlint.toplevel import Layout, Statement, defines, dotted_ast, names_in, walk_ast
 
 INPUT_COMMENT = re.compile(r"#\s*cnnlint:\s*input-shape\s*=\s*([^\s#]+)")
 TENSOR_MAKERS = {"randn", "rand", "zeros", "ones", "empty", "randint", "full"}
@@ -28,34 +30,49 @@ class FileContext:
     def __init__(self, path: str, source: str):
         self.path = path
         self.source = source
-        self.module = cst.parse_module(source)
-        self._positions = None
+        self.layout = Layout(source)  # raises libcst's ParserSyntaxError when Python cannot parse it
         from cnnlint.interpret.core import Interp
 
         self.import_cache: dict = {}
-        self.scope = ModuleScope(self.module, lambda: Interp(self), path=path, ctx=self)
+        self.scope = ModuleScope(self.layout.statements, lambda: Interp(self), path=path, ctx=self)
+
+    @property
+    def statements(self) -> List[Statement]:
+        return self.layout.statements
 
     # positions ----------------------------------------------------------------------------
     def span(self, node: Optional[cst.CSTNode]) -> Span:
         if node is None:
             return Span(1, 1, 1, 1)
-        pos = self.positions().get(node)
+        pos = self._find(node)
         if pos is None:
             return Span(1, 1, 1, 1)
         return Span(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
 
     def owns(self, node) -> bool:
-        return node in self.positions()
+        return self._find(node) is not None or any(n is node for n, _ in self.layout.stand_ins)
 
-    def positions(self):
-        """node -> CodeRange for every node (what libcst's PositionProvider gives), computed once
-        by one lean code generation pass."""
-        if self._positions is None:
-            self._positions = _positions(self.module)
-        return self._positions
+    def _find(self, node):
+        """node -> CodeRange (what libcst's PositionProvider gives), from the parsed piece that
+        holds it; each piece's positions come from one lean code generation pass."""
+        for stand_in, stmt in self.layout.stand_ins:
+            if stand_in is node:
+                return _line_range(stmt.first, stmt.last, self.layout)
+        layout = self.layout
+        piece = layout.roots.get(id(node))
+        if piece is None:
+            # which piece holds it: a walk over the pieces not yet indexed (far cheaper than
+            # the code generation that positions need, which then runs for that piece alone)
+            while layout.indexed < len(layout.pieces):
+                indexed = layout.pieces[layout.indexed]
+                layout.indexed += 1
+                for n in walk(indexed.module):
+                    layout.holder[id(n)] = indexed
+            piece = layout.holder.get(id(node))
+        return piece.positions().get(node) if piece is not None else None
 
     def code(self, node: cst.CSTNode) -> str:
-        return self.module.code_for_node(node)
+        return cst.Module(body=[]).code_for_node(node)
 
     # models -------------------------------------------------------------------------------
     def models(self, interp) -> List[ModelDef]:
@@ -64,17 +81,17 @@ class FileContext:
         from cnnlint.interpret.core import GiveUp
 
         found: List[ModelDef] = []
-        for stmt in self.module.body:
+        for stmt in self.statements:
             try:
-                if type(stmt) is cst.ClassDef:
-                    cls = self.scope.classes.get(stmt.name.value)
+                if stmt.kind == "class":
+                    cls = self.scope.classes.get(stmt.name)
                     if cls is None:
                         continue
                     base = torch_base(interp, cls)
                     if base is not None or (_defines(stmt, "forward") and _external_base(interp, cls)):
-                        found.append(ModelDef(cls.name, "class", stmt))
-                elif type(stmt) is cst.FunctionDef and self._returns_module(interp, stmt):
-                    found.append(ModelDef(stmt.name.value, "function", stmt))
+                        found.append(ModelDef(cls.name, "class", stmt.resolve()))
+                elif stmt.kind == "function" and self._returns_module(interp, stmt):
+                    found.append(ModelDef(stmt.name, "function", stmt.resolve()))
             except GiveUp:
                 # evaluating a name the definition uses (a module-level `X = Build()`) ran out of
                 # budget: not a model we can follow; give the next definition a fresh budget
@@ -82,58 +99,50 @@ class FileContext:
                 interp.started = time.monotonic()
         return found
 
-    def _returns_module(self, interp, fn: cst.FunctionDef) -> bool:
+    def _returns_module(self, interp, stmt: Statement) -> bool:
+        """Whether a function returns an nn.Module it builds: `return Net()`, `m = nn.Conv2d(...); return m`."""
         from cnnlint.interpret.classes import torch_base
 
-        built: Dict[str, bool] = {}
-
-        def makes_module(expr) -> bool:
-            if type(expr) is cst.Call:
-                name = dotted(expr.func)
-                if name is None:
-                    return False
-                head = name.split(".")[0]
-                value = self.scope.get_local(head) if head in self.scope.vars or head in self.scope.lazy else None
-                if isinstance(value, Qual):
-                    full = value.name + name[len(head):]
-                    return full.startswith("torch.nn.") and full.rsplit(".", 1)[1][:1].isupper()
-                if isinstance(value, UserClass) and "." not in name:
-                    return torch_base(interp, value) is not None
+        def makes_module(what) -> bool:
+            if what is None:
                 return False
-            if type(expr) is cst.Name:
-                return built.get(expr.value, False)
+            kind, name = what
+            if kind == "name":
+                return built.get(name, False)
+            head = name.split(".")[0]
+            value = self.scope.get_local(head) if head in self.scope.vars or head in self.scope.lazy else None
+            if isinstance(value, Qual):
+                full = value.name + name[len(head):]
+                return full.startswith("torch.nn.") and full.rsplit(".", 1)[1][:1].isupper()
+            if isinstance(value, UserClass) and "." not in name:
+                return torch_base(interp, value) is not None
             return False
 
+        built: Dict[str, bool] = {}
         result = False
-        prune = lambda n: (type(n) is cst.FunctionDef and n is not fn) or type(n) is cst.ClassDef  # noqa: E731
-        for node in walk(fn, prune):
-            if type(node) is cst.Assign:
-                for t in node.targets:
-                    if type(t.target) is cst.Name and makes_module(node.value):
-                        built[t.target.value] = True
-            elif type(node) is cst.Return:
-                if node.value is not None and makes_module(node.value):
-                    result = True
+        for targets, what in _assigns_and_returns(stmt):
+            if targets is None:
+                result = result or makes_module(what)
+            else:
+                for name in targets:
+                    if makes_module(what):
+                        built[name] = True
         return result
 
-    def references(self) -> Dict[str, int]:
-        """How often each top-level class name is used inside other definitions (not in tests or
-        the __main__ block): a class used by another model is a component, not a root."""
+    def references(self, names) -> Dict[str, int]:
+        """How often each of ``names`` (top-level classes and functions) is used inside other
+        definitions (not in tests or the __main__ block): a model another model uses is a
+        component, not a root."""
         counts: Dict[str, int] = {}
-        for stmt in self.module.body:
-            if type(stmt) in (cst.ClassDef, cst.FunctionDef):
-                if type(stmt) is cst.FunctionDef and _is_test_name(stmt.name.value):
+        wanted = set(names)
+        for stmt in self.statements:
+            if stmt.tree is not None:
+                text = stmt.text()
+                if not any(name in text for name in wanted):
                     continue
-                own = stmt.name.value
-                for node in walk(stmt):
-                    if type(node) is cst.Name and node.value != own:
-                        counts[node.value] = counts.get(node.value, 0) + 1
-            elif type(stmt) is cst.SimpleStatementLine:
-                for small in stmt.body:
-                    if type(small) is cst.Assign and type(small.value) in (cst.Dict, cst.List, cst.Tuple):
-                        for node in walk(small.value):
-                            if type(node) is cst.Name:
-                                counts[node.value] = counts.get(node.value, 0) + 1
+            for name in _names_used(stmt):
+                if name in wanted:
+                    counts[name] = counts.get(name, 0) + 1
         return counts
 
     # hints about inputs --------------------------------------------------------------------
@@ -153,7 +162,7 @@ class FileContext:
         """(constructor call, input-tensor call) from the file's own test code:
         ``net = VGG('VGG11'); x = torch.randn(2, 3, 32, 32); y = net(x)``."""
         ctor: Optional[cst.Call] = None
-        for block in self._usage_blocks():
+        for block in self._usage_blocks(model_name):
             models: Dict[str, Optional[cst.Call]] = {}  # name -> our model's constructor call, or None
             tensors: Dict[str, cst.Call] = {}
             for stmt in block:
@@ -195,13 +204,21 @@ class FileContext:
                             models[name] = None  # another model now holds this name
         return ctor, None
 
-    def _usage_blocks(self):
-        for stmt in self.module.body:
-            if type(stmt) is cst.If and "__name__" in self.code(stmt.test):
-                yield list(stmt.body.body)
-            elif type(stmt) is cst.FunctionDef and _is_test_name(stmt.name.value):
-                yield list(stmt.body.body)
-        yield [s for s in self.module.body if type(s) is cst.SimpleStatementLine]
+    def _usage_blocks(self, model_name: str):
+        # a block gives hints only if it calls the model: `Net(`, `models.Net (`
+        calls = re.compile(r"\b" + re.escape(model_name) + r"\s*\(")
+
+        def mentions(stmt: Statement) -> bool:
+            return stmt.tree is None or calls.search(stmt.text()) is not None
+
+        for stmt in self.statements:
+            if stmt.kind == "if" and _tests_name(stmt, self) and mentions(stmt):
+                yield list(stmt.resolve().body.body)
+            elif stmt.kind == "function" and _is_test_name(stmt.name) and mentions(stmt):
+                yield list(stmt.resolve().body.body)
+        simple = [s for s in self.statements if s.kind in ("assign", "import", "simple", "inert")]
+        if any(mentions(s) for s in simple):
+            yield [s.resolve() for s in simple]
 
 
 def _makes_tensor(call: cst.Call) -> bool:
@@ -219,8 +236,87 @@ def _is_test_name(name: str) -> bool:
     return n.startswith("test") or n in ("main", "demo", "run", "example", "_test")
 
 
-def _defines(cls: cst.ClassDef, name: str) -> bool:
-    return any(type(s) is cst.FunctionDef and s.name.value == name for s in cls.body.body)
+def _defines(stmt: Statement, name: str) -> bool:
+    if stmt.tree is not None:
+        return defines(stmt.tree, name)
+    return any(type(s) is cst.FunctionDef and s.name.value == name for s in stmt.resolve().body.body)
+
+
+def _tests_name(stmt: Statement, ctx: FileContext) -> bool:
+    """`if __name__ == "__main__":`"""
+    if stmt.tree is None:
+        return "__name__" in ctx.code(stmt.resolve().test)
+    return any((type(n) is ast.Name and n.id == "__name__") or (type(n) is ast.Constant and n.value == "__name__")
+               for n in ast.walk(stmt.tree.test))
+
+
+def _assigns_and_returns(stmt: Statement):
+    """(assigned names, value) for each `x = call(...)` and (None, value) for each `return ...` in a
+    function, in source order, nested definitions left out. value: ("call", dotted name of the
+    callee), ("name", a name) or None."""
+    if stmt.tree is not None:
+        fn = stmt.tree
+
+        def what(expr):
+            if type(expr) is ast.Call:
+                name = dotted_ast(expr.func)
+                return None if name is None else ("call", name)
+            if type(expr) is ast.Name:
+                return ("name", expr.id)
+            return None
+
+        prune = lambda n: (type(n) in (ast.FunctionDef, ast.AsyncFunctionDef) and n is not fn) or \
+            type(n) is ast.ClassDef  # noqa: E731
+        for node in walk_ast(fn, prune):
+            if type(node) is ast.Assign:
+                yield [t.id for t in node.targets if type(t) is ast.Name], what(node.value)
+            elif type(node) is ast.Return and node.value is not None:
+                yield None, what(node.value)
+        return
+    fn = stmt.resolve()
+
+    def what_cst(expr):
+        if type(expr) is cst.Call:
+            name = dotted(expr.func)
+            return None if name is None else ("call", name)
+        if type(expr) is cst.Name:
+            return ("name", expr.value)
+        return None
+
+    prune = lambda n: (type(n) is cst.FunctionDef and n is not fn) or type(n) is cst.ClassDef  # noqa: E731
+    for node in walk(fn, prune):
+        if type(node) is cst.Assign:
+            yield [t.target.value for t in node.targets if type(t.target) is cst.Name], what_cst(node.value)
+        elif type(node) is cst.Return and node.value is not None:
+            yield None, what_cst(node.value)
+
+
+def _names_used(stmt: Statement):
+    """The names a top-level definition uses (its own name left out), and the names listed in a
+    top-level `X = [...]`/`{...}`/`(...)`; test functions count for nothing."""
+    if stmt.kind in ("class", "function"):
+        if stmt.kind == "function" and _is_test_name(stmt.name):
+            return
+        if stmt.tree is not None:
+            yield from (n for n in names_in(stmt.tree) if n != stmt.name)
+        else:
+            yield from (n.value for n in walk(stmt.resolve()) if type(n) is cst.Name and n.value != stmt.name)
+    elif stmt.kind == "assign" and stmt.tree is not None:
+        value = getattr(stmt.tree, "value", None)
+        if type(value) in (ast.Dict, ast.List, ast.Tuple):
+            yield from (n.id for n in ast.walk(value) if type(n) is ast.Name)
+    elif stmt.kind == "simple" and stmt.tree is None:
+        for small in stmt.resolve().body:
+            if type(small) is cst.Assign and type(small.value) in (cst.Dict, cst.List, cst.Tuple):
+                yield from (n.value for n in walk(small.value) if type(n) is cst.Name)
+
+
+def _line_range(first: int, last: int, layout: Layout):
+    from libcst._position import CodePosition, CodeRange
+
+    starts = layout.line_starts()
+    end = (starts[last] if last < len(starts) else len(layout.source)) - starts[last - 1]
+    return CodeRange(CodePosition(first, 0), CodePosition(last, max(0, end - 1)))
 
 
 def _external_base(interp, cls: UserClass) -> bool:
@@ -299,10 +395,11 @@ def walk(root: cst.CSTNode, prune=None):
 # line and column on every token: together about as slow as parsing. The same ranges follow from
 # character offsets recorded during one code generation, turned into lines only when asked.
 class _Positions:
-    def __init__(self, ranges, text: str):
+    def __init__(self, ranges, text: str, line_offset: int = 0):
         self._ranges = ranges  # node -> (start offset, end offset)
         self._text = text
         self._starts = None
+        self._line_offset = line_offset
 
     def __contains__(self, node) -> bool:
         return node in self._ranges
@@ -323,10 +420,10 @@ class _Positions:
         if self._starts is None:
             self._starts = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", self._text)]
         line = bisect_right(self._starts, offset)
-        return CodePosition(line, offset - self._starts[line - 1])
+        return CodePosition(line + self._line_offset, offset - self._starts[line - 1])
 
 
-def _positions(module: cst.Module) -> _Positions:
+def _positions(module: cst.Module, line_offset: int = 0) -> _Positions:
     from contextlib import contextmanager
 
     from libcst._nodes.internal import CodegenState
@@ -369,4 +466,4 @@ def _positions(module: cst.Module) -> _Positions:
                                 ranges[end_node][1] if end_node is not None else offset)
 
     module._codegen(State(default_indent=module.default_indent, default_newline=module.default_newline))
-    return _Positions(ranges, "".join(tokens))
+    return _Positions(ranges, "".join(tokens), line_offset)

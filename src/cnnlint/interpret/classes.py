@@ -18,9 +18,9 @@ class Property:
 
 
 def bases(interp, cls: UserClass) -> List[Any]:
-    if not cls.bases and cls.node.bases:
+    if not cls.bases and cls.header.bases:
         resolved = []
-        for arg in cls.node.bases:
+        for arg in cls.header.bases:
             if arg.keyword is None:
                 resolved.append(interp.eval(arg.value, cls.scope))
         cls.bases = tuple(resolved)
@@ -99,10 +99,11 @@ def class_attrs(interp, cls: UserClass) -> dict:
 
 def is_dataclass(cls: UserClass) -> bool:
     """@dataclass classes, and typing.NamedTuple classes (their fields work the same way)."""
-    for b in cls.node.bases:
+    header = cls.header
+    for b in header.bases:
         if b.keyword is None and (dotted(b.value) or "").split(".")[-1] == "NamedTuple":
             return True
-    for d in cls.node.decorators:
+    for d in header.decorators:
         expr = d.decorator.func if type(d.decorator) is cst.Call else d.decorator
         name = expr.value if type(expr) is cst.Name else (expr.attr.value if type(expr) is cst.Attribute else "")
         if name == "dataclass":
@@ -180,15 +181,15 @@ def lookup_class(interp, cls: UserClass, name: str, after: Optional[UserClass] =
 
 def bind_value(interp, value, obj, cls):
     if isinstance(value, Function):
-        return Function(value.name, value.node, value.scope, bound=obj, owner=value.owner)
+        return Function(value.name, value.source, value.scope, bound=obj, owner=value.owner)
     if isinstance(value, Property):
-        return interp.call(Function(value.func.name, value.func.node, value.func.scope, bound=obj,
+        return interp.call(Function(value.func.name, value.func.source, value.func.scope, bound=obj,
                                     owner=value.func.owner), [], {}, None)
     if isinstance(value, tuple) and len(value) == 2 and value[0] == "static":
         return value[1]
     if isinstance(value, tuple) and len(value) == 2 and value[0] == "classmethod":
         fn = value[1]
-        return Function(fn.name, fn.node, fn.scope, bound=cls, owner=fn.owner)
+        return Function(fn.name, fn.source, fn.scope, bound=cls, owner=fn.owner)
     return value
 
 
@@ -207,7 +208,7 @@ def instantiate(interp, cls: UserClass, args, kwargs, node):
     if init is _MISSING and any(is_dataclass(c) for c in mro(interp, cls)):
         dataclass_init(interp, cls)(interp, obj, args, kwargs, node)
     elif isinstance(init, Function):
-        interp.call_function(Function(init.name, init.node, init.scope, bound=obj, owner=owner), args, kwargs, node)
+        interp.call_function(Function(init.name, init.source, init.scope, bound=obj, owner=owner), args, kwargs, node)
     elif base is not None and base != "Module":
         torch_init(interp, obj, base, args, kwargs, node)
     return obj

@@ -320,15 +320,16 @@ class LayerCtx:
             return x.flat[0]
         return None
 
-    def positive(self, out, axis: str, message: str, kernel=None, room=None):
-        """An output size must be >= 1. ``kernel`` (the window written in the code) and ``room``
-        (the padded input it slides over) become the finding's declared and inferred values."""
+    def positive(self, out, axis: str, message, kernel=None, room=None):
+        """An output size must be >= 1. ``message()``: what is wrong when it is not. ``kernel``
+        (the window written in the code) and ``room`` (the padded input it slides over) become
+        the finding's declared and inferred values."""
         v = dims.as_int(out)
         if v is not None:
             if v < 1:
                 k, r = dims.as_int(kernel), dims.as_int(room)
                 # no fix: a smaller window, more padding or a larger input could each be the cure
-                self.fail("CNN103", f"{message}: the output {axis} would be {v}",
+                self.fail("CNN103", f"{message()}: the output {axis} would be {v}",
                           declared=k, inferred=r if k is not None else v)
                 return None
             return v

@@ -5,7 +5,7 @@ from typing import Any, Dict, Optional
 
 import libcst as cst
 
-from cnnlint.interpret.values import ArgParser, Qual, Unknown, UserClass, Function
+from cnnlint.interpret.values import ArgParser, Deferred, Qual, Unknown, UserClass, Function
 
 _MISSING = object()
 
@@ -54,9 +54,11 @@ class ModuleScope(Scope):
     Constants are evaluated on first use, so a file's scripts and training loops are
     never interpreted."""
 
-    def __init__(self, module: cst.Module, interp_factory, path: Optional[str] = None, ctx=None):
+    def __init__(self, statements, interp_factory, path: Optional[str] = None, ctx=None):
+        """``statements``: the file's top-level statements (toplevel.Statement), parsed by libcst
+        only as far as declaring their names needs: classes, functions and assigned values are
+        parsed when first used."""
         super().__init__(None)
-        self.node = module
         self.path = path
         self.ctx = ctx
         self.star_imports: list = []  # modules named by `from X import *`
@@ -66,18 +68,38 @@ class ModuleScope(Scope):
         self.functions: Dict[str, Function] = {}
         self._evaluating: set = set()
         self._interp_factory = interp_factory
-        for stmt in module.body:
-            self._declare(stmt)
+        for stmt in statements:
+            self._declare_statement(stmt)
+
+    def _declare_statement(self, stmt) -> None:
+        if stmt.parsed:
+            self._declare(stmt.resolve())
+        elif stmt.kind == "class":
+            self._declare_class(UserClass(stmt.name, stmt, self))
+        elif stmt.kind == "function":
+            self._declare_function(Function(stmt.name, stmt, self))
+        elif stmt.kind == "assign":
+            for name, whole in stmt.targets:
+                if whole:
+                    self._lazy_name(name, stmt)
+                else:
+                    self.lazy[name] = None  # type: ignore[assignment]
+        elif stmt.kind in ("import", "simple", "try") or (stmt.kind == "if" and _imports_in(stmt.tree)):
+            self._declare(stmt.resolve())
+
+    def _declare_class(self, cls: UserClass) -> None:
+        self.classes[cls.name] = cls
+        self.vars[cls.name] = cls
+
+    def _declare_function(self, fn: Function) -> None:
+        self.functions[fn.name] = fn
+        self.vars[fn.name] = fn
 
     def _declare(self, stmt: cst.CSTNode) -> None:
         if type(stmt) is cst.ClassDef:
-            cls = UserClass(stmt.name.value, stmt, self)
-            self.classes[cls.name] = cls
-            self.vars[cls.name] = cls
+            self._declare_class(UserClass(stmt.name.value, stmt, self))
         elif type(stmt) is cst.FunctionDef:
-            fn = Function(stmt.name.value, stmt, self)
-            self.functions[fn.name] = fn
-            self.vars[fn.name] = fn
+            self._declare_function(Function(stmt.name.value, stmt, self))
         elif type(stmt) is cst.SimpleStatementLine:
             for small in stmt.body:
                 if type(small) in (cst.Import, cst.ImportFrom):
@@ -103,17 +125,20 @@ class ModuleScope(Scope):
 
     def _lazy_target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if type(target) is cst.Name:
-            name = target.value
-            if name in self.lazy or name in self.classes or name in self.functions:
-                # assigned twice at top level: which value holds depends on run order
-                self.lazy[name] = None  # type: ignore[assignment]
-                self.vars.pop(name, None)
-            else:
-                self.lazy[name] = value
+            self._lazy_name(target.value, value)
         elif type(target) in (cst.Tuple, cst.List):
             for el in target.elements:
                 if type(el.value) is cst.Name:
                     self.lazy[el.value.value] = None  # type: ignore[assignment]
+
+    def _lazy_name(self, name: str, value: Any) -> None:
+        """``value``: the expression, or the Deferred statement that assigns it."""
+        if name in self.lazy or name in self.classes or name in self.functions:
+            # assigned twice at top level: which value holds depends on run order
+            self.lazy[name] = None  # type: ignore[assignment]
+            self.vars.pop(name, None)
+        else:
+            self.lazy[name] = value
 
     def get_local(self, name: str) -> Any:
         value = self.vars.get(name, _MISSING)
@@ -121,6 +146,8 @@ class ModuleScope(Scope):
             return value
         if name in self.lazy:
             expr = self.lazy[name]
+            if isinstance(expr, Deferred):
+                expr = self.lazy[name] = expr.value()
             if expr is None or name in self._evaluating:
                 return Unknown(f"'{name}' is assigned more than once at module level")
             self._evaluating.add(name)
@@ -146,6 +173,13 @@ class ModuleScope(Scope):
                 self.vars[name] = found
                 return found
         return _MISSING
+
+
+def _imports_in(tree) -> bool:
+    """Whether an `if` at top level imports something directly in its body (`if TYPE_CHECKING:`)."""
+    import ast
+
+    return any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in tree.body)
 
 
 def bind_import(node: cst.CSTNode, scope: Scope) -> None:

@@ -109,14 +109,38 @@ class Layer:
         return self.kind in ("Sequential", "ModuleList", "ModuleDict")
 
 
+class Deferred:
+    """A top-level definition whose libcst node is parsed when first asked for (toplevel.py)."""
+
+    def resolve(self) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def header(self) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
 @dataclass(eq=False)
 class UserClass:
     name: str
-    node: Any = field(repr=False)  # libcst ClassDef
+    source: Any = field(repr=False)  # libcst ClassDef, or a Deferred one
     scope: Any = field(repr=False)  # the module scope it was defined in
     bases: Tuple[Any, ...] = ()
     attrs: Dict[str, Any] = field(default_factory=dict)
     is_module: bool = False
+
+    @property
+    def node(self) -> Any:
+        """The libcst ClassDef."""
+        n = self.source
+        if isinstance(n, Deferred):
+            n = self.source = n.resolve()
+        return n
+
+    @property
+    def header(self) -> Any:
+        """A ClassDef with the class's decorators, name and bases (its body may be left out)."""
+        n = self.source
+        return n.header() if isinstance(n, Deferred) else n
 
 
 @dataclass(eq=False)
@@ -136,10 +160,17 @@ class Function:
     """A user function or lambda, with the scope it closes over."""
 
     name: str
-    node: Any = field(repr=False)  # libcst FunctionDef or Lambda
+    source: Any = field(repr=False)  # libcst FunctionDef or Lambda, or a Deferred FunctionDef
     scope: Any = field(repr=False)
     bound: Any = None  # ``self`` for a bound method
     owner: Optional[UserClass] = None  # class that defined it (for super())
+
+    @property
+    def node(self) -> Any:
+        n = self.source
+        if isinstance(n, Deferred):
+            n = self.source = n.resolve()
+        return n
 
 
 @dataclass(eq=False)

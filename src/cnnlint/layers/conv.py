@@ -138,7 +138,7 @@ def _out_size(layer, ctx, size, k, s, d, p, i, n, transpose):
         out = dims.add(dims.add(dims.sub(dims.mul(dims.sub(size, 1), s), dims.mul(2, pi)),
                                 dims.mul(d, k - 1)), op[i] + 1)
         ctx.explain(lambda: f"({dims.fmt(size)} - 1)*{s} - 2*{pi} + {d}*({k} - 1) + {op[i]} + 1 = {dims.fmt(out)}")
-        return ctx.positive(out, axis, f"{ctx.layer_title()} output {axis}")
+        return ctx.positive(out, axis, lambda: f"{ctx.layer_title()} output {axis}")
     if p == "same":
         ctx.explain(lambda: f"padding='same': {dims.fmt(size)}")
         return size
@@ -150,7 +150,7 @@ def _out_size(layer, ctx, size, k, s, d, p, i, n, transpose):
     out = dims.add(dims.floordiv(dims.sub(padded, eff), s), 1)
     kdesc = f"{k}" if dims.as_int(d) == 1 else f"{d}*({k} - 1) + 1"
     ctx.explain(lambda: f"({dims.fmt(size)} + 2*{pi} - {kdesc}) // {s} + 1 = {dims.fmt(out)}")
-    return ctx.positive(out, axis, f"{ctx.layer_title()} kernel {dims.fmt(eff)} is larger than its padded input "
+    return ctx.positive(out, axis, lambda: f"{ctx.layer_title()} kernel {dims.fmt(eff)} is larger than its padded input "
                                    f"{axis} {dims.fmt(padded)}", kernel=eff, room=padded)
 
 

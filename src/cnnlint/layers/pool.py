@@ -78,7 +78,7 @@ def _out_size(ctx, size, k, s, p, d, ceil, i, n, kind):
     else:
         out = dims.add(dims.floordiv(num, s), 1)
         ctx.explain(lambda: f"({dims.fmt(size)} + 2*{p} - {dims.fmt(eff)}) // {s} + 1 = {dims.fmt(out)}")
-    return ctx.positive(out, axis, f"{ctx.layer_title()} window {dims.fmt(eff)} is larger than its padded input "
+    return ctx.positive(out, axis, lambda: f"{ctx.layer_title()} window {dims.fmt(eff)} is larger than its padded input "
                                    f"{axis} {dims.fmt(padded)}", kernel=eff, room=padded)
 
 

@@ -1,0 +1,309 @@
+"""A file's top-level statements, each parsed by libcst only when the analysis first needs it.
+
+Python's own parser (`ast`, written in C) finds where each top-level statement starts and
+ends about fifteen times faster than libcst parses it. Most of a model file is never looked at:
+weight tables, factory functions of other models, training scripts. So the file is cut into
+its top-level statements and libcst parses one of them, on its own, when a name it defines is
+used. Each parsed piece keeps the line it starts on, so positions stay those of the file.
+
+When `ast` rejects the file, libcst parses all of it at once, as before: its error message is
+the one reported.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from cnnlint.interpret.values import Deferred
+
+NEWLINE = re.compile(r"\r\n?|\n")
+COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.FunctionDef,
+            ast.AsyncFunctionDef, ast.ClassDef) + ((ast.Match,) if hasattr(ast, "Match") else ()) + (
+    (ast.TryStar,) if hasattr(ast, "TryStar") else ())
+UNPARSED = "__cnnlint_unparsed__"  # a name that evaluates to Unknown: what a piece libcst rejects stands for
+
+
+class Piece:
+    """One libcst parse: a module made of some lines of the file, starting at line ``first``."""
+
+    __slots__ = ("module", "first", "_positions")
+
+    def __init__(self, module: cst.Module, first: int):
+        self.module = module
+        self.first = first
+        self._positions = None
+
+    def positions(self):
+        if self._positions is None:
+            from cnnlint.source import _positions
+
+            self._positions = _positions(self.module, self.first - 1)
+        return self._positions
+
+
+class Statement(Deferred):
+    """One top-level statement (or one line of `a = 1; b = 2`).
+
+    ``kind``: "class", "function", "assign" (names bound by plain assignment), "import",
+    "if", "try", "simple" (another simple statement line that binds names), "inert" (a simple
+    statement line that binds none) or "compound"."""
+
+    __slots__ = ("file", "kind", "name", "first", "last", "tree", "targets", "_node", "_header", "error")
+
+    def __init__(self, file: "Layout", kind: str, name: str, first: int, last: int, tree: Any = None,
+                 targets: Tuple[Tuple[str, bool], ...] = (), node: Any = None):
+        self.file = file
+        self.kind = kind
+        self.name = name
+        self.first = first
+        self.last = last
+        self.tree = tree  # the ast node (the first one of a line of several)
+        self.targets = targets  # for "assign": (name, whether it alone is bound to the value)
+        self._node = node
+        self._header = None
+        self.error: Optional[str] = None  # why libcst could not parse it
+
+    @property
+    def parsed(self) -> bool:
+        return self._node is not None
+
+    def text(self) -> str:
+        return self.file.lines_text(self.first, self.last)
+
+    def resolve(self) -> Any:
+        """The libcst statement."""
+        if self._node is None:
+            self._node = self._parse(self.text())
+        return self._node
+
+    def header(self) -> Any:
+        """For a class: a ClassDef with its decorators, name and bases and an empty body, cheaper
+        to parse than a long body that only the class's bases are wanted of."""
+        if self._node is not None:
+            return self._node
+        if self._header is None:
+            tree = self.tree
+            body_line = tree.body[0].lineno if tree.body else self.last + 1
+            head_end = max([tree.lineno] + [getattr(n, "end_lineno", None) or n.lineno
+                                            for n in (*tree.bases, *tree.keywords)])
+            if body_line <= head_end or body_line - 1 < self.first:
+                return self.resolve()
+            text = self.file.lines_text(self.first, body_line - 1)
+            if not text.endswith(("\n", "\r")):
+                text += "\n"
+            self._header = self._parse(text + " pass\n", quiet=True)
+            if self._header is None:
+                return self.resolve()
+        return self._header
+
+    def value(self) -> Any:
+        """For an "assign": the assigned expression."""
+        node = self.resolve()
+        if type(node) is cst.SimpleStatementLine and len(node.body) == 1:
+            small = node.body[0]
+            if type(small) in (cst.Assign, cst.AnnAssign) and small.value is not None:
+                return small.value
+        return cst.Name(UNPARSED)
+
+    def _parse(self, text: str, quiet: bool = False) -> Any:
+        try:
+            module = cst.parse_module(text)
+        except (cst.ParserSyntaxError, RecursionError, MemoryError) as e:
+            if quiet:
+                return None
+            # valid Python (ast took it) that libcst cannot read: it stands for something unknown
+            self.error = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            return self._stand_in()
+        if not module.body:
+            return self._stand_in()
+        piece = Piece(module, self.first)
+        self.file.pieces.append(piece)
+        self.file.roots[id(module.body[0])] = piece
+        return module.body[0]
+
+    def _stand_in(self) -> Any:
+        if self.kind == "class":
+            text = f"class {self.name}({UNPARSED}):\n    pass\n"
+        elif self.kind == "function":
+            text = f"def {self.name}(*args, **kwargs):\n    return {UNPARSED}\n"
+        else:
+            text = "pass\n"
+        node = cst.parse_module(text).body[0]
+        self.file.stand_ins.append((node, self))
+        return node
+
+
+class Layout:
+    """The file's top-level statements and the libcst pieces parsed so far."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.pieces: List[Piece] = []
+        self.stand_ins: List[Tuple[Any, Statement]] = []  # (stand-in node, statement libcst rejected)
+        self.roots: Dict[int, Piece] = {}  # id of a parsed top-level statement -> its piece
+        self.holder: Dict[int, Piece] = {}  # id of any node of the first `indexed` pieces -> its piece
+        self.indexed = 0
+        self._starts: Optional[List[int]] = None
+        try:
+            tree = compile(source, "<cnnlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            tree = None
+        if tree is None:
+            module = cst.parse_module(source)  # raises the syntax error the user is shown
+            self.pieces.append(Piece(module, 1))
+            self.statements = [_from_cst(self, stmt) for stmt in module.body]
+        else:
+            self.statements = _group(self, tree.body)
+
+    def line_starts(self) -> List[int]:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in NEWLINE.finditer(self.source)]
+        return self._starts
+
+    def lines_text(self, first: int, last: int) -> str:
+        starts = self.line_starts()
+        end = starts[last] if last < len(starts) else len(self.source)
+        return self.source[starts[first - 1]:end]
+
+    def body(self) -> List[Any]:
+        """Every top-level libcst statement (parses the whole file)."""
+        return [s.resolve() for s in self.statements]
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators = getattr(node, "decorator_list", None)
+    return min([node.lineno] + [d.lineno for d in decorators]) if decorators else node.lineno
+
+
+def _group(layout: Layout, body: List[ast.stmt]) -> List[Statement]:
+    """One Statement per line range: `a = 1; b = 2` is one libcst statement line."""
+    groups: List[List[ast.stmt]] = []
+    for node in body:
+        if groups and _first_line(node) <= groups[-1][-1].end_lineno:
+            groups[-1].append(node)
+        else:
+            groups.append([node])
+    out = []
+    for group in groups:
+        head = group[0]
+        first, last = _first_line(head), max(n.end_lineno for n in group)
+        kind, name, targets = _kind(group)
+        out.append(Statement(layout, kind, name, first, last, head, targets))
+    return out
+
+
+def _kind(group: List[ast.stmt]) -> Tuple[str, str, Tuple[Tuple[str, bool], ...]]:
+    head = group[0]
+    if len(group) == 1:
+        if isinstance(head, ast.ClassDef):
+            return "class", head.name, ()
+        if isinstance(head, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return "function", head.name, ()
+        if isinstance(head, ast.If):
+            return "if", "", ()
+        if isinstance(head, ast.Try) or type(head).__name__ == "TryStar":
+            return "try", "", ()
+        targets = _assigned(head)
+        if targets is not None:
+            return "assign", "", targets
+    if isinstance(head, COMPOUND):
+        return "compound", "", ()
+    if any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in group):
+        return "import", "", ()
+    if any(isinstance(n, (ast.Assign, ast.AnnAssign)) or _calls_method(n) for n in group):
+        return "simple", "", ()  # names to declare: `a = 1; b = 2`, `parser.add_argument(...)`
+    return "inert", "", ()  # nothing a model could use: `main()`, `print(...)`, `del x`
+
+
+def _calls_method(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
+        isinstance(node.value.func, ast.Attribute) and isinstance(node.value.func.value, ast.Name)
+
+
+def _assigned(node: ast.stmt) -> Optional[Tuple[Tuple[str, bool], ...]]:
+    """(name, bound to the whole value) for `x = ...`, `x: T = ...`, `a, b = ...`."""
+    if isinstance(node, ast.AnnAssign):
+        if node.value is None or not isinstance(node.target, ast.Name):
+            return None if node.value is None else ()
+        return ((node.target.id, True),)
+    if not isinstance(node, ast.Assign):
+        return None
+    out: List[Tuple[str, bool]] = []
+    for t in node.targets:
+        if isinstance(t, ast.Name):
+            out.append((t.id, True))
+        elif isinstance(t, (ast.Tuple, ast.List)):
+            out.extend((el.id, False) for el in t.elts if isinstance(el, ast.Name))
+    return tuple(out)
+
+
+def _from_cst(layout: Layout, stmt: Any) -> Statement:
+    """A statement of a file libcst parsed whole."""
+    if type(stmt) is cst.ClassDef:
+        kind, name = "class", stmt.name.value
+    elif type(stmt) is cst.FunctionDef:
+        kind, name = "function", stmt.name.value
+    elif type(stmt) is cst.If:
+        kind, name = "if", ""
+    elif type(stmt) in (cst.Try, getattr(cst, "TryStar", cst.Try)):
+        kind, name = "try", ""
+    elif type(stmt) is cst.SimpleStatementLine:
+        kind, name = "simple", ""
+    else:
+        kind, name = "compound", ""
+    return Statement(layout, kind, name, 0, 0, None, (), stmt)
+
+
+def names_in(node: ast.AST):
+    """Every identifier under an ast node, as libcst would have a Name node for it: names,
+    attributes, definitions, parameters, keywords, imported names."""
+    for n in ast.walk(node):
+        tp = type(n)
+        if tp is ast.Name:
+            yield n.id
+        elif tp is ast.Attribute:
+            yield n.attr
+        elif tp in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            yield n.name
+        elif tp is ast.arg:
+            yield n.arg
+        elif tp is ast.keyword:
+            if n.arg is not None:
+                yield n.arg
+        elif tp is ast.alias:
+            yield from n.name.split(".")
+            if n.asname:
+                yield n.asname
+        elif tp in (ast.Global, ast.Nonlocal):
+            yield from n.names
+        elif tp is ast.ExceptHandler:
+            if n.name:
+                yield n.name
+
+
+def dotted_ast(node: ast.AST) -> Optional[str]:
+    if type(node) is ast.Name:
+        return node.id
+    if type(node) is ast.Attribute:
+        head = dotted_ast(node.value)
+        return None if head is None else f"{head}.{node.attr}"
+    return None
+
+
+def walk_ast(root: ast.AST, prune=None):
+    """ast nodes depth first in source order (ast.walk goes breadth first)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        if prune is not None and prune(node):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def defines(tree: ast.ClassDef, name: str) -> bool:
+    return any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == name for s in tree.body)
+
