@@ -269,8 +269,13 @@ def _check_in_pool(tasks, jobs: int) -> List[Optional[FileResult]]:
     out: List[Optional[FileResult]] = [None] * len(tasks)
     # contiguous runs of files, a few per worker: files of one folder share the project files
     # they import, which a worker parses once
-    size = max(1, -(-len(tasks) // (jobs * 4)))
-    chunks = [(start, tasks[start:start + size]) for start in range(0, len(tasks), size)]
+    # ...shrinking towards the end (guided scheduling), so that the workers finish together
+    chunks = []
+    start = 0
+    while start < len(tasks):
+        size = max(1, -(-(len(tasks) - start) // (jobs * 3)))
+        chunks.append((start, tasks[start:start + size]))
+        start += size
     try:
         with cf.ProcessPoolExecutor(jobs) as pool:
             futures = [(start, pool.submit(_pool_task, chunk)) for start, chunk in chunks]

@@ -60,16 +60,16 @@ class FileContext:
                 return _line_range(stmt.first, stmt.last, self.layout)
         layout = self.layout
         piece = layout.roots.get(id(node))
-        if piece is None:
-            # which piece holds it: a walk over the pieces not yet indexed (far cheaper than
-            # the code generation that positions need, which then runs for that piece alone)
-            while layout.indexed < len(layout.pieces):
-                indexed = layout.pieces[layout.indexed]
-                layout.indexed += 1
-                for n in walk(indexed.module):
-                    layout.holder[id(n)] = indexed
-            piece = layout.holder.get(id(node))
-        return piece.positions().get(node) if piece is not None else None
+        if piece is not None:
+            return piece.positions().get(node)
+        # which piece holds it: a walk over the pieces not yet indexed (far cheaper than the
+        # code generation that positions need, which then runs for that piece, or for the one
+        # method of a class that holds it, alone)
+        while layout.indexed < len(layout.pieces):
+            layout.pieces[layout.indexed].index(layout.holder)
+            layout.indexed += 1
+        where = layout.holder.get(id(node))
+        return where[0].position(node, where[1]) if where is not None else None
 
     def code(self, node: cst.CSTNode) -> str:
         return cst.Module(body=[]).code_for_node(node)
@@ -423,7 +423,10 @@ class _Positions:
         return CodePosition(line + self._line_offset, offset - self._starts[line - 1])
 
 
-def _positions(module: cst.Module, line_offset: int = 0) -> _Positions:
+def _positions(module: cst.Module, line_offset: int = 0, node: Optional[cst.CSTNode] = None,
+               indent: Optional[str] = None) -> _Positions:
+    """Positions of every node of ``module``; or of ``node`` alone (a statement of a class body,
+    indented by ``indent``), whose code starts ``line_offset`` lines into the file."""
     from contextlib import contextmanager
 
     from libcst._nodes.internal import CodegenState
@@ -465,5 +468,10 @@ def _positions(module: cst.Module, line_offset: int = 0) -> _Positions:
                 ranges[node] = (ranges[start_node][0] if start_node is not None else start,
                                 ranges[end_node][1] if end_node is not None else offset)
 
-    module._codegen(State(default_indent=module.default_indent, default_newline=module.default_newline))
+    state = State(default_indent=module.default_indent, default_newline=module.default_newline)
+    if node is None:
+        module._codegen(state)
+    else:
+        state.increase_indent(indent if indent is not None else module.default_indent)
+        node._codegen(state)
     return _Positions(ranges, "".join(tokens), line_offset)

@@ -26,22 +26,94 @@ COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.Asy
 UNPARSED = "__cnnlint_unparsed__"  # a name that evaluates to Unknown: what a piece libcst rejects stands for
 
 
+def parse_module(text: str) -> cst.Module:
+    """``libcst.parse_module``, without running each new node's validation: the parser only
+    makes valid trees, and checking them again costs a sixth of the parse (libcst's own code
+    notes that validation belongs to trees built by hand)."""
+    from libcst._nodes.base import CSTNode
+
+    check = CSTNode.__post_init__
+    CSTNode.__post_init__ = _unchecked  # type: ignore[assignment]
+    try:
+        return cst.parse_module(text)
+    finally:
+        CSTNode.__post_init__ = check  # type: ignore[assignment]
+
+
+def _unchecked(self) -> None:
+    pass
+
+
 class Piece:
-    """One libcst parse: a module made of some lines of the file, starting at line ``first``."""
+    """One libcst parse: a module made of some lines of the file, starting at line ``first``.
+    ``tree``: the ast of its statement, which tells where each statement of a class body starts."""
 
-    __slots__ = ("module", "first", "_positions")
+    __slots__ = ("module", "first", "tree", "_positions", "_members")
 
-    def __init__(self, module: cst.Module, first: int):
+    def __init__(self, module: cst.Module, first: int, tree: Any = None):
         self.module = module
         self.first = first
+        self.tree = tree
         self._positions = None
+        self._members: Optional[Dict[int, Any]] = None
 
     def positions(self):
+        """Positions of all its nodes."""
         if self._positions is None:
             from cnnlint.source import _positions
 
             self._positions = _positions(self.module, self.first - 1)
         return self._positions
+
+    def index(self, holder: Dict[int, Tuple["Piece", Optional[int]]]) -> None:
+        """Record, for each of its nodes, this piece and which statement of a class body holds it."""
+        from cnnlint.source import walk
+
+        starts = self._member_starts()
+        if starts is None:
+            for n in walk(self.module):
+                holder[id(n)] = (self, None)
+            return
+        body = self.module.body[0].body
+        for n in walk(self.module, lambda n: n is body):
+            holder[id(n)] = (self, None)
+        for i, member in enumerate(body.body):
+            for n in walk(member):
+                holder[id(n)] = (self, i)
+
+    def position(self, node: Any, member: Optional[int]):
+        """The CodeRange of ``node``: from a code generation of the class-body statement that
+        holds it alone (a method, not the whole class) when ``member`` is given."""
+        if member is None or self._positions is not None:
+            return self.positions().get(node)
+        if self._members is None:
+            self._members = {}
+        found = self._members.get(member)
+        if found is None:
+            from cnnlint.source import _positions
+
+            body = self.module.body[0].body
+            stmt = body.body[member]
+            first = self._member_starts()[member] - len(stmt.leading_lines)  # type: ignore[index]
+            found = self._members[member] = _positions(self.module, first - 1, stmt, body.indent)
+        return found.get(node)
+
+    def _member_starts(self) -> Optional[List[int]]:
+        """The first line of each statement of a class's body (decorators included), or None when
+        this is not a class whose body ast and libcst agree on."""
+        root = self.module.body[0] if self.module.body else None
+        if type(root) is not cst.ClassDef or type(root.body) is not cst.IndentedBlock or \
+                not isinstance(self.tree, ast.ClassDef):
+            return None
+        starts: List[int] = []
+        end = 0
+        for node in self.tree.body:
+            if starts and _first_line(node) <= end:
+                end = max(end, node.end_lineno or node.lineno)
+                continue
+            starts.append(_first_line(node))
+            end = node.end_lineno or node.lineno
+        return starts if len(starts) == len(root.body.body) else None
 
 
 class Statement(Deferred):
@@ -51,16 +123,17 @@ class Statement(Deferred):
     "if", "try", "simple" (another simple statement line that binds names), "inert" (a simple
     statement line that binds none) or "compound"."""
 
-    __slots__ = ("file", "kind", "name", "first", "last", "tree", "targets", "_node", "_header", "error")
+    __slots__ = ("file", "kind", "name", "first", "last", "tree", "trees", "targets", "_node", "_header", "error")
 
     def __init__(self, file: "Layout", kind: str, name: str, first: int, last: int, tree: Any = None,
-                 targets: Tuple[Tuple[str, bool], ...] = (), node: Any = None):
+                 targets: Tuple[Tuple[str, bool], ...] = (), node: Any = None, trees: Tuple[Any, ...] = ()):
         self.file = file
         self.kind = kind
         self.name = name
         self.first = first
         self.last = last
         self.tree = tree  # the ast node (the first one of a line of several)
+        self.trees = trees  # all of them
         self.targets = targets  # for "assign": (name, whether it alone is bound to the value)
         self._node = node
         self._header = None
@@ -110,7 +183,7 @@ class Statement(Deferred):
 
     def _parse(self, text: str, quiet: bool = False) -> Any:
         try:
-            module = cst.parse_module(text)
+            module = parse_module(text)
         except (cst.ParserSyntaxError, RecursionError, MemoryError) as e:
             if quiet:
                 return None
@@ -119,7 +192,7 @@ class Statement(Deferred):
             return self._stand_in()
         if not module.body:
             return self._stand_in()
-        piece = Piece(module, self.first)
+        piece = Piece(module, self.first, self.tree if not quiet else None)
         self.file.pieces.append(piece)
         self.file.roots[id(module.body[0])] = piece
         return module.body[0]
@@ -144,7 +217,7 @@ class Layout:
         self.pieces: List[Piece] = []
         self.stand_ins: List[Tuple[Any, Statement]] = []  # (stand-in node, statement libcst rejected)
         self.roots: Dict[int, Piece] = {}  # id of a parsed top-level statement -> its piece
-        self.holder: Dict[int, Piece] = {}  # id of any node of the first `indexed` pieces -> its piece
+        self.holder: Dict[int, Tuple[Piece, Optional[int]]] = {}  # see Piece.index
         self.indexed = 0
         self._starts: Optional[List[int]] = None
         try:
@@ -152,7 +225,7 @@ class Layout:
         except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
             tree = None
         if tree is None:
-            module = cst.parse_module(source)  # raises the syntax error the user is shown
+            module = parse_module(source)  # raises the syntax error the user is shown
             self.pieces.append(Piece(module, 1))
             self.statements = [_from_cst(self, stmt) for stmt in module.body]
         else:
@@ -191,7 +264,7 @@ def _group(layout: Layout, body: List[ast.stmt]) -> List[Statement]:
         head = group[0]
         first, last = _first_line(head), max(n.end_lineno for n in group)
         kind, name, targets = _kind(group)
-        out.append(Statement(layout, kind, name, first, last, head, targets))
+        out.append(Statement(layout, kind, name, first, last, head, targets, trees=tuple(group)))
     return out
 
 

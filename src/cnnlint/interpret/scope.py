@@ -84,6 +84,9 @@ class ModuleScope(Scope):
                     self._lazy_name(name, stmt)
                 else:
                     self.lazy[name] = None  # type: ignore[assignment]
+        elif stmt.kind == "import" and all(type(t).__name__ in ("Import", "ImportFrom") for t in stmt.trees):
+            for tree in stmt.trees:  # no libcst needed: the ast says all an import binds
+                bind_import_ast(tree, self)
         elif stmt.kind in ("import", "simple", "try") or (stmt.kind == "if" and _imports_in(stmt.tree)):
             self._declare(stmt.resolve())
 
@@ -180,6 +183,33 @@ def _imports_in(tree) -> bool:
     import ast
 
     return any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in tree.body)
+
+
+def bind_import_ast(node, scope: "ModuleScope") -> None:
+    """What an import statement binds, from its ast (as bind_import does from libcst)."""
+    import ast
+
+    origin = scope.path
+    if type(node) is ast.Import:
+        for alias in node.names:
+            if alias.asname:
+                scope.set(alias.asname, Qual(alias.name, origin))
+            else:
+                head = alias.name.split(".")[0]
+                scope.set(head, Qual(head, origin))
+        return
+    if node.level:
+        prefix = "." * node.level + (node.module + "." if node.module else "")
+    elif node.module is None:
+        return
+    else:
+        prefix = node.module + "."
+    for alias in node.names:
+        if alias.name == "*":
+            if origin:
+                scope.star_imports.append(Qual(prefix.rstrip("."), origin))
+            continue
+        scope.set(alias.asname or alias.name, Qual(prefix + alias.name, origin))
 
 
 def bind_import(node: cst.CSTNode, scope: Scope) -> None:
