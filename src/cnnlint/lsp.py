@@ -89,6 +89,9 @@ def noqa_edit(lines: Sequence[str], line: int, code: str) -> Optional[Tuple[int,
 
 # the server ----------------------------------------------------------------------------------
 def create_server():
+    from cnnlint import toplevel
+
+    toplevel.REUSE = True  # an edit leaves most statements as they were: parse only the others
     try:
         from lsprotocol import types as t
         from pygls.lsp.server import LanguageServer

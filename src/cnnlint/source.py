@@ -30,7 +30,7 @@ class FileContext:
     def __init__(self, path: str, source: str):
         self.path = path
         self.source = source
-        self.layout = Layout(source)  # raises libcst's ParserSyntaxError when Python cannot parse it
+        self.layout = Layout(source, path)  # raises libcst's ParserSyntaxError when Python cannot parse it
         from cnnlint.interpret.core import Interp
 
         self.import_cache: dict = {}
@@ -50,7 +50,7 @@ class FileContext:
         return Span(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
 
     def owns(self, node) -> bool:
-        return self._find(node) is not None or any(n is node for n, _ in self.layout.stand_ins)
+        return self._holder(node) is not None or any(n is node for n, _ in self.layout.stand_ins)
 
     def _find(self, node):
         """node -> CodeRange (what libcst's PositionProvider gives), from the parsed piece that
@@ -58,18 +58,22 @@ class FileContext:
         for stand_in, stmt in self.layout.stand_ins:
             if stand_in is node:
                 return _line_range(stmt.first, stmt.last, self.layout)
+        where = self._holder(node)
+        return where[0].position(node, where[1]) if where is not None else None
+
+    def _holder(self, node):
+        """(piece, index of the class-body statement or None) that holds ``node``, or None."""
         layout = self.layout
         piece = layout.roots.get(id(node))
         if piece is not None:
-            return piece.positions().get(node)
-        # which piece holds it: a walk over the pieces not yet indexed (far cheaper than the
-        # code generation that positions need, which then runs for that piece, or for the one
-        # method of a class that holds it, alone)
+            return piece, None
+        # a walk over the pieces not yet indexed: far cheaper than the code generation that
+        # positions need, which then runs for that piece, or for the one method of a class
+        # that holds the node, alone
         while layout.indexed < len(layout.pieces):
             layout.pieces[layout.indexed].index(layout.holder)
             layout.indexed += 1
-        where = layout.holder.get(id(node))
-        return where[0].position(node, where[1]) if where is not None else None
+        return layout.holder.get(id(node))
 
     def code(self, node: cst.CSTNode) -> str:
         return cst.Module(body=[]).code_for_node(node)
@@ -110,6 +114,9 @@ class FileContext:
             if kind == "name":
                 return built.get(name, False)
             head = name.split(".")[0]
+            lazy = self.scope.lazy.get(head)
+            if isinstance(lazy, Statement) and lazy.displays_value():
+                return False  # `TABLE = {...}`: no class to call
             value = self.scope.get_local(head) if head in self.scope.vars or head in self.scope.lazy else None
             if isinstance(value, Qual):
                 full = value.name + name[len(head):]
@@ -403,6 +410,12 @@ class _Positions:
 
     def __contains__(self, node) -> bool:
         return node in self._ranges
+
+    def moved(self, line_offset: int) -> "_Positions":
+        """The same positions for the same code starting ``line_offset`` lines further down."""
+        out = _Positions(self._ranges, self._text, line_offset)
+        out._starts = self._starts
+        return out
 
     def get(self, node, default=None):
         r = self._ranges.get(node)

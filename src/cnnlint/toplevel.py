@@ -46,23 +46,29 @@ def _unchecked(self) -> None:
 
 class Piece:
     """One libcst parse: a module made of some lines of the file, starting at line ``first``.
-    ``tree``: the ast of its statement, which tells where each statement of a class body starts."""
+    ``tree``: the ast of its statement, which tells where each statement of a class body starts.
+    ``done``: code generations already made of this module (for the whole module under the key
+    None, for one class-body statement under its index), shared by the pieces that reuse it."""
 
-    __slots__ = ("module", "first", "tree", "_positions", "_members")
+    __slots__ = ("module", "first", "tree", "done", "_positions", "_members")
 
-    def __init__(self, module: cst.Module, first: int, tree: Any = None):
+    def __init__(self, module: cst.Module, first: int, tree: Any = None, done: Optional[Dict[Any, Any]] = None):
         self.module = module
         self.first = first
         self.tree = tree
+        self.done = {} if done is None else done
         self._positions = None
-        self._members: Optional[Dict[int, Any]] = None
+        self._members: Dict[int, Any] = {}
 
     def positions(self):
         """Positions of all its nodes."""
         if self._positions is None:
             from cnnlint.source import _positions
 
-            self._positions = _positions(self.module, self.first - 1)
+            made = self.done.get(None)
+            if made is None:
+                made = self.done[None] = _positions(self.module)
+            self._positions = made.moved(self.first - 1)
         return self._positions
 
     def index(self, holder: Dict[int, Tuple["Piece", Optional[int]]]) -> None:
@@ -86,16 +92,17 @@ class Piece:
         holds it alone (a method, not the whole class) when ``member`` is given."""
         if member is None or self._positions is not None:
             return self.positions().get(node)
-        if self._members is None:
-            self._members = {}
         found = self._members.get(member)
         if found is None:
             from cnnlint.source import _positions
 
             body = self.module.body[0].body
             stmt = body.body[member]
+            made = self.done.get(member)
+            if made is None:
+                made = self.done[member] = _positions(self.module, 0, stmt, body.indent)
             first = self._member_starts()[member] - len(stmt.leading_lines)  # type: ignore[index]
-            found = self._members[member] = _positions(self.module, first - 1, stmt, body.indent)
+            found = self._members[member] = made.moved(first - 1)
         return found.get(node)
 
     def _member_starts(self) -> Optional[List[int]]:
@@ -146,6 +153,15 @@ class Statement(Deferred):
     def text(self) -> str:
         return self.file.lines_text(self.first, self.last)
 
+    def size(self) -> int:
+        return self.last - self.first + 1
+
+    def displays_value(self) -> bool:
+        """For an "assign": whether the value is a literal or comprehension (never a class)."""
+        value = getattr(self.tree, "value", None)
+        return isinstance(value, (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.Constant, ast.JoinedStr,
+                                  ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp))
+
     def resolve(self) -> Any:
         """The libcst statement."""
         if self._node is None:
@@ -182,8 +198,12 @@ class Statement(Deferred):
         return cst.Name(UNPARSED)
 
     def _parse(self, text: str, quiet: bool = False) -> Any:
+        key = (self.file.path, text)
         try:
-            module = parse_module(text)
+            module, done = _parsed.get(key) or (None, None)
+            if module is None:
+                module, done = parse_module(text), {}
+                _remember(key, (module, done))
         except (cst.ParserSyntaxError, RecursionError, MemoryError) as e:
             if quiet:
                 return None
@@ -192,7 +212,7 @@ class Statement(Deferred):
             return self._stand_in()
         if not module.body:
             return self._stand_in()
-        piece = Piece(module, self.first, self.tree if not quiet else None)
+        piece = Piece(module, self.first, self.tree if not quiet else None, done)
         self.file.pieces.append(piece)
         self.file.roots[id(module.body[0])] = piece
         return module.body[0]
@@ -209,11 +229,33 @@ class Statement(Deferred):
         return node
 
 
+# (path, text) -> (libcst module, its code generations), for the statements of files checked
+# again: the language server re-checks a file on every edit, and most of its statements are as
+# they were. Off in a one-shot run, where no file is checked twice.
+REUSE = False
+_parsed: Dict[Tuple[str, str], Tuple[cst.Module, Dict[Any, Any]]] = {}  # see Piece.done
+_PARSED_CHARS = 2_000_000  # of source text kept (some 50,000 lines)
+_kept = 0
+
+
+def _remember(key: Tuple[str, str], value: Tuple[cst.Module, Dict[Any, Any]]) -> None:
+    global _kept
+    if not REUSE:
+        return
+    while _parsed and _kept + len(key[1]) > _PARSED_CHARS:
+        oldest = next(iter(_parsed))
+        _kept -= len(oldest[1])
+        del _parsed[oldest]
+    _parsed[key] = value
+    _kept += len(key[1])
+
+
 class Layout:
     """The file's top-level statements and the libcst pieces parsed so far."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, path: str = ""):
         self.source = source
+        self.path = path
         self.pieces: List[Piece] = []
         self.stand_ins: List[Tuple[Any, Statement]] = []  # (stand-in node, statement libcst rejected)
         self.roots: Dict[int, Piece] = {}  # id of a parsed top-level statement -> its piece

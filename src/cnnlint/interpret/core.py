@@ -84,6 +84,7 @@ class Interp:
         self.constraints: List[Tuple[Any, str]] = []
         self.symbols: Dict[str, Any] = {}
         self.steps = 0
+        self.max_steps = MAX_STEPS
         self.started = time.monotonic()
         self.depth = 0
         self.uncertain = 0
@@ -100,7 +101,7 @@ class Interp:
 
     def tick(self):
         self.steps += 1
-        if self.steps > MAX_STEPS or (self.steps % 2048 == 0 and time.monotonic() - self.started > MAX_SECONDS):
+        if self.steps > self.max_steps or (self.steps % 2048 == 0 and time.monotonic() - self.started > MAX_SECONDS):
             raise GiveUp()
 
     def symbol(self, name: str):

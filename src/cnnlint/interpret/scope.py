@@ -8,6 +8,8 @@ import libcst as cst
 from cnnlint.interpret.values import ArgParser, Deferred, Qual, Unknown, UserClass, Function
 
 _MISSING = object()
+LAZY_STEPS = 100_000  # steps a file's module-level values may take, all together
+BIG_VALUE_LINES = 1000  # a module-level value longer than this is left unknown, not parsed
 
 
 class Scope:
@@ -68,6 +70,7 @@ class ModuleScope(Scope):
         self.functions: Dict[str, Function] = {}
         self._evaluating: set = set()
         self._interp_factory = interp_factory
+        self.lazy_budget = LAZY_STEPS  # steps left for working out module-level values
         for stmt in statements:
             self._declare_statement(stmt)
 
@@ -150,19 +153,31 @@ class ModuleScope(Scope):
         if name in self.lazy:
             expr = self.lazy[name]
             if isinstance(expr, Deferred):
+                if expr.size() > BIG_VALUE_LINES:  # a table of thousands of lines: not model code
+                    value = self.vars[name] = Unknown(f"'{name}' is a value of {expr.size()} lines, too big to follow")
+                    return value
                 expr = self.lazy[name] = expr.value()
             if expr is None or name in self._evaluating:
                 return Unknown(f"'{name}' is assigned more than once at module level")
+            from cnnlint.interpret.core import GiveUp
+
             self._evaluating.add(name)
+            interp = self._interp_factory()
+            # module-level values are mostly small (sizes, configs, layer lists): a file's
+            # constants share one step budget, so that code which computes at import time
+            # (tables, symbolic algebra) is given up on early instead of run
+            interp.max_steps = min(interp.max_steps, max(0, self.lazy_budget))
             try:
-                interp = self._interp_factory()
-                value = interp.eval(expr, self)
-                self.vars[name] = value
+                value = self.vars[name] = interp.eval(expr, self)
                 if isinstance(value, ArgParser):  # the top level's parser.add_argument(...) lines
                     for call in self.calls_on.get(name, ()):
                         interp.eval(call, self)
+            except GiveUp:
+                value = Unknown(f"'{name}' takes too long to work out")
             finally:
+                self.lazy_budget -= interp.steps
                 self._evaluating.discard(name)
+            self.vars[name] = value
             return value
         for star in self.star_imports:  # `from .blocks import *`: a name of that module, if it has it
             if star.name.split(".")[0] in ("torch", "typing", "math", "numpy", "collections"):

@@ -118,6 +118,10 @@ class Deferred:
     def header(self) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def size(self) -> int:  # pragma: no cover - overridden
+        """How many lines it spans."""
+        raise NotImplementedError
+
 
 @dataclass(eq=False)
 class UserClass:
