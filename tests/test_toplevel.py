@@ -170,3 +170,46 @@ def test_header_alone_gives_bases_without_parsing_the_body():
     header = stmt.header()
     assert type(header) is cst.ClassDef and len(header.bases) == 1
     assert not stmt.parsed
+
+
+INIT_LOOP = textwrap.dedent("""\
+    import math
+    import torch
+    import torch.nn as nn
+
+
+    # cnnlint: input-shape=2,3,32,32
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3)
+            self.fc = nn.Linear(8 * 30 * 30, 10)
+            for m in self.modules():
+                if isinstance(m, nn.Conv2d):
+                    n = m.kernel_size[0] * m.kernel_size[1] * m.out_channels
+                    m.weight.data.normal_(0, math.sqrt(2.0 / n))
+                elif isinstance(m, nn.Linear):
+                    nn.init.constant_(m.bias, 0)
+            LOOP_TAIL
+
+        def forward(self, x):
+            return self.fc(torch.flatten(self.conv(x), 1))
+    """)
+
+
+def test_weight_init_loop_is_skipped_but_a_loop_that_changes_modules_is_run():
+    from cnnlint.interpret.core import _only_initialises
+
+    clean = INIT_LOOP.replace("LOOP_TAIL", "pass")
+    loop = next(n for n in walk(cst.parse_module(clean)) if type(n) is cst.For)
+    assert _only_initialises(loop)
+    assert [d.code for d in check_source(clean, "net.py").diagnostics] == []
+    # a loop that replaces a layer is not an initialisation: it runs, and the bug it makes shows
+    changing = INIT_LOOP.replace("LOOP_TAIL", "pass").replace(
+        "nn.init.constant_(m.bias, 0)", "self.fc = nn.Linear(5, 10)")
+    loop = next(n for n in walk(cst.parse_module(changing)) if type(n) is cst.For)
+    assert not _only_initialises(loop)
+    assert [d.code for d in check_source(changing, "net.py").diagnostics] == ["CNN102"]
+    # the names the skipped loop assigns are unknown afterwards, not stale
+    uses_n = INIT_LOOP.replace("LOOP_TAIL", "self.extra = nn.Linear(n, 4)")
+    assert not any(d.severity == "error" for d in check_source(uses_n, "net.py").diagnostics)

@@ -39,6 +39,8 @@ def select_models(ctx: FileContext, interp: Interp, wanted: Optional[str], specs
     models = ctx.models(interp)
     if wanted:
         return [m for m in models if m.name == wanted]
+    if len(models) < 2:
+        return models  # alone, a model is its own root
     named = {s.model for s in specs if s.model}
     refs = ctx.references(m.name for m in models)
     roots = [m for m in models if refs.get(m.name, 0) == 0 or m.name in named]

@@ -23,7 +23,11 @@ TENSOR_MAKERS = {"randn", "rand", "zeros", "ones", "empty", "randint", "full"}
 class ModelDef:
     name: str
     kind: str  # "class" | "function"
-    node: cst.CSTNode
+    statement: Statement  # its top-level statement, parsed when the model is run
+
+    @property
+    def node(self) -> cst.CSTNode:
+        return self.statement.resolve()
 
 
 class FileContext:
@@ -58,6 +62,9 @@ class FileContext:
         for stand_in, stmt in self.layout.stand_ins:
             if stand_in is node:
                 return _line_range(stmt.first, stmt.last, self.layout)
+        piece = self.layout.roots.get(id(node))
+        if piece is not None and type(piece.tree) in (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef):
+            return _ast_range(piece.tree, self.layout)  # a whole definition: no code generation
         where = self._holder(node)
         return where[0].position(node, where[1]) if where is not None else None
 
@@ -70,10 +77,13 @@ class FileContext:
         # a walk over the pieces not yet indexed: far cheaper than the code generation that
         # positions need, which then runs for that piece, or for the one method of a class
         # that holds the node, alone
-        while layout.indexed < len(layout.pieces):
+        key = id(node)
+        found = layout.holder.get(key)
+        while found is None and layout.indexed < len(layout.pieces):
             layout.pieces[layout.indexed].index(layout.holder)
             layout.indexed += 1
-        return layout.holder.get(id(node))
+            found = layout.holder.get(key)
+        return found
 
     def code(self, node: cst.CSTNode) -> str:
         return cst.Module(body=[]).code_for_node(node)
@@ -93,9 +103,9 @@ class FileContext:
                         continue
                     base = torch_base(interp, cls)
                     if base is not None or (_defines(stmt, "forward") and _external_base(interp, cls)):
-                        found.append(ModelDef(cls.name, "class", stmt.resolve()))
+                        found.append(ModelDef(cls.name, "class", stmt))
                 elif stmt.kind == "function" and self._returns_module(interp, stmt):
-                    found.append(ModelDef(stmt.name, "function", stmt.resolve()))
+                    found.append(ModelDef(stmt.name, "function", stmt))
             except GiveUp:
                 # evaluating a name the definition uses (a module-level `X = Build()`) ran out of
                 # budget: not a model we can follow; give the next definition a fresh budget
@@ -142,11 +152,12 @@ class FileContext:
         component, not a root."""
         counts: Dict[str, int] = {}
         wanted = set(names)
+        if not wanted:
+            return counts
+        mention = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(wanted)) + r")\b")
         for stmt in self.statements:
-            if stmt.tree is not None:
-                text = stmt.text()
-                if not any(name in text for name in wanted):
-                    continue
+            if stmt.tree is not None and mention.search(stmt.text()) is None:
+                continue
             for name in _names_used(stmt):
                 if name in wanted:
                     counts[name] = counts.get(name, 0) + 1
@@ -316,6 +327,19 @@ def _names_used(stmt: Statement):
         for small in stmt.resolve().body:
             if type(small) is cst.Assign and type(small.value) in (cst.Dict, cst.List, cst.Tuple):
                 yield from (n.value for n in walk(small.value) if type(n) is cst.Name)
+
+
+def _ast_range(tree, layout: Layout):
+    """The range libcst gives a top-level class or function (from `class`/`def` to the end of
+    its last statement), from its ast: ast counts columns in UTF-8 bytes, libcst in characters."""
+    from libcst._position import CodePosition, CodeRange
+
+    def column(line: int, offset: int) -> int:
+        text = layout.lines_text(line, line).encode("utf-8")
+        return len(text[:offset].decode("utf-8", "replace"))
+
+    return CodeRange(CodePosition(tree.lineno, column(tree.lineno, tree.col_offset)),
+                     CodePosition(tree.end_lineno, column(tree.end_lineno, tree.end_col_offset)))
 
 
 def _line_range(first: int, last: int, layout: Layout):

@@ -262,6 +262,11 @@ class Interp:
         scope.vars.update({k: v for k, v in merged.items() if v is not _MISSING})
 
     def exec_for(self, stmt: cst.For, scope: Scope):
+        if _only_initialises(stmt):
+            # `for m in self.modules(): nn.init.kaiming_normal_(m.weight)`: weights change in
+            # place, shapes do not; running it would visit every module of the model once more
+            self.forget_assigned(stmt, scope, "a loop that initialises weights")
+            return
         items = self.iterate(self.eval(stmt.iter, scope))
         if isinstance(items, Unknown) or len(items) > MAX_LOOP:
             self.forget_assigned(stmt, scope, "a loop over values cnnlint cannot list")
@@ -960,6 +965,61 @@ class _CompUnknown(Exception):
 
 _STAR_UNKNOWN = Unknown("*args of unknown length")
 _KW_UNKNOWN = object()
+
+
+_MODULE_WALKS = {"modules", "named_modules", "parameters", "named_parameters"}
+_HARMLESS_CALLS = {"isinstance", "hasattr", "getattr", "len", "float", "int", "min", "max", "abs", "print",
+                   "modules", "named_modules", "parameters", "named_parameters", "children", "named_children",
+                   "dim", "size", "numel", "ndimension"}
+_init_verdicts: Dict[int, Tuple[Any, bool]] = {}  # id(For node) -> (the node, verdict)
+
+
+def _only_initialises(stmt: cst.For) -> bool:
+    """Whether a loop walks a model's modules or parameters and only initialises weights in place:
+    its calls are `nn.init.*`, in-place tensor methods (`m.weight.data.normal_(...)`) and
+    harmless queries (`isinstance`, `m.weight.size(1)`, `math.sqrt`); it assigns only plain
+    names and never returns, raises or breaks out."""
+    seen = _init_verdicts.get(id(stmt))
+    if seen is not None and seen[0] is stmt:
+        return seen[1]
+    verdict = _judge_init_loop(stmt)
+    if len(_init_verdicts) > 10_000:
+        _init_verdicts.clear()
+    _init_verdicts[id(stmt)] = (stmt, verdict)
+    return verdict
+
+
+def _judge_init_loop(stmt: cst.For) -> bool:
+    from cnnlint.source import walk
+
+    it = stmt.iter
+    if stmt.orelse is not None or stmt.asynchronous is not None or type(it) is not cst.Call or \
+            type(it.func) is not cst.Attribute or it.func.attr.value not in _MODULE_WALKS:
+        return False
+    for node in walk(stmt.body):
+        tp = type(node)
+        if tp in (cst.Return, cst.Raise, cst.Yield, cst.Break, cst.Global, cst.Nonlocal, cst.Del, cst.Import,
+                  cst.ImportFrom, cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.While, cst.With, cst.Await,
+                  cst.NamedExpr, cst.Try):
+            return False
+        if tp is cst.AssignTarget and type(node.target) is not cst.Name:
+            return False
+        if tp in (cst.AugAssign, cst.AnnAssign) and type(node.target) is not cst.Name:
+            return False
+        if tp is cst.Call:
+            from cnnlint.interpret.scope import dotted
+
+            name = dotted(node.func)
+            if name is None:
+                return False
+            receiver, _, last = name.rpartition(".")
+            in_place = last.endswith("_") and not last.startswith("_") and (
+                receiver.endswith((".weight", ".bias", ".data")) or (receiver and "." not in receiver))
+            query = last in _HARMLESS_CALLS and (not receiver or last not in ("isinstance", "hasattr", "getattr",
+                                                                              "len", "print"))
+            if not (in_place or query or name.startswith(("nn.init.", "init.", "torch.nn.init.", "math."))):
+                return False
+    return True
 
 
 def code_of(node) -> str:
