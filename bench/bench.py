@@ -10,6 +10,10 @@
 3. cache: the same folder twice with a fresh cache folder; the speed-up of the second run.
 4. parse vs check: lines per second of ``libcst.parse_module`` alone and of the full check
    (``cnnlint.api.check_file``, one process, no cache) over the same files.
+5. language server: bench/lsp_latency.py, edits of a 500-line model file.
+
+The robustness sweep (no internal error on any file of the stdlib and site-packages) is
+bench/robustness.py.
 """
 from __future__ import annotations
 
@@ -115,6 +119,9 @@ def main(argv=None) -> int:
     for f in files:
         with open(f, encoding="utf-8") as fh:
             sources.append(fh.read())
+    import gc
+
+    gc.disable()  # both as the command line runs: without the cyclic collector
     start = time.perf_counter()
     for s in sources:
         cst.parse_module(s)
@@ -123,8 +130,16 @@ def main(argv=None) -> int:
     for f in files:
         check_file(f, Settings())
     check_t = time.perf_counter() - start
+    gc.enable()
     print(f"parse only: {lines / parse_t:,.0f} lines/s ({parse_t:.2f} s); full check: {lines / check_t:,.0f} "
           f"lines/s ({check_t:.2f} s); check/parse = {check_t / parse_t:.2f}x")
+
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        print("language server: skipped (pip install 'cnnlint[lsp]')")
+    else:
+        subprocess.run([sys.executable, os.path.join(HERE, "lsp_latency.py")])
     return 0
 
 

@@ -79,7 +79,8 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
             if key in seen:
                 continue
             seen.add(key)
-            diagnostics.append(Diagnostic(path, ctx.span(node), "CNN401", "info", message, run.model.name))
+            span = ctx.span(node, near=run.interp.near.get(id(node)))
+            diagnostics.append(Diagnostic(path, span, "CNN401", "info", message, run.model.name))
     diagnostics = resolve_conflicts([d for d in apply_noqa(diagnostics, source) if selected(d.code, settings)])
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column, d.code))
     traces = tuple(with_input_sizes(r.trace) for r in runs if r.trace is not None) if settings.shapes else ()
@@ -190,6 +191,7 @@ def check_paths(paths: Sequence[str], settings: Settings = Settings(), cache: Op
 
 
 POOL_MIN_FILES = 6  # below this a process pool costs more than it saves
+WARM_FILES = 4  # at most this many files are checked before the pool starts
 
 
 def check_files(items: Sequence[Tuple[str, Settings]], cache: Optional[str] = None,
@@ -216,11 +218,17 @@ def check_files(items: Sequence[Tuple[str, Settings]], cache: Optional[str] = No
     jobs = max(1, min(jobs, len(todo)))
     root = store.root if store is not None else None
     if jobs > 1 and len(todo) >= POOL_MIN_FILES:
-        # check the first file here: the project files it imports are parsed once and the
-        # forked workers inherit them
-        first = todo[0]
-        results[first] = _check_and_store(items[first][0], items[first][1], root)
-        rest = todo[1:]
+        # check the first files here, until one has needed sympy (as nearly every model file
+        # does) or a few are done: the forked workers inherit sympy and the project files these
+        # imported, instead of each loading them again
+        from cnnlint import dims
+
+        warm = 0
+        while warm < min(WARM_FILES, len(todo) - POOL_MIN_FILES) and (warm == 0 or dims._sympy is None):
+            i = todo[warm]
+            results[i] = _check_and_store(items[i][0], items[i][1], root)
+            warm += 1
+        rest = todo[warm:]
         done = _check_in_pool([(items[i][0], items[i][1], root) for i in rest], jobs)
         for i, r in zip(rest, done):
             results[i] = r

@@ -95,6 +95,8 @@ def _rounded_div(a, b, up: bool):
         if ib == 0:
             return None
         return -((-ia) // ib) if up else ia // ib
+    if ib == 1:
+        return a  # sizes are whole numbers: a / 1 needs no rounding
     key = (up, a, b)
     out = _divided.get(key, _divided)
     if out is _divided:  # the same division recurs (every 3x3 stride-1 conv of a net): remember it

@@ -45,10 +45,13 @@ class FileContext:
         return self.layout.statements
 
     # positions ----------------------------------------------------------------------------
-    def span(self, node: Optional[cst.CSTNode]) -> Span:
+    def span(self, node: Optional[cst.CSTNode], near: Optional[cst.CSTNode] = None) -> Span:
+        """Where ``node`` is. ``near``: a function definition that likely holds it, looked in first."""
         if node is None:
             return Span(1, 1, 1, 1)
-        pos = self._find(node)
+        pos = self._near(node, near) if near is not None else None
+        if pos is None:
+            pos = self._find(node)
         if pos is None:
             return Span(1, 1, 1, 1)
         return Span(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
@@ -66,6 +69,24 @@ class FileContext:
         if piece is not None and type(piece.tree) in (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef):
             return _ast_range(piece.tree, self.layout)  # a whole definition: no code generation
         where = self._holder(node)
+        return where[0].position(node, where[1]) if where is not None else None
+
+    def _near(self, node, near):
+        """The position of ``node`` if the top-level function or class-body statement ``near``
+        holds it: only that one is generated, and no piece is walked."""
+        layout = self.layout
+        piece = layout.roots.get(id(near))
+        if piece is not None:
+            return piece.positions().get(node)
+        if layout.members_of is None or len(layout.members_seen) < len(layout.pieces):
+            layout.members_of = layout.members_of or {}
+            for p in layout.pieces[len(layout.members_seen):]:
+                layout.members_seen.append(p)
+                root = p.module.body[0] if p.module.body else None
+                if type(root) is cst.ClassDef and type(root.body) is cst.IndentedBlock:
+                    for i, member in enumerate(root.body.body):
+                        layout.members_of[id(member)] = (p, i)
+        where = layout.members_of.get(id(near))
         return where[0].position(node, where[1]) if where is not None else None
 
     def _holder(self, node):

@@ -79,6 +79,8 @@ class Interp:
         self.model_name = model_name
         self.findings: List[Finding] = []
         self.notes: List[Tuple[Any, str]] = []
+        self.running: List[Any] = []  # the FunctionDef nodes being run, innermost last
+        self.near: Dict[int, Any] = {}  # id of a noted node -> the FunctionDef it was noted in
         self.rows: List[CallRow] = []
         self.names: Dict[int, str] = {}
         self.constraints: List[Tuple[Any, str]] = []
@@ -123,6 +125,8 @@ class Interp:
     def note(self, node, message: str):
         if all(m != message for _, m in self.notes):
             self.notes.append((node, message))
+            if self.running:  # the function it is in: where to look first for its position
+                self.near[id(node)] = self.running[-1]
 
     def report(self, finding: Finding):
         if self.free_input and finding.code == "CNN107" and finding.severity in (None, "error"):
@@ -871,6 +875,7 @@ class Interp:
                 self.depth -= 1
         self.depth += 1
         self.frames.append([])
+        self.running.append(fnode)
         self.module_stack.append(func.scope.module())
         try:
             try:
@@ -895,6 +900,7 @@ class Interp:
         finally:
             self.module_stack.pop()
             self.frames.pop()
+            self.running.pop()
             self.depth -= 1
 
     def bind_params(self, params: cst.Parameters, args, kwargs, scope: Scope, func) -> bool:
