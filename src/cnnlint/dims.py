@@ -101,7 +101,8 @@ def _rounded_div(a, b, up: bool):
     out = _divided.get(key, _divided)
     if out is _divided:  # the same division recurs (every 3x3 stride-1 conv of a net): remember it
         sp = sympy()
-        out = norm((sp.ceiling if up else sp.floor)(sp.sympify(a) / b))
+        rounding = sp.ceiling if up else sp.floor
+        out = norm(rounding(_unnested(sp.sympify(a), rounding, ib) / b))
         if len(_divided) > 50_000:
             _divided.clear()
         _divided[key] = out
@@ -109,6 +110,34 @@ def _rounded_div(a, b, up: bool):
 
 
 _divided: dict = {}  # (up, a, b) -> a / b rounded, for symbolic a or b
+
+
+def _unnested(a, rounding, b):
+    """``a`` with an inner rounding taken off when dividing by a whole number ``b`` >= 1 rounds
+    the same way: floor(floor(y) + k) / b) = floor((y + k) / b) for whole k (likewise ceiling).
+    Sizes after a stack of strided layers stay one floor deep, `floor((H - 15)/8) + 1` rather
+    than `floor(floor(H/4 - 7/4)/2)`, and sympy handles them far faster."""
+    if b is None or b < 1:
+        return a
+    inner = None
+    rest = []
+    for term in (a.args if a.is_Add else (a,)):
+        if inner is None and isinstance(term, rounding):
+            inner = term.args[0]
+        elif _whole(term):
+            rest.append(term)
+        else:
+            return a
+    if inner is None:
+        return a
+    return inner + sum(rest)
+
+
+def _whole(term) -> bool:
+    """A whole number for certain: an integer, an integer symbol, or a product of them."""
+    if term.is_Integer or (term.is_Symbol and term.is_integer):
+        return True
+    return bool(term.is_Mul and all(f.is_Integer or (f.is_Symbol and f.is_integer) for f in term.args))
 
 
 def floordiv(a, b):
