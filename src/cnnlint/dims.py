@@ -102,7 +102,7 @@ def _rounded_div(a, b, up: bool):
     if out is _divided:  # the same division recurs (every 3x3 stride-1 conv of a net): remember it
         sp = sympy()
         rounding = sp.ceiling if up else sp.floor
-        out = norm(rounding(_unnested(sp.sympify(a), rounding, ib) / b))
+        out = norm(_round(_unnested(sp.sympify(a), rounding, ib) / b, rounding))
         if len(_divided) > 50_000:
             _divided.clear()
         _divided[key] = out
@@ -133,11 +133,32 @@ def _unnested(a, rounding, b):
     return inner + sum(rest)
 
 
+def _round(x, rounding):
+    """floor(x) (or ceiling): the whole terms of ``x`` go outside, the rest stays inside
+    unevaluated. sympy's own evaluation asks its assumption system about every nested term
+    (1.5 ms a call); for sizes the whole-terms rule is all it would find."""
+    whole, rest = [], []
+    for term in (x.args if x.is_Add else (x,)):
+        (whole if _whole(term) else rest).append(term)
+    if not rest:
+        return x
+    inside = rest[0] if len(rest) == 1 else x.func(*rest)
+    if inside.is_Number:
+        return rounding(inside) + sum(whole)
+    return rounding(inside, evaluate=False) + sum(whole)
+
+
 def _whole(term) -> bool:
-    """A whole number for certain: an integer, an integer symbol, or a product of them."""
-    if term.is_Integer or (term.is_Symbol and term.is_integer):
+    """A whole number for certain: an integer, an integer symbol, a floor or ceiling, or a
+    product of them."""
+    if _whole_factor(term):
         return True
-    return bool(term.is_Mul and all(f.is_Integer or (f.is_Symbol and f.is_integer) for f in term.args))
+    return bool(term.is_Mul and all(_whole_factor(f) for f in term.args))
+
+
+def _whole_factor(term) -> bool:
+    sp = _sympy
+    return bool(term.is_Integer or (term.is_Symbol and term.is_integer) or isinstance(term, (sp.floor, sp.ceiling)))
 
 
 def floordiv(a, b):
