@@ -213,3 +213,13 @@ def test_weight_init_loop_is_skipped_but_a_loop_that_changes_modules_is_run():
     # the names the skipped loop assigns are unknown afterwards, not stale
     uses_n = INIT_LOOP.replace("LOOP_TAIL", "self.extra = nn.Linear(n, 4)")
     assert not any(d.severity == "error" for d in check_source(uses_n, "net.py").diagnostics)
+
+
+def test_file_only_libcst_reads_is_checked_whole():
+    """Python 3.12's `type` statement: this Python's ast rejects the file, libcst reads it; the
+    file is then parsed whole and checked as any other, one line further down."""
+    source = "type Shape = tuple[int, ...]\n" + BUGGY
+    with pytest.raises(SyntaxError):
+        compile(source, "net.py", "exec")
+    got = _whole(source)
+    assert got == [(c, line + 1, col, end + 1, *rest) for c, line, col, end, *rest in _whole(BUGGY)]

@@ -13,7 +13,7 @@ import libcst as cst
 from cnnlint.diagnostics import Span
 from cnnlint.interpret.scope import ModuleScope, dotted
 from cnnlint.interpret.values import Qual, UserClass
-from cnnlint.toplevel import Layout, Statement, defines, dotted_ast, names_in, walk_ast
+from cnnlint.toplevel import Layout, Statement, defines, names_in, walk_ast
 
 INPUT_COMMENT = re.compile(r"#\s*cnnlint:\s*input-shape\s*=\s*([^\s#]+)")
 TENSOR_MAKERS = {"randn", "rand", "zeros", "ones", "empty", "randint", "full"}
@@ -177,7 +177,7 @@ class FileContext:
             return counts
         mention = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(wanted)) + r")\b")
         for stmt in self.statements:
-            if stmt.tree is not None and mention.search(stmt.text()) is None:
+            if mention.search(stmt.text()) is None:
                 continue
             for name in _names_used(stmt):
                 if name in wanted:
@@ -248,10 +248,10 @@ class FileContext:
         calls = re.compile(r"\b" + re.escape(model_name) + r"\s*\(")
 
         def mentions(stmt: Statement) -> bool:
-            return stmt.tree is None or calls.search(stmt.text()) is not None
+            return calls.search(stmt.text()) is not None
 
         for stmt in self.statements:
-            if stmt.kind == "if" and _tests_name(stmt, self) and mentions(stmt):
+            if stmt.kind == "if" and _tests_name(stmt) and mentions(stmt):
                 yield list(stmt.resolve().body.body)
             elif stmt.kind == "function" and _is_test_name(stmt.name) and mentions(stmt):
                 yield list(stmt.resolve().body.body)
@@ -276,78 +276,52 @@ def _is_test_name(name: str) -> bool:
 
 
 def _defines(stmt: Statement, name: str) -> bool:
-    if stmt.tree is not None:
-        return defines(stmt.tree, name)
-    return any(type(s) is cst.FunctionDef and s.name.value == name for s in stmt.resolve().body.body)
+    return stmt.tree is not None and defines(stmt.tree, name)
 
 
-def _tests_name(stmt: Statement, ctx: FileContext) -> bool:
+def _tests_name(stmt: Statement) -> bool:
     """`if __name__ == "__main__":`"""
-    if stmt.tree is None:
-        return "__name__" in ctx.code(stmt.resolve().test)
-    return any((type(n) is ast.Name and n.id == "__name__") or (type(n) is ast.Constant and n.value == "__name__")
-               for n in ast.walk(stmt.tree.test))
+    return stmt.tree is not None and any(
+        (type(n) is ast.Name and n.id == "__name__") or (type(n) is ast.Constant and n.value == "__name__")
+        for n in ast.walk(stmt.tree.test))
 
 
 def _assigns_and_returns(stmt: Statement):
     """(assigned names, value) for each `x = call(...)` and (None, value) for each `return ...` in a
     function, in source order, nested definitions left out. value: ("call", dotted name of the
     callee), ("name", a name) or None."""
-    if stmt.tree is not None:
-        fn = stmt.tree
-
-        def what(expr):
-            if type(expr) is ast.Call:
-                name = dotted_ast(expr.func)
-                return None if name is None else ("call", name)
-            if type(expr) is ast.Name:
-                return ("name", expr.id)
-            return None
-
-        prune = lambda n: (type(n) in (ast.FunctionDef, ast.AsyncFunctionDef) and n is not fn) or \
-            type(n) is ast.ClassDef  # noqa: E731
-        for node in walk_ast(fn, prune):
-            if type(node) is ast.Assign:
-                yield [t.id for t in node.targets if type(t) is ast.Name], what(node.value)
-            elif type(node) is ast.Return and node.value is not None:
-                yield None, what(node.value)
+    fn = stmt.tree
+    if fn is None:
         return
-    fn = stmt.resolve()
 
-    def what_cst(expr):
-        if type(expr) is cst.Call:
+    def what(expr):
+        if type(expr) is ast.Call:
             name = dotted(expr.func)
             return None if name is None else ("call", name)
-        if type(expr) is cst.Name:
-            return ("name", expr.value)
+        if type(expr) is ast.Name:
+            return ("name", expr.id)
         return None
 
-    prune = lambda n: (type(n) is cst.FunctionDef and n is not fn) or type(n) is cst.ClassDef  # noqa: E731
-    for node in walk(fn, prune):
-        if type(node) is cst.Assign:
-            yield [t.target.value for t in node.targets if type(t.target) is cst.Name], what_cst(node.value)
-        elif type(node) is cst.Return and node.value is not None:
-            yield None, what_cst(node.value)
+    prune = lambda n: (type(n) in (ast.FunctionDef, ast.AsyncFunctionDef) and n is not fn) or \
+        type(n) is ast.ClassDef  # noqa: E731
+    for node in walk_ast(fn, prune):
+        if type(node) is ast.Assign:
+            yield [t.id for t in node.targets if type(t) is ast.Name], what(node.value)
+        elif type(node) is ast.Return and node.value is not None:
+            yield None, what(node.value)
 
 
 def _names_used(stmt: Statement):
     """The names a top-level definition uses (its own name left out), and the names listed in a
     top-level `X = [...]`/`{...}`/`(...)`; test functions count for nothing."""
+    if stmt.tree is None:
+        return
     if stmt.kind in ("class", "function"):
         if stmt.kind == "function" and _is_test_name(stmt.name):
             return
-        if stmt.tree is not None:
-            yield from (n for n in names_in(stmt.tree) if n != stmt.name)
-        else:
-            yield from (n.value for n in walk(stmt.resolve()) if type(n) is cst.Name and n.value != stmt.name)
-    elif stmt.kind == "assign" and stmt.tree is not None:
-        value = getattr(stmt.tree, "value", None)
-        if type(value) in (ast.Dict, ast.List, ast.Tuple):
-            yield from (n.id for n in ast.walk(value) if type(n) is ast.Name)
-    elif stmt.kind == "simple" and stmt.tree is None:
-        for small in stmt.resolve().body:
-            if type(small) is cst.Assign and type(small.value) in (cst.Dict, cst.List, cst.Tuple):
-                yield from (n.value for n in walk(small.value) if type(n) is cst.Name)
+        yield from (n for n in names_in(stmt.tree) if n != stmt.name)
+    elif type(stmt.tree) is ast.Assign and type(stmt.tree.value) in (ast.Dict, ast.List, ast.Tuple):
+        yield from (n.id for n in ast.walk(stmt.tree.value) if type(n) is ast.Name)
 
 
 def _ast_range(tree, layout: Layout):
@@ -423,23 +397,33 @@ def walk(root: cst.CSTNode, prune=None):
     """Every node under ``root`` (itself included), depth first in source order, as a libcst
     visitor would see them (whitespace and parentheses left out). ``prune(node)`` true: the
     node is yielded but its children are not."""
+    return depth_first(root, _children, prune)
+
+
+def _children(node) -> list:
+    children = []
+    for name in _fields(type(node)):
+        value = getattr(node, name)
+        tp = type(value)
+        if tp is list or tp is tuple:
+            for item in value:
+                if _is_child(type(item)):
+                    children.append(item)
+        elif _is_child(tp):
+            children.append(value)
+    return children
+
+
+def depth_first(root, children, prune=None):
+    """``root`` and everything under it, depth first in source order; ``children(node)`` lists a
+    node's children in order; ``prune(node)`` true: its children are left out."""
     stack = [root]
     while stack:
         node = stack.pop()
         yield node
         if prune is not None and prune(node):
             continue
-        children = []
-        for name in _fields(type(node)):
-            value = getattr(node, name)
-            tp = type(value)
-            if tp is list or tp is tuple:
-                for item in value:
-                    if _is_child(type(item)):
-                        children.append(item)
-            elif _is_child(tp):
-                children.append(value)
-        stack.extend(reversed(children))
+        stack.extend(reversed(children(node)))
 
 
 # positions ------------------------------------------------------------------------------------

@@ -358,7 +358,8 @@ def _assigned(node: ast.stmt) -> Optional[Tuple[Tuple[str, bool], ...]]:
 
 
 def _from_cst(layout: Layout, stmt: Any) -> Statement:
-    """A statement of a file libcst parsed whole."""
+    """A statement of a file that libcst parsed whole (Python's parser rejected the file): its
+    lines from the whole-file positions, its ast from those lines when Python takes them alone."""
     if type(stmt) is cst.ClassDef:
         kind, name = "class", stmt.name.value
     elif type(stmt) is cst.FunctionDef:
@@ -371,7 +372,14 @@ def _from_cst(layout: Layout, stmt: Any) -> Statement:
         kind, name = "simple", ""
     else:
         kind, name = "compound", ""
-    return Statement(layout, kind, name, 0, 0, None, (), stmt)
+    where = layout.pieces[0].positions().get(stmt)
+    first, last = (where.start.line, where.end.line) if where is not None else (1, 1)
+    try:
+        body = ast.parse(layout.lines_text(first, last)).body
+        tree = body[0] if len(body) == 1 else None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = None
+    return Statement(layout, kind, name, first, last, tree, (), stmt)
 
 
 def names_in(node: ast.AST):
@@ -401,24 +409,11 @@ def names_in(node: ast.AST):
                 yield n.name
 
 
-def dotted_ast(node: ast.AST) -> Optional[str]:
-    if type(node) is ast.Name:
-        return node.id
-    if type(node) is ast.Attribute:
-        head = dotted_ast(node.value)
-        return None if head is None else f"{head}.{node.attr}"
-    return None
-
-
 def walk_ast(root: ast.AST, prune=None):
     """ast nodes depth first in source order (ast.walk goes breadth first)."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        if prune is not None and prune(node):
-            continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    from cnnlint.source import depth_first
+
+    return depth_first(root, lambda node: list(ast.iter_child_nodes(node)), prune)
 
 
 def defines(tree: ast.ClassDef, name: str) -> bool:

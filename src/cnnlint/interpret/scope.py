@@ -1,6 +1,7 @@
 """Name scopes, and the module scope that reads a file's top level lazily."""
 from __future__ import annotations
 
+import ast
 from typing import Any, Dict, Optional
 
 import libcst as cst
@@ -41,12 +42,19 @@ class Scope:
         return scope  # type: ignore[return-value]
 
 
-def dotted(node: cst.BaseExpression) -> Optional[str]:
-    if type(node) is cst.Name:
+def dotted(node) -> Optional[str]:
+    """`a.b.c` for a name or an attribute chain, of libcst or of ast; else None."""
+    tp = type(node)
+    if tp is cst.Name:
         return node.value
-    if type(node) is cst.Attribute:
+    if tp is cst.Attribute:
         head = dotted(node.value)
         return None if head is None else f"{head}.{node.attr.value}"
+    if tp is ast.Name:
+        return node.id
+    if tp is ast.Attribute:
+        head = dotted(node.value)
+        return None if head is None else f"{head}.{node.attr}"
     return None
 
 
@@ -195,15 +203,11 @@ class ModuleScope(Scope):
 
 def _imports_in(tree) -> bool:
     """Whether an `if` at top level imports something directly in its body (`if TYPE_CHECKING:`)."""
-    import ast
-
     return any(isinstance(s, (ast.Import, ast.ImportFrom)) for s in tree.body)
 
 
 def bind_import_ast(node, scope: "ModuleScope") -> None:
     """What an import statement binds, from its ast (as bind_import does from libcst)."""
-    import ast
-
     origin = scope.path
     if type(node) is ast.Import:
         for alias in node.names:

@@ -123,6 +123,14 @@ class Deferred:
         raise NotImplementedError
 
 
+def _resolved(value: Any) -> Any:
+    """``value.source`` parsed (once) if it was deferred."""
+    n = value.source
+    if isinstance(n, Deferred):
+        n = value.source = n.resolve()
+    return n
+
+
 @dataclass(eq=False)
 class UserClass:
     name: str
@@ -135,10 +143,7 @@ class UserClass:
     @property
     def node(self) -> Any:
         """The libcst ClassDef."""
-        n = self.source
-        if isinstance(n, Deferred):
-            n = self.source = n.resolve()
-        return n
+        return _resolved(self)
 
     @property
     def header(self) -> Any:
@@ -171,10 +176,7 @@ class Function:
 
     @property
     def node(self) -> Any:
-        n = self.source
-        if isinstance(n, Deferred):
-            n = self.source = n.resolve()
-        return n
+        return _resolved(self)
 
 
 @dataclass(eq=False)
