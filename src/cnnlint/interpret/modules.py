@@ -159,7 +159,7 @@ def call_module(interp, module, args, kwargs, node):
         if module.kind in ("ModuleList", "ModuleDict"):
             return Unknown(f"nn.{module.kind} is not callable")
         x = args[0] if args else kwargs.get("input", Unknown("no input"))
-        return apply_module_layer(interp, module, x)
+        return apply_module_layer(interp, module, x, args[1:], kwargs)
     if isinstance(module, Obj):
         from cnnlint.interpret.classes import lookup_method, torch_base
 
@@ -231,12 +231,12 @@ def as_tensor(value) -> Tensor:
     return Tensor(None)
 
 
-def apply_module_layer(interp, layer: Layer, x):
+def apply_module_layer(interp, layer: Layer, x, more=(), kwargs=None):
     row = start_row(interp, layer, layer.kind, [x])
     previous = interp.current_row
     interp.current_row = row
     try:
-        out = apply_layer(interp, layer, x, layer.node, row)
+        out = apply_layer(interp, layer, x, layer.node, row, more, kwargs)
     finally:
         interp.current_row = previous
     if isinstance(out, Tensor):
@@ -245,7 +245,9 @@ def apply_module_layer(interp, layer: Layer, x):
     return out
 
 
-def apply_layer(interp, layer: Layer, x, report_node, row=None):
+def apply_layer(interp, layer: Layer, x, report_node, row=None, more=(), kwargs=None):
+    """``x``: the first input; ``more`` and ``kwargs``: the call's other arguments (MaxUnpool's
+    indices and output_size), which most layers ignore."""
     spec = LAYERS.get(layer.kind)
     if spec is None:
         return Tensor(None)
@@ -254,6 +256,7 @@ def apply_layer(interp, layer: Layer, x, report_node, row=None):
             return Tensor(None)
         x = Tensor(None)
     ctx = LayerCtx(interp, layer, report_node, x, row)
+    ctx.more, ctx.kwargs = tuple(more), dict(kwargs or {})
     return spec.forward(layer, x, ctx)
 
 
@@ -266,6 +269,8 @@ class LayerCtx:
         self.report_node = report_node if report_node is not None else layer.node
         self.input = x
         self.row = row
+        self.more: tuple = ()  # the call's arguments after the input
+        self.kwargs: dict = {}
 
     # naming -------------------------------------------------------------------------
     def layer_title(self) -> str:

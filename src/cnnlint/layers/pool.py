@@ -122,6 +122,41 @@ for _n in (1, 2, 3):
     functional(f"max_pool{_n}d_with_indices", f"MaxPool{_n}d",
                sig("kernel_size", ("stride", None), ("padding", 0), ("dilation", 1), ("ceil_mode", False),
                    ("return_indices", True)))
+def _unpool(n: int):
+    """MaxUnpool: (input, indices, output_size=None). Each size becomes (in - 1) * stride -
+    2 * padding + kernel, or the last n entries of output_size when it is given."""
+    def run(layer, x, ctx):
+        x = spatial_input(x, ctx, n)
+        if x is None:
+            return Tensor(None)
+        ca = channel_axis(x, n)
+        given = ctx.more[1] if len(ctx.more) > 1 else ctx.kwargs.get("output_size", layer.value("output_size"))
+        if given is not None:
+            sizes = given.shape if isinstance(given, Tensor) else given
+            if isinstance(sizes, (list, tuple)) and len(sizes) >= n and \
+                    all(dims.is_dim(v) or v is None for v in sizes[-n:]):
+                return Tensor(x.shape[:ca + 1] + tuple(sizes[-n:]))
+            return Tensor(x.shape[:ca + 1] + (None,) * n)
+        k = ntuple(layer.value("kernel_size"), n)
+        stride = layer.value("stride")
+        s = k if stride is None else ntuple(stride, n)
+        p = ntuple(layer.value("padding", 0), n)
+        if k is None or s is None or p is None:
+            return Tensor(x.shape[:ca + 1] + (None,) * n)
+        out = []
+        for i, size in enumerate(x.shape[ca + 1:]):
+            if size is None or not all(dims.is_dim(v) for v in (k[i], s[i], p[i])):
+                out.append(None)
+                continue
+            out.append(dims.add(dims.sub(dims.mul(dims.sub(size, 1), s[i]), dims.mul(2, p[i])), k[i]))
+        return Tensor(x.shape[:ca + 1] + tuple(out))
+
+    return run
+
+
 for _n in (1, 2, 3):
+    layer(f"MaxUnpool{_n}d", sig("kernel_size", ("stride", None), ("padding", 0)), kernel=pool_kernel)(_unpool(_n))
+    functional(f"max_unpool{_n}d", f"MaxUnpool{_n}d",
+               sig("indices", "kernel_size", ("stride", None), ("padding", 0), ("output_size", None)))
     layer(f"LPPool{_n}d", LP_SIG, kernel=pool_kernel)(_pool(_n, "lp"))
     functional(f"lp_pool{_n}d", f"LPPool{_n}d", sig("norm_type", "kernel_size", ("stride", None), ("ceil_mode", False)))
