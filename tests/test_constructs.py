@@ -40,3 +40,23 @@ def test_value_tensors_agree_with_torch_on_cpu():
     _, model = trace(os.path.join(DATA, "computed_widths.py"), "Net=2,3,32,32")
     assert tuple(out.shape) == model.output
     assert sum(p.numel() for p in net.parameters()) == model.params
+
+
+def test_function_annotated_to_return_a_module_is_a_model():
+    """`def build_model(name) -> nn.Module:` picks a class from a table: the annotation makes it a
+    model, and its default builds the model checked."""
+    source = (
+        "import torch.nn as nn\n\n\n"
+        "class Small(nn.Module):\n"
+        "    def __init__(self, n=10):\n"
+        "        super().__init__()\n"
+        "        self.conv = nn.Conv2d(3, 8, 3)\n"
+        "        self.fc = nn.Linear(8 * 30 * 30 + 5, n)\n\n"
+        "    def forward(self, x):\n"
+        "        return self.fc(self.conv(x).flatten(1))\n\n\n"
+        "MODELS = {'small': Small}\n\n\n"
+        "def build_model(name: str = 'small', n: int = 10) -> nn.Module:\n"
+        "    return MODELS[name](n)\n")
+    settings = Settings(input_specs=(parse_spec("build_model=2,3,32,32"),), model="build_model")
+    result = check_source(source, "models.py", settings)
+    assert [(d.code, d.model) for d in result.diagnostics] == [("CNN102", "build_model")]

@@ -157,6 +157,8 @@ class FileContext:
             return False
 
         built: Dict[str, bool] = {}
+        if _annotated_module(stmt):
+            return True  # `def build_model(name) -> nn.Module:` says so itself
         result = False
         for targets, what in _assigns_and_returns(stmt):
             if targets is None:
@@ -284,6 +286,15 @@ def _tests_name(stmt: Statement) -> bool:
     return stmt.tree is not None and any(
         (type(n) is ast.Name and n.id == "__name__") or (type(n) is ast.Constant and n.value == "__name__")
         for n in ast.walk(stmt.tree.test))
+
+
+def _annotated_module(stmt: Statement) -> bool:
+    """A function annotated to return `nn.Module` (or `torch.nn.Module`, or that in quotes)."""
+    returns = getattr(stmt.tree, "returns", None)
+    if returns is None:
+        return False
+    name = returns.value if type(returns) is ast.Constant and isinstance(returns.value, str) else dotted(returns)
+    return name in ("nn.Module", "torch.nn.Module", "Module")
 
 
 def _assigns_and_returns(stmt: Statement):
