@@ -42,21 +42,36 @@ def test_value_tensors_agree_with_torch_on_cpu():
     assert sum(p.numel() for p in net.parameters()) == model.params
 
 
+def _module_file(init_args: str, method: str, tail: str) -> str:
+    """A file with one model class (a conv, then a Linear one in_feature too many) and ``tail``."""
+    return (
+        "import torch.nn as nn\n\n\n"
+        "class Small(nn.Module):\n"
+        f"    def __init__(self, {init_args}):\n"
+        "        super().__init__()\n"
+        "        self.conv = nn.Conv2d(3, 8, 3)\n"
+        "        self.fc = nn.Linear(8 * 30 * 30 + 1, n)\n\n"
+        f"{method}"
+        "    def forward(self, x):\n"
+        "        return self.fc(self.conv(x).flatten(1))\n\n\n" + tail)
+
+
 def test_function_annotated_to_return_a_module_is_a_model():
     """`def build_model(name) -> nn.Module:` picks a class from a table: the annotation makes it a
     model, and its default builds the model checked."""
-    source = (
-        "import torch.nn as nn\n\n\n"
-        "class Small(nn.Module):\n"
-        "    def __init__(self, n=10):\n"
-        "        super().__init__()\n"
-        "        self.conv = nn.Conv2d(3, 8, 3)\n"
-        "        self.fc = nn.Linear(8 * 30 * 30 + 5, n)\n\n"
-        "    def forward(self, x):\n"
-        "        return self.fc(self.conv(x).flatten(1))\n\n\n"
-        "MODELS = {'small': Small}\n\n\n"
-        "def build_model(name: str = 'small', n: int = 10) -> nn.Module:\n"
-        "    return MODELS[name](n)\n")
+    source = _module_file("n=10", "", "MODELS = {'small': Small}\n\n\n"
+                          "def build_model(name: str = 'small', n: int = 10) -> nn.Module:\n"
+                          "    return MODELS[name](n)\n")
     settings = Settings(input_specs=(parse_spec("build_model=2,3,32,32"),), model="build_model")
     result = check_source(source, "models.py", settings)
-    assert [(d.code, d.model) for d in result.diagnostics] == [("CNN102", "build_model")]
+    assert [(d.code, d.model, d.declared, d.inferred) for d in result.diagnostics] == \
+        [("CNN102", "build_model", 7201, 7200)]
+
+
+def test_function_returning_a_classmethod_build_is_a_model():
+    source = _module_file("n", "    @classmethod\n    def from_config(cls, cfg):\n        return cls(cfg['n'])\n\n",
+                          "def build():\n    return Small.from_config({'n': 2})\n")
+    settings = Settings(input_specs=(parse_spec("build=2,3,32,32"),), model="build")
+    result = check_source(source, "models.py", settings)
+    assert [(d.code, d.model, d.declared, d.inferred) for d in result.diagnostics] == \
+        [("CNN102", "build", 7201, 7200)]

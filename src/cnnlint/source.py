@@ -154,6 +154,9 @@ class FileContext:
                 return full.startswith("torch.nn.") and full.rsplit(".", 1)[1][:1].isupper()
             if isinstance(value, UserClass) and "." not in name:
                 return torch_base(interp, value) is not None
+            if isinstance(value, UserClass) and name.count(".") == 1:
+                # `Net.from_config(cfg)`: a classmethod of a module class builds one
+                return _is_classmethod(value, name.split(".")[1]) and torch_base(interp, value) is not None
             return False
 
         built: Dict[str, bool] = {}
@@ -286,6 +289,20 @@ def _tests_name(stmt: Statement) -> bool:
     return stmt.tree is not None and any(
         (type(n) is ast.Name and n.id == "__name__") or (type(n) is ast.Constant and n.value == "__name__")
         for n in ast.walk(stmt.tree.test))
+
+
+def _is_classmethod(cls: UserClass, name: str) -> bool:
+    """Whether the class body defines ``name`` with @classmethod (read from the ast when the
+    class is not parsed yet)."""
+    source = cls.source
+    tree = getattr(source, "tree", None)
+    if isinstance(tree, ast.ClassDef):
+        return any(type(s) in (ast.FunctionDef, ast.AsyncFunctionDef) and s.name == name and
+                   any(dotted(d) == "classmethod" for d in s.decorator_list) for s in tree.body)
+    node = cls.node
+    return any(type(s) is cst.FunctionDef and s.name.value == name and
+               any(dotted(d.decorator) == "classmethod" for d in s.decorators)
+               for s in getattr(node.body, "body", ()))
 
 
 def _annotated_module(stmt: Statement) -> bool:
