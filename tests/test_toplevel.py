@@ -107,6 +107,8 @@ def test_statement_libcst_cannot_parse_becomes_unknown_not_an_error(monkeypatch)
     result = check_source(source, "net.py")
     assert not any(d.severity == "error" for d in result.diagnostics)
     assert not any(d.code == "CNN999" for d in result.diagnostics)
+    said = [d for d in result.diagnostics if "libcst cannot parse 'Net'" in d.message]
+    assert said and said[0].severity == "info" and said[0].span.line == 8  # where the class starts
 
 
 def test_a_file_ast_rejects_is_reported_by_libcst_as_before():

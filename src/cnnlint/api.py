@@ -81,6 +81,10 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
             seen.add(key)
             span = ctx.span(node, near=run.interp.near.get(id(node)))
             diagnostics.append(Diagnostic(path, span, "CNN401", "info", message, run.model.name))
+    for node, stmt in ctx.layout.stand_ins:  # valid Python that libcst cannot read
+        what = f"'{stmt.name}'" if stmt.name else "this statement"
+        diagnostics.append(Diagnostic(path, ctx.span(node), "CNN401", "info",
+                                      f"libcst cannot parse {what} ({stmt.error}); what it defines is unknown"))
     diagnostics = resolve_conflicts([d for d in apply_noqa(diagnostics, source) if selected(d.code, settings)])
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column, d.code))
     traces = tuple(with_input_sizes(r.trace) for r in runs if r.trace is not None) if settings.shapes else ()

@@ -285,10 +285,6 @@ class Layout:
         end = starts[last] if last < len(starts) else len(self.source)
         return self.source[starts[first - 1]:end]
 
-    def body(self) -> List[Any]:
-        """Every top-level libcst statement (parses the whole file)."""
-        return [s.resolve() for s in self.statements]
-
 
 def _first_line(node: ast.stmt) -> int:
     decorators = getattr(node, "decorator_list", None)
