@@ -130,6 +130,14 @@ def _unpool(n: int):
         if x is None:
             return Tensor(None)
         ca = channel_axis(x, n)
+        indices = ctx.more[0] if ctx.more else ctx.kwargs.get("indices", layer.value("indices"))
+        if isinstance(indices, Tensor) and indices.shape is not None and (
+                len(indices.shape) != len(x.shape) or
+                any(dims.definitely_differ(a, b) for a, b in zip(indices.shape, x.shape))):
+            ctx.fail("CNN106", f"{ctx.layer_title()} gets indices of shape {ctx.fmt_shape(indices.shape)} for an "
+                               f"input of shape {ctx.fmt_shape(x.shape)}; they must be the same (the pool that "
+                               "made the indices saw another input)")
+            return Tensor(None)
         given = ctx.more[1] if len(ctx.more) > 1 else ctx.kwargs.get("output_size", layer.value("output_size"))
         if given is not None:
             sizes = given.shape if isinstance(given, Tensor) else given
