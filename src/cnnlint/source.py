@@ -78,14 +78,13 @@ class FileContext:
         piece = layout.roots.get(id(near))
         if piece is not None:
             return piece.positions().get(node)
-        if layout.members_of is None or len(layout.members_seen) < len(layout.pieces):
-            layout.members_of = layout.members_of or {}
-            for p in layout.pieces[len(layout.members_seen):]:
-                layout.members_seen.append(p)
+        if layout.members_listed < len(layout.pieces):
+            for p in layout.pieces[layout.members_listed:]:
                 root = p.module.body[0] if p.module.body else None
                 if type(root) is cst.ClassDef and type(root.body) is cst.IndentedBlock:
                     for i, member in enumerate(root.body.body):
                         layout.members_of[id(member)] = (p, i)
+            layout.members_listed = len(layout.pieces)
         where = layout.members_of.get(id(near))
         return where[0].position(node, where[1]) if where is not None else None
 

@@ -261,8 +261,8 @@ class Layout:
         self.roots: Dict[int, Piece] = {}  # id of a parsed top-level statement -> its piece
         self.holder: Dict[int, Tuple[Piece, Optional[int]]] = {}  # see Piece.index
         self.indexed = 0
-        self.members_of: Optional[Dict[int, Tuple[Piece, int]]] = None  # id of a class-body statement -> where
-        self.members_seen: List[Piece] = []
+        self.members_of: Dict[int, Tuple[Piece, int]] = {}  # id of a class-body statement -> where
+        self.members_listed = 0  # how many of the pieces members_of covers
         self._starts: Optional[List[int]] = None
         try:
             tree = compile(source, "<cnnlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)

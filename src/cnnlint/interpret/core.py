@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import libcst as cst
 
 from cnnlint import dims
-from cnnlint.interpret.scope import Scope, bind_import, _MISSING
+from cnnlint.interpret.scope import Scope, bind_import, dotted, _MISSING
 from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, Builtin, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
                                       SymbolicObj, Tensor, Unknown, UserClass, is_module)
 
@@ -280,16 +280,22 @@ class Interp:
         try:
             for item in items:
                 self.assign(stmt.target, item, scope)
-                try:
-                    self.exec_block(stmt.body, scope)
-                except ContinueSignal:
-                    continue
-                except BreakSignal:
+                if not self.loop_body(stmt, scope):
                     return
             if stmt.orelse is not None:
                 self.exec_block(stmt.orelse.body, scope)
         finally:
             self.loop_depth -= 1
+
+    def loop_body(self, stmt, scope: Scope) -> bool:
+        """One pass of a loop's body; False when it breaks out."""
+        try:
+            self.exec_block(stmt.body, scope)
+        except ContinueSignal:
+            pass
+        except BreakSignal:
+            return False
+        return True
 
     def exec_match(self, stmt, scope: Scope):
         """``match`` on literal patterns (``case "vgg":``, ``case 1 | 2:``, ``case _:``); any other
@@ -339,11 +345,7 @@ class Interp:
                     return
                 if cond is not True:
                     break
-                try:
-                    self.exec_block(stmt.body, scope)
-                except ContinueSignal:
-                    continue
-                except BreakSignal:
+                if not self.loop_body(stmt, scope):
                     return
         finally:
             self.loop_depth -= 1
@@ -1013,8 +1015,6 @@ def _judge_init_loop(stmt: cst.For) -> bool:
         if tp in (cst.AugAssign, cst.AnnAssign) and type(node.target) is not cst.Name:
             return False
         if tp is cst.Call:
-            from cnnlint.interpret.scope import dotted
-
             name = dotted(node.func)
             if name is None:
                 return False

@@ -208,58 +208,49 @@ def _imports_in(tree) -> bool:
 
 def bind_import_ast(node, scope: "ModuleScope") -> None:
     """What an import statement binds, from its ast (as bind_import does from libcst)."""
-    origin = scope.path
+    names = [(a.name, a.asname) for a in node.names]
     if type(node) is ast.Import:
-        for alias in node.names:
-            if alias.asname:
-                scope.set(alias.asname, Qual(alias.name, origin))
-            else:
-                head = alias.name.split(".")[0]
-                scope.set(head, Qual(head, origin))
-        return
-    if node.level:
-        prefix = "." * node.level + (node.module + "." if node.module else "")
-    elif node.module is None:
-        return
+        _bind_import(scope, names)
     else:
-        prefix = node.module + "."
-    for alias in node.names:
-        if alias.name == "*":
-            if origin:
-                scope.star_imports.append(Qual(prefix.rstrip("."), origin))
-            continue
-        scope.set(alias.asname or alias.name, Qual(prefix + alias.name, origin))
+        _bind_from(scope, node.module, node.level, names)
 
 
 def bind_import(node: cst.CSTNode, scope: Scope) -> None:
     """Record what an import statement binds: local name -> qualified name."""
-    origin = getattr(scope.module(), "path", None)
+    def aliases(items):
+        return [(dotted(a.name), a.asname.name.value if a.asname is not None and type(a.asname.name) is cst.Name
+                 else None) for a in items]
+
     if type(node) is cst.Import:
-        for alias in node.names:
-            full = dotted(alias.name)
-            if full is None:
-                continue
-            if alias.asname is not None and type(alias.asname.name) is cst.Name:
-                scope.set(alias.asname.name.value, Qual(full, origin))
-            else:
-                head = full.split(".")[0]
-                scope.set(head, Qual(head, origin))
+        _bind_import(scope, aliases(node.names))
     elif type(node) is cst.ImportFrom:
         module = dotted(node.module) if node.module is not None else None
-        if node.relative:
-            prefix = "." * len(node.relative) + (module + "." if module else "")
-        elif module is None:
-            return
-        else:
-            prefix = module + "."
-        if type(node.names) is cst.ImportStar:
+        names = [("*", None)] if type(node.names) is cst.ImportStar else aliases(node.names)
+        _bind_from(scope, module, len(node.relative), names)
+
+
+def _bind_import(scope: Scope, names) -> None:
+    """``import a.b`` binds ``a``; ``import a.b as c`` binds ``c`` to ``a.b``."""
+    origin = getattr(scope.module(), "path", None)
+    for full, local in names:
+        if full is not None:
+            head = full.split(".")[0]
+            scope.set(local or head, Qual(full if local else head, origin))
+
+
+def _bind_from(scope: Scope, module: Optional[str], level: int, names) -> None:
+    """``from ..module import name as local`` (``level`` dots); ``*`` is remembered on the module
+    scope, to be looked into for names the file does not define."""
+    origin = getattr(scope.module(), "path", None)
+    if level:
+        prefix = "." * level + (module + "." if module else "")
+    elif module is None:
+        return
+    else:
+        prefix = module + "."
+    for name, local in names:
+        if name == "*":
             if isinstance(scope, ModuleScope) and origin:
                 scope.star_imports.append(Qual(prefix.rstrip("."), origin))
-            return
-        for alias in node.names:
-            name = dotted(alias.name)
-            if name is None:
-                continue
-            local = alias.asname.name.value if alias.asname is not None and isinstance(
-                alias.asname.name, cst.Name) else name
-            scope.set(local, Qual(prefix + name, origin))
+        elif name is not None:
+            scope.set(local or name, Qual(prefix + name, origin))
