@@ -51,9 +51,10 @@ def _whole(source: str):
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: os.path.basename(p))
-def test_positions_of_a_class_member_equal_the_whole_class(path):
-    """Every node of every class of every fixture: the range from generating one class-body
-    statement alone equals the range from generating the whole class."""
+def test_positions_of_a_class_member_equal_the_whole_class(path, monkeypatch):
+    """Every node of every class of every fixture, parsed by libcst: the range from generating
+    one class-body statement alone equals the range from generating the whole class."""
+    monkeypatch.setattr(toplevel, "BUILD", False)
     with open(path, encoding="utf-8") as fh:
         layout = Layout(fh.read(), path)
     for stmt in layout.statements:
@@ -96,6 +97,7 @@ def test_statement_libcst_cannot_parse_becomes_unknown_not_an_error(monkeypatch)
     """Valid Python that libcst cannot read (newer syntax, nesting past its limits): the class
     stands for something unknown, with no error and no internal error."""
     real = toplevel.parse_module
+    monkeypatch.setattr(toplevel, "BUILD", False)
 
     def picky(text):
         if "class Net" in text:
@@ -138,7 +140,9 @@ def test_module_level_work_is_given_up_on_not_run():
 
 
 @pytest.fixture
-def reuse():
+def reuse(monkeypatch):
+    """libcst's parses kept between checks (statements the builder does not know)."""
+    monkeypatch.setattr(toplevel, "BUILD", False)
     toplevel.REUSE = True
     toplevel._parsed.clear()
     yield

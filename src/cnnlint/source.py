@@ -57,11 +57,17 @@ class FileContext:
         return Span(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
 
     def owns(self, node) -> bool:
-        return self._holder(node) is not None or any(n is node for n, _ in self.layout.stand_ins)
+        return id(node) in self.layout.ranges or self._holder(node) is not None or any(n is node for n, _ in self.layout.stand_ins)
 
     def _find(self, node):
         """node -> CodeRange (what libcst's PositionProvider gives), from the parsed piece that
-        holds it; each piece's positions come from one lean code generation pass."""
+        holds it; each piece's positions come from one lean code generation pass. A node built
+        from the ast has its range from there."""
+        built = self.layout.ranges.get(id(node))
+        if built is not None:
+            from libcst._position import CodePosition, CodeRange
+
+            return CodeRange(CodePosition(built[0], built[1]), CodePosition(built[2], built[3]))
         for stand_in, stmt in self.layout.stand_ins:
             if stand_in is node:
                 return _line_range(stmt.first, stmt.last, self.layout)
@@ -75,6 +81,8 @@ class FileContext:
         """The position of ``node`` if the top-level function or class-body statement ``near``
         holds it: only that one is generated, and no piece is walked."""
         layout = self.layout
+        if id(node) in layout.ranges:
+            return self._find(node)
         piece = layout.roots.get(id(near))
         if piece is not None:
             return piece.positions().get(node)
@@ -106,7 +114,8 @@ class FileContext:
         return found
 
     def code(self, node: cst.CSTNode) -> str:
-        return cst.Module(body=[]).code_for_node(node)
+        built = self.layout.ranges.get(id(node))
+        return self.layout.range_text(built) if built is not None else cst.Module(body=[]).code_for_node(node)
 
     # models -------------------------------------------------------------------------------
     def models(self, interp) -> List[ModelDef]:

@@ -163,9 +163,11 @@ class Statement(Deferred):
                                   ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp))
 
     def resolve(self) -> Any:
-        """The libcst statement."""
+        """The libcst statement: built from its ast (fromast.py), or parsed by libcst when the
+        builder does not know one of its constructs."""
         if self._node is None:
-            self._node = self._parse(self.text())
+            built = self.file.build(lambda b: b.statement_line(list(self.trees))) if BUILD and self.trees else None
+            self._node = built if built is not None else self._parse(self.text())
         return self._node
 
     def header(self) -> Any:
@@ -173,6 +175,8 @@ class Statement(Deferred):
         to parse than a long body that only the class's bases are wanted of."""
         if self._node is not None:
             return self._node
+        if self._header is None and BUILD and type(self.tree) is ast.ClassDef:
+            self._header = self.file.build(lambda b: b.class_header(self.tree))
         if self._header is None:
             tree = self.tree
             body_line = tree.body[0].lineno if tree.body else self.last + 1
@@ -229,6 +233,10 @@ class Statement(Deferred):
         return node
 
 
+# Statements are built from their ast (fromast.py); False: parsed by libcst, as for the statements
+# the builder does not know.
+BUILD = True
+
 # (path, text) -> (libcst module, its code generations), for the statements of files checked
 # again: the language server re-checks a file on every edit, and most of its statements are as
 # they were. Off in a one-shot run, where no file is checked twice.
@@ -264,6 +272,8 @@ class Layout:
         self.members_of: Dict[int, Tuple[Piece, int]] = {}  # id of a class-body statement -> where
         self.members_listed = 0  # how many of the pieces members_of covers
         self._starts: Optional[List[int]] = None
+        self.ranges: Dict[int, Tuple[int, int, int, int]] = {}  # of the nodes built from the ast
+        self._ascii = source.isascii()
         try:
             tree = compile(source, "<cnnlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
         except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
@@ -274,6 +284,35 @@ class Layout:
             self.statements = [_from_cst(self, stmt) for stmt in module.body]
         else:
             self.statements = _group(self, tree.body)
+
+    def build(self, make) -> Any:
+        """``make(builder)``: libcst nodes built from the ast, their ranges kept in ``ranges``;
+        None when the builder meets a construct it does not know."""
+        from cnnlint import fromast
+
+        from libcst._nodes.base import CSTNode
+
+        ranges: Dict[int, Tuple[int, int, int, int]] = {}
+        check = CSTNode.__post_init__
+        CSTNode.__post_init__ = _unchecked  # type: ignore[assignment]  # as in parse_module
+        try:
+            made = make(fromast.Builder(ranges, self.line_text, self._ascii))
+        except Exception:  # fromast.Unsupported, or deeper than the stack: libcst parses it
+            return None
+        finally:
+            CSTNode.__post_init__ = check  # type: ignore[assignment]
+        if not self.ranges:
+            fromast._LAYOUTS.add(self)
+        self.ranges.update(ranges)
+        return made
+
+    def line_text(self, line: int) -> str:
+        return self.lines_text(line, line)
+
+    def range_text(self, r: Tuple[int, int, int, int]) -> str:
+        """The source text of a (line, column, end line, end column) range."""
+        starts = self.line_starts()
+        return self.source[starts[r[0] - 1] + r[1]:starts[r[2] - 1] + r[3]]
 
     def line_starts(self) -> List[int]:
         if self._starts is None:

@@ -1029,6 +1029,11 @@ def _judge_init_loop(stmt: cst.For) -> bool:
 
 
 def code_of(node) -> str:
+    from cnnlint.fromast import text_of
+
+    text = text_of(node)  # the file's own text, for a node built from the ast
+    if text is not None:
+        return text
     try:
         return cst.Module([]).code_for_node(node)
     except Exception:
