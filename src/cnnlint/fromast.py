@@ -354,6 +354,10 @@ class Builder:
         return cst.Attribute(value=self.expr(node.value), attr=attr)
 
     def _call(self, node: ast.Call) -> cst.Call:
+        if len(node.args) == 1 and not node.keywords and type(node.args[0]) is ast.GeneratorExp:
+            made = self.expr(node.args[0])  # `sum(x for x in y)`: the call's parentheses are its own
+            arg = self.place_range(cst.Arg(made), self.ranges.get(id(made)))
+            return cst.Call(func=self.expr(node.func), args=(arg,))
         args = [self.argument(a) for a in node.args]
         keywords = [self.keyword(k) for k in node.keywords]
         if args and keywords and _after(node.args[-1], node.keywords[0]):
@@ -369,10 +373,7 @@ class Builder:
         return self.around(cst.Arg(self.expr(node)), node)
 
     def around(self, made: Any, node: ast.expr) -> Any:
-        """An Arg or Element: where its value is, parentheses included (but a generator expression
-        alone in a call shares the call's)."""
-        if type(node) is ast.GeneratorExp:
-            return self.place_range(made, self.ranges.get(id(made.value)))
+        """An Arg, Element or Index: where its value is, parentheses included."""
         return self.place(made, node)
 
     def keyword(self, node: ast.keyword) -> cst.Arg:
@@ -408,8 +409,7 @@ class Builder:
         elif type(node) is ast.Starred:
             inner = cst.Index(self.expr(node.value), star="*")
         else:
-            value = self.expr(node)
-            inner = self.place_range(cst.Index(value), self.ranges.get(id(value)))
+            inner = self.around(cst.Index(self.expr(node)), node)
         return self.place_range(cst.SubscriptElement(inner), self.ranges.get(id(inner)))
 
     def _binary(self, node: ast.BinOp) -> cst.BinaryOperation:
