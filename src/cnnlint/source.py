@@ -30,11 +30,31 @@ class ModelDef:
         return self.statement.resolve()
 
 
+# path -> the last Layout made of its text: a file checked and also imported by another checked
+# file (resnet.py by the detection models) is cut and built once. Layouts hold only what the text
+# says, never what a run made of it, so two FileContexts can share one.
+_LAYOUTS: Dict[str, Layout] = {}
+LAYOUTS_KEPT = 64
+
+
+def layout_of(source: str, path: str) -> Layout:
+    known = _LAYOUTS.get(path)
+    if known is not None and known.source == source:
+        return known
+    layout = Layout(source, path)
+    if path:
+        _LAYOUTS.pop(path, None)
+        while len(_LAYOUTS) >= LAYOUTS_KEPT:
+            del _LAYOUTS[next(iter(_LAYOUTS))]
+        _LAYOUTS[path] = layout
+    return layout
+
+
 class FileContext:
     def __init__(self, path: str, source: str):
         self.path = path
         self.source = source
-        self.layout = Layout(source, path)  # raises libcst's ParserSyntaxError when Python cannot parse it
+        self.layout = layout_of(source, path)  # raises libcst's ParserSyntaxError when Python cannot parse it
         from cnnlint.interpret.core import Interp
 
         self.import_cache: dict = {}

@@ -73,8 +73,27 @@ class CallRow:
         self.input = input_
 
 
+def _bind_late() -> None:
+    """Functions of the modules that import this one, bound as globals when the first
+    interpreter is made (an import inside a method costs more than the method, at these rates)."""
+    global _resolve, _BUILTINS, _tensor_binop, _subscript, _iterate, _get_attribute, _call_qual, \
+        _instantiate, _call_module, _LATE_BOUND
+    from cnnlint.interpret.classes import instantiate as _instantiate
+    from cnnlint.interpret.imports import resolve as _resolve
+    from cnnlint.interpret.library import BUILTINS as _BUILTINS, call_qual as _call_qual, \
+        get_attribute as _get_attribute, iterate as _iterate, subscript as _subscript, tensor_binop as _tensor_binop
+    from cnnlint.interpret.modules import call_module as _call_module
+
+    _LATE_BOUND = True
+
+
+_LATE_BOUND = False
+
+
 class Interp:
     def __init__(self, file_ctx, model_name: Optional[str] = None):
+        if not _LATE_BOUND:
+            _bind_late()
         self.file = file_ctx
         self.model_name = model_name
         self.findings: List[Finding] = []
@@ -437,16 +456,12 @@ class Interp:
         value = scope.lookup(name)
         if value is not _MISSING:
             if isinstance(value, Qual) and value.origin:
-                from cnnlint.interpret.imports import resolve
-
-                found = resolve(self, value)
+                found = _resolve(self, value)
                 if found is not None:
                     return found
             return value
-        from cnnlint.interpret.library import BUILTINS
-
-        if name in BUILTINS:
-            return BUILTINS[name]
+        if name in _BUILTINS:
+            return _BUILTINS[name]
         return Unknown(f"name '{name}' is not defined in this file")
 
     def eval_Integer(self, node, scope):
@@ -574,10 +589,8 @@ class Interp:
         return self.binop(type(node.operator).__name__, left, right, node)
 
     def binop(self, op: str, left, right, node):
-        from cnnlint.interpret.library import tensor_binop
-
         if isinstance(left, Tensor) or isinstance(right, Tensor):
-            return tensor_binop(self, op, left, right, node)
+            return _tensor_binop(self, op, left, right, node)
         if isinstance(left, SymbolicObj):
             left = self.symbol(left.name)
         if isinstance(right, SymbolicObj):
@@ -644,8 +657,7 @@ class Interp:
         return self.getattr(obj, node.attr.value, node)
 
     def eval_Subscript(self, node, scope):
-        from cnnlint.interpret.library import subscript
-
+        subscript = _subscript
         value = self.eval(node.value, scope)
         keys = []
         for el in node.slice:
@@ -805,20 +817,14 @@ class Interp:
             return Unknown("condition")
 
     def iterate(self, value):
-        from cnnlint.interpret.library import iterate
-
-        return iterate(self, value)
+        return _iterate(self, value)
 
     def getattr(self, obj, name: str, node=None):
-        from cnnlint.interpret.library import get_attribute
-
-        return get_attribute(self, obj, name, node)
+        return _get_attribute(self, obj, name, node)
 
     # --- calls -------------------------------------------------------------------------
 
     def call(self, func, args, kwargs, node, arg_nodes=None):
-        from cnnlint.interpret.library import call_qual
-
         self.tick()
         if _KW_UNKNOWN in kwargs or any(a is _STAR_UNKNOWN for a in args):
             if isinstance(func, (Layer, Obj)):
@@ -837,7 +843,7 @@ class Interp:
                 return func.fn(self, func.bound, args, kwargs, node)
             return func.fn(self, args, kwargs, node)
         if isinstance(func, Qual):
-            return call_qual(self, func.name, args, kwargs, node, arg_nodes or {})
+            return _call_qual(self, func.name, args, kwargs, node, arg_nodes or {})
         if isinstance(func, Partial):
             merged = dict(func.kwargs)
             merged.update(kwargs)
@@ -947,14 +953,10 @@ class Interp:
     # --- classes and modules -------------------------------------------------------------
 
     def instantiate(self, cls: UserClass, args, kwargs, node):
-        from cnnlint.interpret.classes import instantiate
-
-        return instantiate(self, cls, args, kwargs, node)
+        return _instantiate(self, cls, args, kwargs, node)
 
     def call_module(self, module, args, kwargs, node):
-        from cnnlint.interpret.modules import call_module
-
-        return call_module(self, module, args, kwargs, node)
+        return _call_module(self, module, args, kwargs, node)
 
 
 _CONSTANTS = {"None": None, "True": True, "False": False}
