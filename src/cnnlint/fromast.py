@@ -42,6 +42,20 @@ _COMPARE = {ast.Eq: cst.Equal, ast.NotEq: cst.NotEqual, ast.Lt: cst.LessThan, as
             ast.In: cst.In, ast.NotIn: cst.NotIn}
 _NAMED_CONSTANTS = {True: "True", False: "False", None: "None"}
 
+# Layout nodes that libcst would make anew for every node (its fields' default factories): nodes
+# are immutable, so all built nodes share one of each, and one instance of each operator
+_SPACE = cst.SimpleWhitespace("")
+_CALL = {"whitespace_after_func": _SPACE, "whitespace_before_args": _SPACE}
+_ARG = {"whitespace_after_star": _SPACE, "whitespace_after_arg": _SPACE}
+_SUBSCRIPT = {"lbracket": cst.LeftSquareBracket(), "rbracket": cst.RightSquareBracket(),
+              "whitespace_after_value": _SPACE}
+_LINE = {"trailing_whitespace": cst.TrailingWhitespace()}
+_BLOCK = {"header": cst.TrailingWhitespace()}
+_TARGET = {"whitespace_before_equal": cst.SimpleWhitespace(" "), "whitespace_after_equal": cst.SimpleWhitespace(" ")}
+for _table in (_BINARY, _AUGMENTED, _UNARY, _COMPARE):
+    _made = {tp: make() for tp, make in _table.items()}
+    _table.update({tp: (lambda op=op: op) for tp, op in _made.items()})
+
 # layouts whose trees were built here: code_of() finds a node's text through them
 _LAYOUTS: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
@@ -100,19 +114,19 @@ class Builder:
         head = nodes[0]
         if len(nodes) == 1 and type(head) in _COMPOUND:
             return self.stmt(head)
-        line = cst.SimpleStatementLine(body=tuple(self.small(n) for n in nodes))
+        line = cst.SimpleStatementLine(body=tuple(self.small(n) for n in nodes), **_LINE)
         first, last = nodes[0], nodes[-1]
         self.ranges[id(line)] = (first.lineno, self.column(first.lineno, first.col_offset), last.end_lineno,
                                  self.column(last.end_lineno, last.end_col_offset))
         return line
 
     def block(self, body: List[ast.stmt]) -> cst.IndentedBlock:
-        return cst.IndentedBlock(body=tuple(self.stmt(s) for s in body))
+        return cst.IndentedBlock(body=tuple(self.stmt(s) for s in body), **_BLOCK)
 
     def stmt(self, node: ast.stmt) -> Any:
         method = _COMPOUND.get(type(node))
         if method is None:
-            return self.place(cst.SimpleStatementLine(body=(self.small(node),)), node)
+            return self.place(cst.SimpleStatementLine(body=(self.small(node),), **_LINE), node)
         return self.place(method(self, node), node)
 
     def small(self, node: ast.stmt) -> Any:
@@ -232,7 +246,7 @@ class Builder:
         return cst.Expr(self.expr(node.value))
 
     def _assign(self, node: ast.Assign) -> cst.Assign:
-        return cst.Assign(targets=tuple(cst.AssignTarget(self.expr(t)) for t in node.targets), value=self.expr(node.value))
+        return cst.Assign(targets=tuple(cst.AssignTarget(self.expr(t), **_TARGET) for t in node.targets), value=self.expr(node.value))
 
     def _ann_assign(self, node: ast.AnnAssign) -> cst.AnnAssign:
         return cst.AnnAssign(target=self.expr(node.target), annotation=cst.Annotation(self.expr(node.annotation)),
@@ -356,21 +370,21 @@ class Builder:
     def _call(self, node: ast.Call) -> cst.Call:
         if len(node.args) == 1 and not node.keywords and type(node.args[0]) is ast.GeneratorExp:
             made = self.expr(node.args[0])  # `sum(x for x in y)`: the call's parentheses are its own
-            arg = self.place_range(cst.Arg(made), self.ranges.get(id(made)))
-            return cst.Call(func=self.expr(node.func), args=(arg,))
+            arg = self.place_range(cst.Arg(made, **_ARG), self.ranges.get(id(made)))
+            return cst.Call(func=self.expr(node.func), args=(arg,), **_CALL)
         args = [self.argument(a) for a in node.args]
         keywords = [self.keyword(k) for k in node.keywords]
         if args and keywords and _after(node.args[-1], node.keywords[0]):
             # `f(a=1, *rest)`: libcst keeps the order they are written in
             order = sorted(zip(list(node.args) + list(node.keywords), args + keywords),
                            key=lambda pair: (pair[0].lineno, pair[0].col_offset))
-            return cst.Call(func=self.expr(node.func), args=tuple(made for _, made in order))
-        return cst.Call(func=self.expr(node.func), args=tuple(args + keywords))
+            return cst.Call(func=self.expr(node.func), args=tuple(made for _, made in order), **_CALL)
+        return cst.Call(func=self.expr(node.func), args=tuple(args + keywords), **_CALL)
 
     def argument(self, node: ast.expr) -> cst.Arg:
         if type(node) is ast.Starred:
-            return self.place(cst.Arg(self.expr(node.value), star="*"), node)
-        return self.around(cst.Arg(self.expr(node)), node)
+            return self.place(cst.Arg(self.expr(node.value), star="*", **_ARG), node)
+        return self.around(cst.Arg(self.expr(node), **_ARG), node)
 
     def around(self, made: Any, node: ast.expr) -> Any:
         """An Arg, Element or Index: where its value is, parentheses included."""
@@ -378,12 +392,12 @@ class Builder:
 
     def keyword(self, node: ast.keyword) -> cst.Arg:
         if node.arg is None:
-            return self.place(cst.Arg(self.expr(node.value), star="**"), node)
+            return self.place(cst.Arg(self.expr(node.value), star="**", **_ARG), node)
         keyword = cst.Name(node.arg)
         if getattr(node, "end_lineno", None) is not None:
             start = self.column(node.lineno, node.col_offset)
             self.ranges[id(keyword)] = (node.lineno, start, node.lineno, start + len(node.arg))
-        return self.place(cst.Arg(self.expr(node.value), keyword=keyword), node)
+        return self.place(cst.Arg(self.expr(node.value), keyword=keyword, **_ARG), node)
 
     def _subscript(self, node: ast.Subscript) -> cst.Subscript:
         index = node.slice
@@ -391,7 +405,7 @@ class Builder:
             elements = [self.subscript_element(e) for e in index.elts]
         else:
             elements = [self.subscript_element(index)]
-        return cst.Subscript(value=self.expr(node.value), slice=tuple(elements))
+        return cst.Subscript(value=self.expr(node.value), slice=tuple(elements), **_SUBSCRIPT)
 
     @staticmethod
     def _bare_tuple(node: ast.Tuple) -> bool:

@@ -106,6 +106,7 @@ class Interp:
         self.symbols: Dict[str, Any] = {}
         self.steps = 0
         self.max_steps = MAX_STEPS
+        self.next_check = 2048  # the step at which tick() next looks at the budgets
         self.started = time.monotonic()
         self.depth = 0
         self.uncertain = 0
@@ -122,8 +123,14 @@ class Interp:
 
     def tick(self):
         self.steps += 1
-        if self.steps > self.max_steps or (self.steps % 2048 == 0 and time.monotonic() - self.started > MAX_SECONDS):
+        if self.steps >= self.next_check:
+            self.check_budget()
+
+    def check_budget(self):
+        """Every 2048 steps, and at the step budget: give up when either budget is spent."""
+        if self.steps > self.max_steps or time.monotonic() - self.started > MAX_SECONDS:
             raise GiveUp()
+        self.next_check = min(self.steps + 2048, self.max_steps + 1)
 
     def symbol(self, name: str):
         if name not in self.symbols:
@@ -442,11 +449,12 @@ class Interp:
     # --- expressions -------------------------------------------------------------------
 
     def eval(self, node, scope: Scope):
-        self.tick()
-        tp = type(node)
-        method = _EVAL.get(tp)
+        self.steps += 1  # self.tick(), inline: this runs for every expression
+        if self.steps >= self.next_check:
+            self.check_budget()
+        method = _EVAL.get(type(node))
         if method is None:
-            method = _EVAL[tp] = getattr(Interp, "eval_" + tp.__name__, _eval_unknown)
+            method = _EVAL[type(node)] = getattr(Interp, "eval_" + type(node).__name__, _eval_unknown)
         return method(self, node, scope)
 
     def eval_Name(self, node, scope):

@@ -175,6 +175,7 @@ class ModuleScope(Scope):
             # constants share one step budget, so that code which computes at import time
             # (tables, symbolic algebra) is given up on early instead of run
             interp.max_steps = min(interp.max_steps, max(0, self.lazy_budget))
+            interp.next_check = min(interp.next_check, interp.max_steps + 1)
             try:
                 value = self.vars[name] = interp.eval(expr, self)
                 if isinstance(value, ArgParser):  # the top level's parser.add_argument(...) lines
