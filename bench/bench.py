@@ -32,6 +32,11 @@ TREE = os.path.join(HERE, "_corpus", "torchvision-0.29.1", "torchvision", "model
 
 
 def cnnlint_cmd():
+    # the console script installed beside this Python, as `import torch` runs this Python itself:
+    # the `cnnlint` on PATH may be a version manager's shim (pyenv's adds 0.05 s of bash)
+    beside = os.path.join(os.path.dirname(sys.executable), "cnnlint")
+    if os.access(beside, os.X_OK):
+        return [beside]
     exe = shutil.which("cnnlint")
     return [exe] if exe else [sys.executable, "-m", "cnnlint"]
 

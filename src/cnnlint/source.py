@@ -13,7 +13,7 @@ import libcst as cst
 from cnnlint.diagnostics import Span
 from cnnlint.interpret.scope import ModuleScope, dotted
 from cnnlint.interpret.values import Qual, UserClass
-from cnnlint.toplevel import Layout, Statement, defines, names_in, walk_ast
+from cnnlint.toplevel import Layout, Statement, defines, walk_ast
 
 INPUT_COMMENT = re.compile(r"#\s*cnnlint:\s*input-shape\s*=\s*([^\s#]+)")
 TENSOR_MAKERS = {"randn", "rand", "zeros", "ones", "empty", "randint", "full"}
@@ -212,7 +212,7 @@ class FileContext:
         for stmt in self.statements:
             if mention.search(stmt.text()) is None:
                 continue
-            for name in _names_used(stmt):
+            for name in _names_used(stmt, mention):
                 if name in wanted:
                     counts[name] = counts.get(name, 0) + 1
         return counts
@@ -367,15 +367,22 @@ def _assigns_and_returns(stmt: Statement):
             yield None, what(node.value)
 
 
-def _names_used(stmt: Statement):
-    """The names a top-level definition uses (its own name left out), and the names listed in a
-    top-level `X = [...]`/`{...}`/`(...)`; test functions count for nothing."""
+# strings and comments: what is left of a definition's text is its code
+_NOT_CODE = re.compile(r"""[rRbBuUfF]{0,2}(?:'\'\'(?:\\[\s\S]|[^\\])*?'\'\'|\"\"\"(?:\\[\s\S]|[^\\])*?\"\"\"|"""
+                       r"""'(?:\\[\s\S]|[^'\\\n])*'|"(?:\\[\s\S]|[^"\\\n])*")|\#[^\n]*""")
+
+
+def _names_used(stmt: Statement, mention: "re.Pattern[str]"):
+    """Which of the names ``mention`` finds a top-level definition uses (its own name left out),
+    in its code, strings and comments left out; and the names listed in a top-level
+    `X = [...]`/`{...}`/`(...)`; test functions count for nothing."""
     if stmt.tree is None:
         return
     if stmt.kind in ("class", "function"):
         if stmt.kind == "function" and _is_test_name(stmt.name):
             return
-        yield from (n for n in names_in(stmt.tree) if n != stmt.name)
+        code = _NOT_CODE.sub(" ", stmt.text())
+        yield from (n for n in mention.findall(code) if n != stmt.name)
     elif type(stmt.tree) is ast.Assign and type(stmt.tree.value) in (ast.Dict, ast.List, ast.Tuple):
         yield from (n.id for n in ast.walk(stmt.tree.value) if type(n) is ast.Name)
 

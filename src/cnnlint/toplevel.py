@@ -417,33 +417,6 @@ def _from_cst(layout: Layout, stmt: Any) -> Statement:
     return Statement(layout, kind, name, first, last, tree, (), stmt)
 
 
-def names_in(node: ast.AST):
-    """Every identifier under an ast node, as libcst would have a Name node for it: names,
-    attributes, definitions, parameters, keywords, imported names."""
-    for n in ast.walk(node):
-        tp = type(n)
-        if tp is ast.Name:
-            yield n.id
-        elif tp is ast.Attribute:
-            yield n.attr
-        elif tp in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-            yield n.name
-        elif tp is ast.arg:
-            yield n.arg
-        elif tp is ast.keyword:
-            if n.arg is not None:
-                yield n.arg
-        elif tp is ast.alias:
-            yield from n.name.split(".")
-            if n.asname:
-                yield n.asname
-        elif tp in (ast.Global, ast.Nonlocal):
-            yield from n.names
-        elif tp is ast.ExceptHandler:
-            if n.name:
-                yield n.name
-
-
 def walk_ast(root: ast.AST, prune=None):
     """ast nodes depth first in source order (ast.walk goes breadth first)."""
     from cnnlint.source import depth_first

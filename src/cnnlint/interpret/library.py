@@ -6,7 +6,7 @@ import math
 from typing import Any, Dict
 
 from cnnlint import dims
-from cnnlint.interpret import tensors
+from cnnlint.interpret import classes, tensors
 from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Builtin, Namespace, Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
                                       SymbolicObj, Tensor, Unknown, UserClass, is_module)
 from cnnlint.layers import FUNCTIONALS, LAYERS
@@ -583,8 +583,6 @@ def _tmp_layer(kind, values, node):
 # --- attributes -------------------------------------------------------------------------------
 
 def get_attribute(it, obj, name: str, node):
-    from cnnlint.interpret import classes
-
     if isinstance(obj, Qual):
         from cnnlint.interpret.imports import resolve
 
