@@ -23,9 +23,13 @@ class Scope:
     def lookup(self, name: str) -> Any:
         scope: Optional[Scope] = self
         while scope is not None:
-            value = scope.get_local(name)
+            value = scope.vars.get(name, _MISSING)
             if value is not _MISSING:
                 return value
+            if type(scope) is not Scope:  # the module's scope declares its names lazily
+                value = scope.get_local(name)
+                if value is not _MISSING:
+                    return value
             scope = scope.parent
         return _MISSING
 
