@@ -222,3 +222,30 @@ def test_diagnostics_equal_those_of_libcst_parses(monkeypatch):
         monkeypatch.setattr(toplevel, "BUILD", False)
         parsed = check_source(source, path).diagnostics
         assert built == parsed, path
+
+
+def test_an_f_string_evaluates_to_what_python_makes_of_it():
+    """`f"conv{{0}}\\t"` is the text `conv{0}` and a tab: the ModuleDict key the forward uses."""
+    source = textwrap.dedent('''\
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layers = nn.ModuleDict({f"conv{{0}}\\t": nn.Conv2d(3, 8, 3)})
+                self.fc = nn.Linear(8 * 30 * 30, 10)
+
+            def forward(self, x):
+                x = self.layers["conv{0}\\t"](x)
+                return self.fc(x.flatten(1))
+
+        y = Net()(torch.randn(2, 3, 32, 32))
+    ''')
+    from cnnlint.api import Settings
+
+    result = check_source(source, "net.py", Settings(shapes=True))
+    assert not result.diagnostics
+    (trace,) = result.models
+    assert [(row.name, row.output) for row in trace.layers if row.type == "Conv2d"] == [("layers.conv{0}\t", (2, 8, 30, 30))]
+    assert trace.output == (2, 10)

@@ -349,7 +349,7 @@ class Builder:
         parts: List[Any] = []
         for v in node.values:
             if type(v) is ast.Constant and isinstance(v.value, str):
-                parts.append(cst.FormattedStringText(v.value.replace("{", "{{").replace("}", "}}")))
+                parts.append(cst.FormattedStringText(v.value))  # the text itself, escapes undone
             elif type(v) is ast.FormattedValue:
                 conversion = chr(v.conversion) if v.conversion and v.conversion > 0 else None
                 spec = (cst.FormattedStringText(""),) if v.format_spec is not None else None

@@ -1,13 +1,14 @@
-"""A file's top-level statements, each parsed by libcst only when the analysis first needs it.
+"""A file's top-level statements, each turned into libcst nodes only when the analysis first
+needs it.
 
-Python's own parser (`ast`, written in C) finds where each top-level statement starts and
-ends about fifteen times faster than libcst parses it. Most of a model file is never looked at:
-weight tables, factory functions of other models, training scripts. So the file is cut into
-its top-level statements and libcst parses one of them, on its own, when a name it defines is
-used. Each parsed piece keeps the line it starts on, so positions stay those of the file.
+Python's own parser (`ast`, written in C) cuts the file into its top-level statements. Most of
+a model file is never looked at: weight tables, factory functions of other models, training
+scripts. A statement becomes libcst nodes when a name it defines is used: built from its ast by
+fromast.py, or, for a construct the builder does not know, parsed by libcst on its own. Each
+keeps the line it starts on, so positions stay those of the file.
 
-When `ast` rejects the file, libcst parses all of it at once, as before: its error message is
-the one reported.
+When `ast` rejects the file, libcst parses all of it at once: its error message is the one
+reported.
 """
 from __future__ import annotations
 
