@@ -75,3 +75,44 @@ def test_function_returning_a_classmethod_build_is_a_model():
     result = check_source(source, "models.py", settings)
     assert [(d.code, d.model, d.declared, d.inferred) for d in result.diagnostics] == \
         [("CNN102", "build", 7201, 7200)]
+
+
+TYPE_IS = '''\
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Conv2d(8, 16, 3), nn.ReLU6())
+        width = 0
+        for m in self.body:
+            if type(m) is nn.Conv2d:
+                width = m.out_channels
+            if type(m) == nn.modules.activation.ReLU6 or type(m) is not nn.ReLU:
+                width = width + 0
+        self.fc = nn.Linear(width * 28 * 28, 10)
+
+    def forward(self, x):
+        return self.fc(self.body(x).flatten(1))
+'''
+
+
+def test_type_of_a_layer_is_its_torch_class(tmp_path):
+    """`type(m) is nn.Conv2d` is decided for torch's own layers, so `width` is known: 16."""
+    path = tmp_path / "net.py"
+    path.write_text(TYPE_IS)
+    result, model = trace(str(path), "Net=2,3,32,32")
+    assert not result.diagnostics
+    assert model.output == (2, 10)
+    fc = [row for row in model.layers if row.type == "Linear"]
+    assert fc and fc[0].params == 16 * 28 * 28 * 10 + 10
+    torch = pytest.importorskip("torch")
+    scope = {}
+    exec(compile(TYPE_IS, str(path), "exec"), scope)  # the test runs the model, cnnlint never does
+    with torch.device("meta"):
+        net = scope["Net"]()
+        out = net(torch.empty(2, 3, 32, 32))
+    assert tuple(out.shape) == model.output
+    assert sum(p.numel() for p in net.parameters()) == model.params

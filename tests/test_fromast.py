@@ -149,6 +149,7 @@ def _compare(source: str, name: str):
                 (name, type(a).__name__, layout.range_text(r))
             placed += 1
         checked += 1
+    assert not layout.pieces, (name, "the builder gave up on a statement: libcst parsed it")
     return checked, placed
 
 

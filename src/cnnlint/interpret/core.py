@@ -1073,7 +1073,20 @@ def join(a, b, node):
     return Unknown("differs between the branches of a condition")
 
 
+def _same_torch_class(left, right):
+    """For two names of torch.nn classes (`torch.nn.ReLU`, `torch.nn.modules.activation.ReLU`):
+    whether they name the same class; None for anything else."""
+    if isinstance(left, Qual) and isinstance(right, Qual) and left.name.startswith("torch.nn.") and \
+            right.name.startswith("torch.nn.") and not left.name.startswith("torch.nn.functional.") and \
+            not right.name.startswith("torch.nn.functional."):
+        return left.name.rsplit(".", 1)[1] == right.name.rsplit(".", 1)[1]
+    return None
+
+
 def compare(op: str, left, right):
+    same_class = _same_torch_class(left, right)
+    if same_class is not None and op in ("Is", "IsNot", "Equal", "NotEqual"):
+        return same_class if op in ("Is", "Equal") else not same_class  # `type(m) is nn.ReLU`
     if op in ("Is", "IsNot"):
         if isinstance(left, Unknown) or isinstance(right, Unknown):
             return Unknown("identity test")

@@ -312,6 +312,8 @@ def _print(it, args, kwargs, node):
 def _type(it, args, kwargs, node):
     if len(args) == 1 and isinstance(args[0], Obj):
         return args[0].cls
+    if len(args) == 1 and isinstance(args[0], Layer):
+        return Qual(f"torch.nn.{args[0].kind}")  # a Layer is an instance of torch.nn's own class
     return Unknown("type()")
 
 
