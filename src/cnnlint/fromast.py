@@ -53,8 +53,7 @@ _LINE = {"trailing_whitespace": cst.TrailingWhitespace()}
 _BLOCK = {"header": cst.TrailingWhitespace()}
 _TARGET = {"whitespace_before_equal": cst.SimpleWhitespace(" "), "whitespace_after_equal": cst.SimpleWhitespace(" ")}
 for _table in (_BINARY, _AUGMENTED, _UNARY, _COMPARE):
-    _made = {tp: make() for tp, make in _table.items()}
-    _table.update({tp: (lambda op=op: op) for tp, op in _made.items()})
+    _table.update({tp: make() for tp, make in _table.items()})  # ast operator type -> the libcst one
 
 # layouts whose trees were built here: code_of() finds a node's text through them
 _LAYOUTS: "weakref.WeakSet[Any]" = weakref.WeakSet()
@@ -253,7 +252,7 @@ class Builder:
                              value=self.expr(node.value) if node.value is not None else None)
 
     def _aug_assign(self, node: ast.AugAssign) -> cst.AugAssign:
-        return cst.AugAssign(target=self.expr(node.target), operator=_AUGMENTED[type(node.op)](),
+        return cst.AugAssign(target=self.expr(node.target), operator=_AUGMENTED[type(node.op)],
                              value=self.expr(node.value))
 
     def _return(self, node: ast.Return) -> cst.Return:
@@ -427,7 +426,7 @@ class Builder:
         return self.place_range(cst.SubscriptElement(inner), self.ranges.get(id(inner)))
 
     def _binary(self, node: ast.BinOp) -> cst.BinaryOperation:
-        return cst.BinaryOperation(left=self.expr(node.left), operator=_BINARY[type(node.op)](),
+        return cst.BinaryOperation(left=self.expr(node.left), operator=_BINARY[type(node.op)],
                                    right=self.expr(node.right))
 
     def _boolean(self, node: ast.BoolOp) -> cst.BooleanOperation:
@@ -442,11 +441,11 @@ class Builder:
         return made
 
     def _unary(self, node: ast.UnaryOp) -> cst.UnaryOperation:
-        return cst.UnaryOperation(operator=_UNARY[type(node.op)](), expression=self.expr(node.operand))
+        return cst.UnaryOperation(operator=_UNARY[type(node.op)], expression=self.expr(node.operand))
 
     def _compare(self, node: ast.Compare) -> cst.Comparison:
         return cst.Comparison(left=self.expr(node.left), comparisons=tuple([
-            cst.ComparisonTarget(operator=_COMPARE[type(op)](), comparator=self.expr(c))
+            cst.ComparisonTarget(operator=_COMPARE[type(op)], comparator=self.expr(c))
             for op, c in zip(node.ops, node.comparators)]))
 
     def _if_exp(self, node: ast.IfExp) -> cst.IfExp:
