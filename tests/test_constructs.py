@@ -116,3 +116,53 @@ def test_type_of_a_layer_is_its_torch_class(tmp_path):
         out = net(torch.empty(2, 3, 32, 32))
     assert tuple(out.shape) == model.output
     assert sum(p.numel() for p in net.parameters()) == model.params
+
+
+ISINSTANCE_BASES = '''\
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU6(), nn.ZeroPad2d(1))
+        width = 0
+        for m in self.body:
+            if isinstance(m, nn.modules.conv._ConvNd):
+                width += m.out_channels
+            if isinstance(m, nn.modules.batchnorm._BatchNorm):
+                width += 1
+            if isinstance(m, nn.Hardtanh):
+                width += 1
+            if isinstance(m, nn.ConstantPad2d):
+                width += 2
+        self.fc = nn.Linear(8 * 32 * 32, width)
+
+    def forward(self, x):
+        return self.fc(self.body(x).flatten(1))
+'''
+
+
+def test_isinstance_knows_torch_base_classes(tmp_path):
+    """A conv is a `_ConvNd`, a BatchNorm2d a `_BatchNorm`, ReLU6 a Hardtanh, ZeroPad2d a
+    ConstantPad2d: width = 8 + 1 + 1 + 2, as PyTorch counts it."""
+    path = tmp_path / "net.py"
+    path.write_text(ISINSTANCE_BASES)
+    result, model = trace(str(path), "Net=2,3,32,32")
+    assert not result.diagnostics
+    assert model.output == (2, 12)
+    torch = pytest.importorskip("torch")
+    scope = {}
+    exec(compile(ISINSTANCE_BASES, str(path), "exec"), scope)  # the test runs the model, cnnlint never does
+    with torch.device("meta"):
+        out = scope["Net"]()(torch.empty(2, 3, 32, 32))
+    assert tuple(out.shape) == model.output
+
+
+def test_isinstance_of_an_unknown_torch_base_class_is_unknown():
+    from cnnlint.interpret.library import layer_is
+
+    assert layer_is("Conv2d", "_SomePrivateBase") is None
+    assert layer_is("LazyConv2d", "Conv2d") is True and layer_is("Conv2d", "LazyConv2d") is False
+    assert layer_is("Conv2d", "Linear") is False
