@@ -56,13 +56,13 @@ for _table in (_BINARY, _AUGMENTED, _UNARY, _COMPARE):
     _table.update({tp: make() for tp, make in _table.items()})  # ast operator type -> the libcst one
 
 # layouts whose trees were built here: code_of() finds a node's text through them
-_LAYOUTS: "weakref.WeakSet[Any]" = weakref.WeakSet()
+BUILT_IN: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
 
 def text_of(node: Any) -> Optional[str]:
     """The source text of a node built here, or None for a node libcst parsed."""
     key = id(node)
-    for layout in list(_LAYOUTS):
+    for layout in list(BUILT_IN):
         r = layout.ranges.get(key)
         if r is not None:
             return layout.range_text(r)

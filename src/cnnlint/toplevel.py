@@ -303,7 +303,7 @@ class Layout:
         finally:
             CSTNode.__post_init__ = check  # type: ignore[assignment]
         if not self.ranges:
-            fromast._LAYOUTS.add(self)
+            fromast.BUILT_IN.add(self)
         self.ranges.update(ranges)
         return made
 
