@@ -119,6 +119,17 @@ def test_a_file_ast_rejects_is_reported_by_libcst_as_before():
     assert "cannot parse the file" in result.diagnostics[0].message
 
 
+def test_a_syntax_error_is_reported_where_python_finds_it():
+    """Python's own message and place (libcst's tokenizer stops at the end of the file)."""
+    source = "import torch.nn as nn\n\nlayers = nn.Sequential(\n    nn.Linear(4, 4),\n\n\nclass Net:\n    pass\n"
+    (d,) = check_source(source, "bad.py").diagnostics
+    assert d.code == "CNN001" and d.message == "cannot parse the file: '(' was never closed"
+    assert (d.span.line, d.span.column) == (3, 23)
+    (d,) = check_source('print "hi"\n', "py2.py").diagnostics
+    assert "Missing parentheses in call to 'print'" in d.message
+
+
+
 def test_huge_module_level_table_is_not_parsed():
     table = "TABLE = {\n" + "".join(f"    {i}: {i},\n" for i in range(3000)) + "}\n"
     source = table + BUGGY.replace("8 * 30 * 30 + 1", "len(TABLE)")

@@ -46,6 +46,13 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
             message = f"{message.rstrip('.')}: {lines[1]}"  # says why: `too many indentation levels`
         return FileResult(path, (Diagnostic(path, Span(e.raw_line, e.raw_column + 1, e.raw_line, e.raw_column + 1),
                                             "CNN001", "error", f"cannot parse the file: {message}"),))
+    except SyntaxError as e:  # Python's parser rejected it, and libcst too
+        line = e.lineno or 1
+        column = max(1, e.offset or 1)
+        end_line = e.end_lineno if e.end_lineno and e.end_lineno >= line else line
+        end_column = e.end_offset if e.end_offset and (end_line, e.end_offset) > (line, column) else column
+        return FileResult(path, (Diagnostic(path, Span(line, column, end_line, end_column), "CNN001", "error",
+                                            f"cannot parse the file: {e.msg}"),))
     except RecursionError:
         return FileResult(path, (Diagnostic(path, Span(1, 1, 1, 1), "CNN001", "error",
                                             "cannot parse the file: it nests too deeply"),))

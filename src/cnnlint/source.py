@@ -54,7 +54,7 @@ class FileContext:
     def __init__(self, path: str, source: str):
         self.path = path
         self.source = source
-        self.layout = layout_of(source, path)  # raises libcst's ParserSyntaxError when Python cannot parse it
+        self.layout = layout_of(source, path)  # raises SyntaxError (or libcst's) when it cannot be parsed
         from cnnlint.interpret.core import Interp
 
         self.import_cache: dict = {}

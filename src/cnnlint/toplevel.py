@@ -275,12 +275,20 @@ class Layout:
         self._starts: Optional[List[int]] = None
         self.ranges: Dict[int, Tuple[int, int, int, int]] = {}  # of the nodes built from the ast
         self._ascii = source.isascii()
+        rejected: Optional[SyntaxError] = None
         try:
             tree = compile(source, "<cnnlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        except SyntaxError as e:
+            tree, rejected = None, e
+        except (ValueError, RecursionError, MemoryError, OverflowError):
             tree = None
         if tree is None:
-            module = parse_module(source)  # raises the syntax error the user is shown
+            try:
+                module = parse_module(source)  # newer syntax than this Python's, which libcst reads
+            except cst.ParserSyntaxError:
+                if rejected is not None:
+                    raise rejected  # Python's own message and place: "'(' was never closed"
+                raise
             self.pieces.append(Piece(module, 1))
             self.statements = [_from_cst(self, stmt) for stmt in module.body]
         else:
