@@ -459,9 +459,11 @@ class Interp:
 
     def eval_Name(self, node, scope):
         name = node.value
-        if name in _CONSTANTS:
-            return _CONSTANTS[name]
-        value = scope.lookup(name)
+        value = scope.vars.get(name, _MISSING)  # a local name, the common case
+        if value is _MISSING:
+            if name in _CONSTANTS:
+                return _CONSTANTS[name]
+            value = scope.lookup(name)
         if value is not _MISSING:
             if isinstance(value, Qual) and value.origin:
                 found = _resolve(self, value)
@@ -662,7 +664,12 @@ class Interp:
 
     def eval_Attribute(self, node, scope):
         obj = self.eval(node.value, scope)
-        return self.getattr(obj, node.attr.value, node)
+        name = node.attr.value
+        if type(obj) is Obj:  # `self.conv1`: a submodule or attribute, the common case
+            found = obj.children.get(name, _MISSING)
+            if found is not _MISSING:
+                return found
+        return _get_attribute(self, obj, name, node)
 
     def eval_Subscript(self, node, scope):
         subscript = _subscript
