@@ -2,10 +2,10 @@
 
 libcst's parser keeps every space, comma and parenthesis as a node of its own, which is what a
 code rewrite needs and what an analysis does not: it makes about four times as many nodes as
-Python's parser and parses some twenty times slower. The file is parsed by `ast` anyway (see
+Python's parser, and parses torchvision's models in 0.9 s where `ast` takes 0.16 s. The file is parsed by `ast` anyway (see
 toplevel.py), so each top-level statement the analysis uses is built as libcst nodes straight
-from its ast: the same node types and fields the interpreter reads, with libcst's default
-whitespace. Positions come from the ast, kept beside the tree (``ranges``: id of a node ->
+from its ast: the same node types and fields libcst's parser makes, with libcst's default
+whitespace (one shared node of each). Positions come from the ast, kept beside the tree (``ranges``: id of a node ->
 (line, column, end line, end column), columns in characters as libcst counts them), and the
 text of a node is the file's own text at that range.
 
