@@ -55,6 +55,8 @@ def is_module_class(interp, cls: UserClass) -> bool:
 
 
 def mro(interp, cls: UserClass) -> List[UserClass]:
+    if cls.mro is not None:  # bases are read once and never change
+        return cls.mro
     out: List[UserClass] = []
 
     def walk(c):
@@ -66,6 +68,7 @@ def mro(interp, cls: UserClass) -> List[UserClass]:
                 walk(b)
 
     walk(cls)
+    cls.mro = out
     return out
 
 

@@ -107,6 +107,7 @@ class Interp:
         self.steps = 0
         self.max_steps = MAX_STEPS
         self.next_check = 2048  # the step at which tick() next looks at the budgets
+        self.read_blocks: Dict[int, Any] = {}  # see forget_assigned (the statement is kept, so its id stays its own)
         self.started = time.monotonic()
         self.depth = 0
         self.uncertain = 0
@@ -381,9 +382,13 @@ class Interp:
     def forget_assigned(self, stmt, scope: Scope, why: str):
         """A block cnnlint cannot run: what it assigns becomes unknown, and every container or
         object it mutates (``layers.append``, ``self.x = ...``) becomes incomplete."""
-        for name in assigned_names(stmt):
+        found = self.read_blocks.get(id(stmt))  # what the block's text says, read once per run
+        if found is None:
+            found = self.read_blocks[id(stmt)] = (stmt, assigned_names(stmt), list(mutated_targets(stmt)))
+        _, names, targets = found
+        for name in names:
             scope.set(name, Unknown(f"assigned in {why}"))
-        for kind, target, attr in mutated_targets(stmt):
+        for kind, target, attr in targets:
             try:
                 obj = self.eval(target, scope)
             except (ReturnSignal, BreakSignal, ContinueSignal, DeadPath):

@@ -139,6 +139,7 @@ class UserClass:
     bases: Tuple[Any, ...] = ()
     attrs: Dict[str, Any] = field(default_factory=dict)
     is_module: bool = False
+    mro: Optional[List[Any]] = field(default=None, repr=False)  # its user classes in MRO order, once known
 
     @property
     def node(self) -> Any:
