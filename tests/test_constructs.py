@@ -161,7 +161,7 @@ def test_isinstance_knows_torch_base_classes(tmp_path):
 
 
 def test_isinstance_of_an_unknown_torch_base_class_is_unknown():
-    from cnnlint.interpret.library import layer_is
+    from cnnlint.layers.hierarchy import layer_is
 
     assert layer_is("Conv2d", "_SomePrivateBase") is None
     assert layer_is("LazyConv2d", "Conv2d") is True and layer_is("Conv2d", "LazyConv2d") is False

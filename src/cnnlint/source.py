@@ -77,7 +77,8 @@ class FileContext:
         return Span(pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
 
     def owns(self, node) -> bool:
-        return id(node) in self.layout.ranges or self._holder(node) is not None or any(n is node for n, _ in self.layout.stand_ins)
+        return id(node) in self.layout.ranges or self._holder(node) is not None or \
+            any(n is node for n, _ in self.layout.stand_ins)
 
     def _find(self, node):
         """node -> CodeRange (what libcst's PositionProvider gives), from the parsed piece that
@@ -132,10 +133,6 @@ class FileContext:
             layout.indexed += 1
             found = layout.holder.get(key)
         return found
-
-    def code(self, node: cst.CSTNode) -> str:
-        built = self.layout.ranges.get(id(node))
-        return self.layout.range_text(built) if built is not None else cst.Module(body=[]).code_for_node(node)
 
     # models -------------------------------------------------------------------------------
     def models(self, interp) -> List[ModelDef]:

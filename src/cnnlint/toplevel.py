@@ -173,7 +173,7 @@ class Statement(Deferred):
 
     def header(self) -> Any:
         """For a class: a ClassDef with its decorators, name and bases and an empty body, cheaper
-        to parse than a long body that only the class's bases are wanted of."""
+        to build (or parse) than a long body that only the class's bases are wanted of."""
         if self._node is not None:
             return self._node
         if self._header is None and BUILD and type(self.tree) is ast.ClassDef:
