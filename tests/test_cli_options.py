@@ -69,13 +69,184 @@ def test_exclude_and_extend_exclude(proj, capsys):
     # a file named on the command line is checked even when excluded...
     assert found(capsys, "bug.py", "--exclude", "bug.py") == (1, [("bug.py", "CNN102")])
     # ...unless --force-exclude (what the pre-commit hook passes)
-    assert found(capsys, "bug.py", "--exclude", "bug.py", "--force-exclude") == (0, [])
-    assert found(capsys, "gen", "--extend-exclude", "gen", "--force-exclude") == (0, [])
+    rc, out, err = run(capsys, "check", "bug.py", "--exclude", "bug.py", "--force-exclude", "--format", "json")
+    assert (rc, json.loads(out)) == (0, []) and err.startswith("warning: No Python files found")
+    rc, out, err = run(capsys, "check", "gen", "--extend-exclude", "gen", "--force-exclude", "--format", "json")
+    assert (rc, json.loads(out)) == (0, []) and err == "warning: No Python files found under gen\n"
+
+
+# nothing checked is not a pass; a named path is checked even where excludes apply ----------------
+NOTHING = "No Python files found: nothing was checked."
+
+
+def test_empty_folder_is_not_a_pass(proj, capsys):
+    (proj / "empty").mkdir()
+    rc, out, err = run(capsys, "check", "empty")
+    assert rc == 0  # as ruff: a warning, not a failure
+    assert out == NOTHING + "\n" and "All checks passed!" not in out
+    assert err == "warning: No Python files found under empty\n"
+    rc, out, err = run(capsys, "check", "empty", "--format", "concise")
+    assert (rc, out) == (0, NOTHING + "\n")
+    rc, out, err = run(capsys, "check", "empty", "--format", "json")
+    assert (rc, out) == (0, "[]\n") and "empty" in err
+    rc, out, err = run(capsys, "check", "empty", "--quiet")  # as ruff's -q: nothing at all
+    assert (rc, out, err) == (0, "", "")
+
+
+def test_empty_folder_beside_a_checked_file(proj, capsys):
+    (proj / "empty").mkdir()
+    rc, out, err = run(capsys, "check", "empty", "ok.py")
+    assert rc == 0 and out == "All checks passed!\n"
+    assert err == "warning: No Python files found under empty\n"
+
+
+def test_folder_named_like_an_exclude_is_checked_when_named(proj, capsys):
+    (proj / "venv" / "build").mkdir(parents=True)
+    (proj / "venv" / "bug.py").write_text(BUG)
+    (proj / "venv" / "build" / "gen.py").write_text(BUG)
+    assert found(capsys, "venv") == (1, [("venv/bug.py", "CNN102")])  # excludes still hold below it
+    assert found(capsys, "venv/build") == (1, [("venv/build/gen.py", "CNN102")])
+    rc, out, err = run(capsys, "check", ".", "--format", "json")  # found by a search: excluded
+    assert [d["path"] for d in json.loads(out)] == ["./bug.py"]
+    rc, out, err = run(capsys, "check", "venv", "--force-exclude")
+    assert (rc, out) == (0, NOTHING + "\n") and err == "warning: No Python files found under venv\n"
+
+
+def test_file_inside_an_excluded_folder_is_checked_when_named(proj, capsys):
+    (proj / "build" / "sub").mkdir(parents=True)
+    (proj / "build" / "sub" / "bug.py").write_text(BUG)
+    assert found(capsys, "build/sub/bug.py") == (1, [("build/sub/bug.py", "CNN102")])
+    assert found(capsys, "build/sub") == (1, [("build/sub/bug.py", "CNN102")])
+    rc, out, err = run(capsys, "check", "build/sub/bug.py", "--force-exclude")
+    assert (rc, out) == (0, NOTHING + "\n") and err.startswith("warning: No Python files found")
+    rc, out, err = run(capsys, "check", "build/sub", "--force-exclude")
+    assert (rc, out) == (0, NOTHING + "\n")
+
+
+def test_config_excludes_below_a_named_folder(proj, capsys):
+    (proj / "cnnlint.toml").write_text('extend-exclude = ["pkg/gen/*"]\n')
+    (proj / "pkg" / "gen").mkdir(parents=True)
+    (proj / "pkg" / "a.py").write_text(BUG)
+    (proj / "pkg" / "gen" / "g.py").write_text(BUG)
+    assert found(capsys, "pkg") == (1, [("pkg/a.py", "CNN102")])
+    # the pattern names the files under pkg/gen, below the named folder: excluded, as ruff does
+    rc, out, err = run(capsys, "check", "pkg/gen", "--format", "json")
+    assert (rc, out, err) == (0, "[]\n", "warning: No Python files found under pkg/gen\n")
+    assert found(capsys, "pkg/gen/g.py") == (1, [("pkg/gen/g.py", "CNN102")])
+
+
+def test_stdin_is_not_a_search(proj, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(BUG))  # a name in an excluded folder: still checked
+    rc, out, err = run(capsys, "check", "--stdin-filename", "venv/net.py", "--format", "concise")
+    assert rc == 1 and out.startswith("venv/net.py:9:19: CNN102") and err == ""
+    monkeypatch.setattr("sys.stdin", io.StringIO(OK))
+    rc, out, err = run(capsys, "check", "-")
+    assert (rc, out, err) == (0, "All checks passed!\n", "")
+    monkeypatch.setattr("sys.stdin", io.StringIO(BUG))  # --force-exclude: left alone, as before
+    rc, out, err = run(capsys, "check", "--stdin-filename", "venv/net.py", "--force-exclude")
+    assert (rc, out, err) == (0, "All checks passed!\n", "")
 
 
 def test_missing_path_exits_2(proj, capsys):
     rc, out, err = run(capsys, "check", "nope.py")
     assert rc == 2 and "nope.py" in err
+
+
+# notes about cnnlint's own limits --------------------------------------------------------------
+# CNN401 on the helper call (a note about cnnlint's limits), CNN102 at the Linear
+BLURRY = BUG.replace("import torch.nn as nn\n", "import torch.nn as nn\nfrom elsewhere import helper\n").replace(
+    "x = self.pool(self.conv(x))", "x = self.pool(self.conv(x))\n        y = helper(x)")
+
+
+@pytest.fixture
+def blurry(proj):
+    (proj / "blurry.py").write_text(BLURRY)
+    return proj
+
+
+def concise_codes(out):
+    return [line.split(": ")[1].split()[0] for line in out.splitlines() if line.startswith("blurry.py:")]
+
+
+def test_limit_notes_are_hidden_and_counted(blurry, capsys):
+    assert found(capsys, "blurry.py") == (1, [("blurry.py", "CNN102"), ("blurry.py", "CNN401")])
+    rc, out, err = run(capsys, "check", "blurry.py", "--format", "concise")
+    assert rc == 1 and concise_codes(out) == ["CNN102"]
+    assert "Found 1 error in 1 file(s). 1 note hidden: `--show-notes`" in out
+    rc, out, err = run(capsys, "check", "blurry.py")  # full
+    assert rc == 1 and "CNN401" not in out and "1 note hidden: `--show-notes`" in out
+    rc, out, err = run(capsys, "check", "blurry.py", "--format", "github")
+    assert [line.split()[0] for line in out.splitlines()] == ["::error"]
+
+
+def test_show_notes(blurry, capsys):
+    rc, out, err = run(capsys, "check", "blurry.py", "--format", "concise", "--show-notes")
+    assert rc == 1 and concise_codes(out) == ["CNN102", "CNN401"] and "hidden" not in out
+    assert "Found 1 error, 1 info in 1 file(s)." in out
+    rc, out, err = run(capsys, "check", "blurry.py", "--format", "github", "--show-notes")
+    assert [line.split()[0] for line in out.splitlines()] == ["::error", "::notice"]
+
+
+@pytest.mark.parametrize("options, shown", [
+    (("--select", "CNN401"), ["CNN401"]),
+    (("--select", "CNN1,CNN4"), ["CNN102", "CNN401"]),
+    (("--extend-select", "CNN4"), ["CNN102", "CNN401"]),
+    (("--select", "CNN1", "--extend-select", "CNN401"), ["CNN102", "CNN401"]),
+    (("--select", "ALL"), ["CNN102"]),  # every rule, not these by name: hidden, as ruff's ALL
+    (("--select", "CNN"), ["CNN102"]),
+    (("--select", "CNN1"), ["CNN102"]),
+    (("--ignore", "CNN401", "--show-notes"), ["CNN102"]),
+])
+def test_naming_a_limit_note_shows_it(blurry, capsys, options, shown):
+    rc, out, err = run(capsys, "check", "blurry.py", "--format", "concise", *options)
+    assert concise_codes(out) == shown
+    assert ("hidden" in out) is (options[:2] in (("--select", "ALL"), ("--select", "CNN")))
+
+
+def test_show_notes_from_config(blurry, capsys):
+    (blurry / "cnnlint.toml").write_text("show-notes = true\n")
+    rc, out, err = run(capsys, "check", "blurry.py", "--format", "concise")
+    assert concise_codes(out) == ["CNN102", "CNN401"]
+    (blurry / "cnnlint.toml").write_text('extend-select = ["CNN999", "CNN401"]\n')
+    rc, out, err = run(capsys, "check", "blurry.py", "--format", "concise")
+    assert concise_codes(out) == ["CNN102", "CNN401"]
+
+
+def test_machine_formats_keep_the_notes(blurry, capsys):
+    for fmt in ("json", "json-lines", "sarif"):
+        rc, out, err = run(capsys, "check", "blurry.py", "--format", fmt)
+        assert rc == 1 and "CNN401" in out and "hidden" not in out, fmt
+    rc, out, err = run(capsys, "check", "blurry.py", "--statistics", "--format", "json")
+    assert [row["code"] for row in json.loads(out)] == ["CNN102", "CNN401"]
+
+
+def test_statistics_hide_the_notes(blurry, capsys):
+    rc, out, err = run(capsys, "check", "blurry.py", "--statistics")
+    assert rc == 1 and out.splitlines() == ["1\tCNN102\t[*] linear-in-features", "1 note hidden: `--show-notes`"]
+    rc, out, err = run(capsys, "check", "blurry.py", "--statistics", "--show-notes")
+    assert sorted(out.splitlines()) == ["1\tCNN102\t[*] linear-in-features", "1\tCNN401\t    unknown-shape"]
+
+
+def test_notes_never_change_the_exit_status(proj, capsys):
+    (proj / "only_note.py").write_text(BLURRY.replace("16 * 8 * 8", "16 * 16 * 16"))
+    rc, out, err = run(capsys, "check", "only_note.py")
+    assert (rc, out) == (0, "All checks passed! 1 note hidden: `--show-notes`\n")
+    rc, out, err = run(capsys, "check", "only_note.py", "--show-notes", "--format", "concise")
+    assert rc == 0 and "CNN401" in out
+
+
+def test_hidden_count_has_thousands_separators():
+    from cnnlint.reporters.text import summary
+
+    assert summary([], hidden=1130).endswith("1,130 notes hidden: `--show-notes`")
+
+
+def test_limit_rules_in_the_catalogue():
+    from cnnlint.rules import RULES, is_limit_note
+
+    assert sorted(code for code, r in RULES.items() if r.limit) == ["CNN401", "CNN999"]
+    assert is_limit_note("CNN401", "info") and not is_limit_note("CNN301", "info")
+    assert not is_limit_note("CNN401", "warning")  # never hide a warning or an error
 
 
 # output ---------------------------------------------------------------------------------------
@@ -209,5 +380,5 @@ def test_help_lists_the_options(capsys):
     out = capsys.readouterr().out
     for opt in ("--select", "--ignore", "--extend-select", "--exclude", "--extend-exclude", "--force-exclude",
                 "--exit-zero", "--statistics", "--quiet", "--output-file", "--stdin-filename", "--config",
-                "--output-format"):
+                "--output-format", "--show-notes"):
         assert opt in out, opt

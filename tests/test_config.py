@@ -199,6 +199,7 @@ def test_shapes_command_uses_config_input_shapes(proj, capsys):
     ('[tool.cnnlint.input-shapes]\n"Net" = "N,3,x y"\n', 'tool.cnnlint.input-shapes."Net"'),
     ('[tool.cnnlint.input-shapes]\n"Net" = [1, 3]\n', 'tool.cnnlint.input-shapes."Net"'),
     ('[tool.cnnlint]\nselect = [\n', "invalid TOML"),
+    ('[tool.cnnlint]\nshow-notes = "yes"\n', "tool.cnnlint.show-notes"),
 ])
 def test_bad_config_exits_2_naming_the_key(proj, capsys, text, key):
     write(proj / "pyproject.toml", text)
@@ -230,6 +231,33 @@ def test_bad_cnnlint_toml_names_top_level_key(proj, capsys):
 ])
 def test_matches_any(rel, patterns, hit):
     assert matches_any(rel, patterns) is hit
+
+
+@pytest.mark.parametrize("rel, patterns, skip, hit", [
+    ("venv/a.py", ["venv"], 1, False),  # the named folder itself is not matched
+    ("venv/build/a.py", ["build"], 1, True),  # what lies below it is
+    ("src/venv/a.py", ["venv"], 1, True),
+    ("src/venv/a.py", ["venv"], 2, False),
+    ("pkg/gen/g.py", ["pkg/gen"], 2, False),
+    ("pkg/gen/g.py", ["pkg/gen/*"], 2, True),
+])
+def test_matches_any_below_a_named_folder(rel, patterns, skip, hit):
+    assert matches_any(rel, patterns, skip) is hit
+
+
+def test_shown_notes():
+    assert Config().shown_notes() == ()
+    assert Config(show_notes=True).shown_notes() == ("CNN401", "CNN999")
+    assert Config(select=("CNN4",)).shown_notes() == ("CNN401",)
+    assert Config(select=("CNN1",), extend_select=("CNN999",)).shown_notes() == ("CNN999",)
+    assert Config(select=("ALL",)).shown_notes() == ()
+    assert Config(select=("CNN",)).shown_notes() == ()
+
+
+def test_show_notes_key(tmp_path):
+    p = tmp_path / "cnnlint.toml"
+    p.write_text("show-notes = true\n")
+    assert load_config(str(p)).show_notes is True
 
 
 def test_load_and_resolve(tmp_path):

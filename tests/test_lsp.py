@@ -179,3 +179,35 @@ def _apply(line: str, edits) -> str:
         a, b = cp(e.range.start.character), cp(e.range.end.character)
         line = line[:a] + e.new_text + line[b:]
     return line
+
+
+@pytest.mark.asyncio
+async def test_lsp_limit_notes_are_hints(client: LanguageClient, tmp_path):
+    # CNN401 (cnnlint cannot follow `helper`) is a note about cnnlint's limits: a hint, kept
+    # out of the way; CNN301 (the input sizes this model accepts) stays information
+    text = textwrap.dedent("""\
+        import torch.nn as nn
+        from elsewhere import helper
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 16, 3, padding=1)
+                self.pool = nn.MaxPool2d(2)
+                self.fc = nn.Linear(16 * 8 * 8, 10)
+
+            def forward(self, x):
+                x = self.pool(self.conv(x))
+                y = helper(x)
+                return self.fc(x.flatten(1))
+        """)
+    path = tmp_path / "notes.py"
+    path.write_text(text, encoding="utf-8")
+    uri = path.as_uri()
+    client.text_document_did_open(t.DidOpenTextDocumentParams(
+        t.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+    diags = await _wait(client, uri)
+    severities = {d.code: d.severity for d in diags}
+    assert severities.get("CNN401") == t.DiagnosticSeverity.Hint, diags
+    assert severities.get("CNN301") == t.DiagnosticSeverity.Information, diags

@@ -35,6 +35,7 @@ def overrides(args, settings: Settings) -> Overrides:
         exclude=_globs(args.exclude) if getattr(args, "exclude", None) is not None else None,
         extend_exclude=_globs(getattr(args, "extend_exclude", "")),
         input_specs=settings.input_specs,
+        show_notes=True if getattr(args, "show_notes", False) else None,
     )
 
 
@@ -63,22 +64,34 @@ def configured_results(args, settings: Settings, paths: Sequence[str]) -> List[F
     return _run(args, settings, paths)[0]
 
 
-def _run(args, settings: Settings, paths: Sequence[str], checker=check_file) -> Tuple[List[FileResult], Config]:
+def reads_stdin(args, paths: Sequence[str]) -> bool:
+    return getattr(args, "stdin_filename", None) is not None or list(paths) == ["-"]
+
+
+def _run(args, settings: Settings, paths: Sequence[str],
+         checker=check_file) -> Tuple[List[FileResult], Config, Dict[str, Config]]:
+    """The results, the configuration of the first path (its output-format counts) and each
+    checked file's configuration. A path named on the command line is checked even inside an
+    excluded folder, or when its own name is excluded, unless --force-exclude; a named path that
+    yields no Python file gets a warning on stderr (not with --quiet, as ruff)."""
     configs = _Configs(args, settings)
     stdin_name = getattr(args, "stdin_filename", None)
     force = getattr(args, "force_exclude", False)
-    if stdin_name is not None or list(paths) == ["-"]:
+    if reads_stdin(args, paths):
         name = stdin_name or "-"
         cfg = configs.for_path(name if stdin_name else None)
         if stdin_name and force and cfg.is_excluded(stdin_name):
-            return [], cfg
+            return [], cfg, {}
         source = sys.stdin.read()
         if source.startswith("\ufeff"):
             source = source[1:]
-        return [check_source(source, name, settings_for(cfg, name, settings))], cfg
+        return [check_source(source, name, settings_for(cfg, name, settings))], cfg, {name: cfg}
     results: List[FileResult] = []
     items: List[Tuple[str, Settings]] = []  # checked together below: cache and process pool
     first: Optional[Config] = None
+    used: Dict[str, Config] = {}
+    quiet = getattr(args, "quiet", False)
+    warned = False
     for p in paths:
         cfg = configs.for_path(p)
         first = first or cfg
@@ -86,18 +99,47 @@ def _run(args, settings: Settings, paths: Sequence[str], checker=check_file) -> 
             raise PathError(p)
         if os.path.isdir(p):
             if force and p not in (".", "./") and cfg.is_excluded(p):
-                continue
-            files = list(discover([p], excluded=cfg.is_excluded))
+                files = []
+            else:
+                files = list(discover([p], excluded=lambda f: cfg.is_excluded(f, below=p)))
+            if not files and not quiet:
+                print(f"warning: No Python files found under {p}", file=sys.stderr)
+                warned = True
         else:
             files = [] if force and cfg.is_excluded(p) else [p]
         for f in files:
+            used[f] = cfg
             if checker is check_file:
                 items.append((f, settings_for(cfg, f, settings)))
             else:
                 results.append(checker(f, settings_for(cfg, f, settings)))
+    if not used and paths and not warned and not quiet:  # every named file excluded (--force-exclude)
+        print("warning: No Python files found under the given paths", file=sys.stderr)
     if items:
         results = check_files(items, cache_dir(args))
-    return results, first or configs.for_path(None)
+    return results, first or configs.for_path(None), used
+
+
+def hide_notes(results: Sequence[FileResult], configs: Dict[str, Config]) -> Tuple[List[FileResult], int]:
+    """The results without the notes about cnnlint's limits that the text formats hide (see
+    Config.shown_notes), and how many were hidden."""
+    from dataclasses import replace
+
+    from cnnlint.rules import is_limit_note
+
+    shown_by: Dict[Optional[str], Tuple[str, ...]] = {}
+    out: List[FileResult] = []
+    hidden = 0
+    for r in results:
+        cfg = configs.get(r.path)
+        key = cfg.path if cfg is not None else None
+        if key not in shown_by:
+            shown_by[key] = cfg.shown_notes() if cfg is not None else ()
+        shown = shown_by[key]
+        keep = tuple(d for d in r.diagnostics if d.code in shown or not is_limit_note(d.code, d.severity))
+        hidden += len(r.diagnostics) - len(keep)
+        out.append(r if len(keep) == len(r.diagnostics) else replace(r, diagnostics=keep))
+    return out, hidden
 
 
 def cache_dir(args) -> Optional[str]:
@@ -128,7 +170,13 @@ def statistics(results: Sequence[FileResult], as_json: bool) -> str:
                    f"{RULES[code].name if code in RULES else ''}\n" for code, (n, fixable) in rows)
 
 
-def render(fmt: str, results: Sequence[FileResult], quiet: bool = False) -> str:
+TEXT_FORMATS = ("full", "text", "concise", "github")  # the formats that hide the notes on cnnlint's limits
+
+
+def render(fmt: str, results: Sequence[FileResult], quiet: bool = False, hidden: int = 0,
+           checked: bool = True) -> str:
+    """The report. ``hidden``: notes left out (counted in the summary); ``checked``: False when
+    no file was checked at all (the summary does not say the checks passed)."""
     from cnnlint.reporters import json as json_out, text
 
     if fmt == "json":
@@ -143,9 +191,9 @@ def render(fmt: str, results: Sequence[FileResult], quiet: bool = False) -> str:
         from cnnlint.reporters import github
 
         return github.annotations(results)
-    out = text.concise(results) if fmt == "concise" else text.full(results)
+    out = (text.concise if fmt == "concise" else text.full)(results, hidden, checked)
     if quiet:  # the diagnostics only, without the closing summary
-        summary = text.summary(results)
+        summary = text.summary(results, hidden, checked)
         if out.endswith(summary + "\n"):
             out = out[: -len(summary) - 1]
     return out
@@ -158,7 +206,7 @@ def check_command(args, settings: Settings) -> int:
 
         fixer = Fixer(args)
     try:
-        results, cfg = _run(args, settings, args.paths, fixer.check if fixer else check_file)
+        results, cfg, configs = _run(args, settings, args.paths, fixer.check if fixer else check_file)
     except PathError as e:
         raise CommandError(f"{e.args[0]}: no such file or directory")
     if fixer is not None:
@@ -166,10 +214,21 @@ def check_command(args, settings: Settings) -> int:
         if status is not None:
             return status
     fmt = args.format or cfg.output_format or "text"
+    checked = bool(results) or reads_stdin(args, args.paths)
+    shown, hidden = (results, 0)
     if getattr(args, "statistics", False):
-        out = statistics(results, fmt in ("json", "json-lines"))
+        as_json = fmt in ("json", "json-lines")
+        if not as_json:
+            shown, hidden = hide_notes(results, configs)
+        out = statistics(shown, as_json)
+        if hidden and not getattr(args, "quiet", False):
+            from cnnlint.reporters.text import notes_hidden
+
+            out += notes_hidden(hidden) + "\n"
     else:
-        out = render(fmt, results, getattr(args, "quiet", False))
+        if fmt in TEXT_FORMATS:
+            shown, hidden = hide_notes(results, configs)
+        out = render(fmt, shown, getattr(args, "quiet", False), hidden, checked)
     target = getattr(args, "output_file", None)
     if target:
         try:

@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--force-exclude", action="store_true",
                        help="apply the excludes to paths named on the command line too")
     check.add_argument("--statistics", action="store_true", help="print how often each rule fired")
+    check.add_argument("--show-notes", action="store_true",
+                       help="also show the notes about cnnlint's own limits (CNN401, CNN999) in the text formats")
     check.add_argument("-q", "--quiet", action="store_true", help="print the diagnostics only, no summary")
     check.add_argument("-o", "--output-file", default=None, metavar="FILE", help="write the report to FILE")
     check.add_argument("--stdin-filename", default=None, metavar="PATH",
@@ -181,7 +183,8 @@ def run_rule(args) -> int:
     r = RULES.get(args.code.upper())
     if r is None:
         raise UsageError(f"unknown rule '{args.code}' (see `cnnlint rule --all`)")
-    print(f"# {r.code} ({r.name})\n\nSeverity: {r.severity}\n\n## What it does\n{r.summary}\n\n"
+    shown = " (a note about cnnlint's own limits: the text formats show it with --show-notes)" if r.limit else ""
+    print(f"# {r.code} ({r.name})\n\nSeverity: {r.severity}{shown}\n\n## What it does\n{r.summary}\n\n"
           f"## Why is this bad?\n{r.why}\n\n## Example\n```python\n{r.bad}\n```\n\nUse instead:\n"
           f"```python\n{r.good}\n```")
     return 0

@@ -11,6 +11,7 @@ wins; ``--config PATH`` names one. Patterns (``exclude``, ``per-file-ignores``, 
     exclude = [".git", "build"]          # replaces the default excludes
     extend-exclude = ["tests/fixtures"]  # adds to them
     output-format = "concise"
+    show-notes = true                    # also the notes about cnnlint's own limits (CNN401)
 
     [tool.cnnlint.per-file-ignores]
     "tests/*" = ["CNN102"]
@@ -36,7 +37,7 @@ DEFAULT_EXCLUDE: Tuple[str, ...] = (
 )
 OUTPUT_FORMATS = ("full", "text", "concise", "json", "json-lines", "sarif", "github")
 KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores",
-        "output-format", "input-shapes")
+        "output-format", "input-shapes", "show-notes")
 CONFIG_NAMES = ("cnnlint.toml", "pyproject.toml")
 
 
@@ -55,6 +56,7 @@ class Config:
     extend_exclude: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     output_format: Optional[str] = None
+    show_notes: bool = False  # the text formats show the notes about cnnlint's limits too
     # (file pattern or None for any file, spec)
     input_shapes: Tuple[Tuple[Optional[str], InputSpec], ...] = ()
 
@@ -66,8 +68,28 @@ class Config:
             rel = os.path.abspath(path)
         return rel.replace(os.sep, "/")
 
-    def is_excluded(self, path: str) -> bool:
-        return matches_any(self.relative(path), self.exclude + self.extend_exclude)
+    def is_excluded(self, path: str, below: Optional[str] = None) -> bool:
+        """``below``: a folder named on the command line that holds ``path``; only the parts of
+        ``path`` under it are matched, so a named folder is searched even inside (or named as)
+        an excluded one, as ruff does."""
+        skip = 0
+        if below is not None:
+            skip = len([p for p in self.relative(below).split("/") if p not in ("", ".")])
+        return matches_any(self.relative(path), self.exclude + self.extend_exclude, skip)
+
+    def shown_notes(self) -> Tuple[str, ...]:
+        """The codes of the notes about cnnlint's limits that the text formats show: all with
+        ``show-notes``, else those a select option names (``CNN401``, ``CNN4``). A selector that
+        names every rule (``ALL``, ``CNN``) does not count, as ruff's ``ALL`` leaves out the rules
+        that must be named."""
+        from cnnlint.rules import RULES
+
+        limits = [code for code, r in RULES.items() if r.limit]
+        if self.show_notes:
+            return tuple(limits)
+        named = [s for s in (self.select or ()) + self.extend_select
+                 if s != "ALL" and not all(code.startswith(s) for code in RULES)]
+        return tuple(code for code in limits if any(code.startswith(s) for s in named))
 
     def ignores_for(self, path: str) -> Tuple[str, ...]:
         rel = self.relative(path)
@@ -83,12 +105,13 @@ class Config:
                      if pattern is None or matches_any(rel, (pattern,)))
 
 
-def matches_any(rel: str, patterns: Sequence[str]) -> bool:
+def matches_any(rel: str, patterns: Sequence[str], skip: int = 0) -> bool:
     """True when a pattern matches the path (relative, '/'-separated), its basename, or one of
     its parent folders: ``build`` excludes ``build/x.py``, ``tests/*`` matches ``tests/a.py``,
-    ``*_test.py`` matches any such file."""
+    ``*_test.py`` matches any such file. The first ``skip`` parts (a folder named on the command
+    line) are not matched on their own."""
     parts = [p for p in rel.split("/") if p not in ("", ".")]
-    prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    prefixes = ["/".join(parts[:i]) for i in range(max(1, skip + 1), len(parts) + 1)]
     for pattern in patterns:
         pat = pattern.replace("\\", "/").rstrip("/")
         if pat.startswith("./"):
@@ -96,7 +119,7 @@ def matches_any(rel: str, patterns: Sequence[str]) -> bool:
         if "/" in pat:
             if any(fnmatch.fnmatchcase(p, pat) for p in prefixes):
                 return True
-        elif any(fnmatch.fnmatchcase(part, pat) for part in parts):
+        elif any(fnmatch.fnmatchcase(part, pat) for part in parts[skip:]):
             return True
     return False
 
@@ -202,6 +225,10 @@ def from_table(table: Dict[str, Any], path: str, where: str = "") -> Config:
             raise ConfigError(f"{path}: '{where}output-format' must be one of {', '.join(OUTPUT_FORMATS)}, "
                               f"not {fmt!r}")
         cfg["output_format"] = fmt
+    if "show-notes" in table:
+        if not isinstance(table["show-notes"], bool):
+            raise ConfigError(f"{path}: '{where}show-notes' must be true or false, not {table['show-notes']!r}")
+        cfg["show_notes"] = table["show-notes"]
     if "per-file-ignores" in table:
         pfi = table["per-file-ignores"]
         if not isinstance(pfi, dict):
@@ -296,11 +323,13 @@ class Overrides:
     exclude: Optional[Tuple[str, ...]] = None
     extend_exclude: Tuple[str, ...] = ()
     input_specs: Tuple[InputSpec, ...] = ()
+    show_notes: Optional[bool] = None
 
 
 def merge(cfg: Config, cli: Overrides) -> Config:
     """The command line over the file: --select replaces select; --ignore, --extend-select and
-    --extend-exclude add; --exclude replaces exclude; --input-shape replaces input-shapes."""
+    --extend-exclude add; --exclude replaces exclude; --input-shape replaces input-shapes;
+    --show-notes sets show-notes."""
     changes: Dict[str, Any] = {}
     if cli.select is not None:
         changes["select"] = cli.select
@@ -314,6 +343,8 @@ def merge(cfg: Config, cli: Overrides) -> Config:
         changes["extend_exclude"] = cfg.extend_exclude + cli.extend_exclude
     if cli.input_specs:
         changes["input_shapes"] = tuple((None, s) for s in cli.input_specs)
+    if cli.show_notes is not None:
+        changes["show_notes"] = cli.show_notes
     return replace(cfg, **changes)
 
 

@@ -98,6 +98,7 @@ def create_server():
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise RuntimeError("the language server needs pygls 2: pip install 'cnnlint[lsp]'") from e
     from cnnlint import __version__
+    from cnnlint.rules import is_limit_note
 
     server = LanguageServer("cnnlint", __version__)
     severities = {"error": t.DiagnosticSeverity.Error, "warning": t.DiagnosticSeverity.Warning,
@@ -128,8 +129,10 @@ def create_server():
         lines = _lines(source)
         out = []
         for d in diagnostics:
+            # a note about cnnlint's own limits is a hint: the editor keeps it out of the way
+            severity = t.DiagnosticSeverity.Hint if is_limit_note(d.code, d.severity) else severities.get(d.severity)
             out.append(t.Diagnostic(
-                range=rng(lines, d.span), message=d.message, severity=severities.get(d.severity),
+                range=rng(lines, d.span), message=d.message, severity=severity,
                 code=d.code, source=SOURCE,
                 data={"code": d.code, "line": d.span.line, "column": d.span.column,
                       "fix": d.fix.to_json() if d.fix is not None else None}))

@@ -14,6 +14,9 @@ class Rule:
     why: str
     bad: str
     good: str
+    # a note about cnnlint's own limits, not about the user's model: the text formats hide it
+    # unless asked (--show-notes, show-notes = true, or its code named by a select option)
+    limit: bool = False
 
 
 _RULES = [
@@ -99,15 +102,22 @@ _RULES = [
          "cnnlint never guesses: it says where it stopped following the tensor, and checks nothing that "
          "depends on the unknown size. Giving it the input shape, or simpler code, lets it go on.",
          "x = some_helper(x)  # defined in another package",
-         "x = torch.flatten(x, 1)  # or: cnnlint check --input-shape N,3,32,32"),
+         "x = torch.flatten(x, 1)  # or: cnnlint check --input-shape N,3,32,32", limit=True),
 ]
 
 _RULES.append(Rule("CNN999", "internal-error", "info", "cnnlint failed while analysing a model.",
                    "A bug in cnnlint; the model's other findings may be missing. Please report it with the file.",
-                   "", ""))
+                   "", "", limit=True))
 
 RULES: Dict[str, Rule] = {r.code: r for r in _RULES}
 
 
 def rule(code: str) -> Rule:
     return RULES[code]
+
+
+def is_limit_note(code: str, severity: str) -> bool:
+    """A note about cnnlint's own limits (CNN401, CNN999): hidden by the text formats by default.
+    Only info-level diagnostics qualify; an error or a warning is always shown."""
+    r = RULES.get(code)
+    return r is not None and r.limit and severity == "info"

@@ -6,7 +6,16 @@ from typing import List, Sequence
 from cnnlint.diagnostics import FileResult
 
 
-def summary(results: Sequence[FileResult]) -> str:
+def notes_hidden(n: int) -> str:
+    """What stands for the notes about cnnlint's own limits that the text formats leave out."""
+    return f"{n:,} note{'s' if n != 1 else ''} hidden: `--show-notes`"
+
+
+def summary(results: Sequence[FileResult], hidden: int = 0, checked: bool = True) -> str:
+    """The closing line. ``hidden``: how many notes were left out; ``checked``: False when no
+    file was checked at all, which is not a pass."""
+    if not checked:
+        return "No Python files found: nothing was checked."
     counts = {"error": 0, "warning": 0, "info": 0}
     fixable = 0
     for r in results:
@@ -15,25 +24,28 @@ def summary(results: Sequence[FileResult]) -> str:
             if d.fix is not None and d.fix.safe:
                 fixable += 1
     if not any(counts.values()):
-        return "All checks passed!"
-    parts = [f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items() if n]
-    line = f"Found {', '.join(parts)} in {sum(1 for r in results if r.diagnostics)} file(s)."
+        line = "All checks passed!"
+    else:
+        parts = [f"{n:,} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items() if n]
+        line = f"Found {', '.join(parts)} in {sum(1 for r in results if r.diagnostics):,} file(s)."
+    if hidden:
+        line += f" {notes_hidden(hidden)}"
     if fixable:
-        line += f"\n[*] {fixable} fixable with `cnnlint check --fix`."
+        line += f"\n[*] {fixable:,} fixable with `cnnlint check --fix`."
     return line
 
 
-def concise(results: Sequence[FileResult]) -> str:
+def concise(results: Sequence[FileResult], hidden: int = 0, checked: bool = True) -> str:
     lines: List[str] = []
     for r in results:
         for d in r.diagnostics:
             mark = " [*]" if d.fix is not None and d.fix.safe else ""
             lines.append(f"{d.path}:{d.span.line}:{d.span.column}: {d.code}{mark} {d.message}")
-    lines.append(summary(results))
+    lines.append(summary(results, hidden, checked))
     return "\n".join(lines) + "\n"
 
 
-def full(results: Sequence[FileResult]) -> str:
+def full(results: Sequence[FileResult], hidden: int = 0, checked: bool = True) -> str:
     lines: List[str] = []
     for r in results:
         src = r.source.splitlines() if r.source else []
@@ -52,5 +64,5 @@ def full(results: Sequence[FileResult]) -> str:
             elif d.fix is not None:
                 lines.append(f"       help: {d.fix.description}")
             lines.append("")
-    lines.append(summary(results))
+    lines.append(summary(results, hidden, checked))
     return "\n".join(lines) + "\n"
