@@ -179,7 +179,19 @@ def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec]) -> M
         interp.note(model.node, f"{model.name}: forward() does not return normally for this input")
     finally:
         interp.frames = []
+    settle_degenerate(interp)
     return ModelRun(model, interp, None, lambda: make_trace(ctx, model, interp, built, x, output))
+
+
+def settle_degenerate(interp: Interp) -> None:
+    """A mismatch that only a degenerate input size avoids (a 2x2 input where a branch is 1x1) is
+    an error when the layers of the whole forward accept none of those sizes."""
+    from cnnlint.solve import allowed_sizes
+
+    for finding, name, sizes, message in interp.degenerate:
+        allowed = allowed_sizes(interp.constraints, {interp.symbol(name)}).get(name)
+        if allowed is not None and not set(sizes) & allowed:
+            finding.severity, finding.message = None, message
 
 
 def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tensor, output) -> ModelTrace:

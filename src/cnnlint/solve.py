@@ -175,3 +175,75 @@ def describe(per_symbol: Dict[str, set]) -> str:
             lo, hi = vals[0], vals[-1]
             return f"{lo}x{lo} inputs" if lo == hi else f"{lo}x{lo} to {hi}x{hi} inputs"
     return ", ".join(f"{k} in {_ranges(per_symbol[k])}" for k in keys)
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """Whether two sizes of one tensor dimension can fit together for some input size.
+
+    ``fits``: "some" (equal for some sizes, named in ``description``), "ones" (they never
+    agree, but broadcasting works where one of them is 1: ``description`` names those sizes),
+    "never" (proven for every input size), or None (cannot tell)."""
+
+    fits: Optional[str]
+    description: str = ""
+    example: Optional[Tuple[int, int, int]] = None  # (input size, one size, the other) that fails
+    symbol: str = ""  # the input size they depend on
+    ones: Tuple[int, ...] = ()  # for "ones": the input sizes where one of them is 1
+
+
+def sizes_meet(x, y, constraints=(), broadcast: bool = True, input_symbols=frozenset()) -> Meeting:
+    """Can sizes ``x`` and ``y`` (ints or expressions of one input size, at least one symbolic)
+    agree for some input size? Evaluated over the sizes the other constraints allow. "never" is
+    claimed only with a proof that holds beyond the sizes tried: the difference is a constant, or
+    it keeps its sign and never shrinks over the upper half of the range (sizes made by convs,
+    pools and resizes do not decrease as the input grows)."""
+    sp = dims.sympy()
+    ex, ey = sp.sympify(x), sp.sympify(y)
+    symbols = ex.free_symbols | ey.free_symbols
+    if len(symbols) != 1:
+        return Meeting(None)
+    sym = next(iter(symbols))
+    if str(sym) not in input_symbols:
+        return Meeting(None)
+    fx, fy = dims.evaluator(ex, (sym,)), dims.evaluator(ey, (sym,))
+    if fx is None or fy is None:
+        return Meeting(None)
+    allowed = allowed_sizes(constraints, {sym}).get(str(sym)) if constraints else None
+    equal, ones, gaps = [], [], []
+    example = None
+    for v in range(1, RANGE_ONE + 1):
+        if allowed is not None and v not in allowed:
+            continue
+        a, b = fx(v), fy(v)
+        if a is None or b is None or a < 1 or b < 1:
+            continue
+        if a == b:
+            equal.append(v)
+        elif broadcast and (a == 1 or b == 1):
+            ones.append(v)
+        else:
+            gaps.append((v, a - b))
+            if example is None or example[0] < 32 <= v:
+                example = (v, a, b)
+    name = str(sym)
+
+    def sizes(values):
+        return f"{name} = {values[0]}" if len(values) == 1 else f"{name} in {_ranges(values)}"
+
+    if equal:
+        return Meeting("some", sizes(equal))
+    if not gaps:
+        return Meeting(None)
+    diff = sp.expand(ex - ey)
+    proven = diff.is_Integer and diff != 0
+    if not proven and len(gaps) >= 16:
+        upper = gaps[len(gaps) // 2:]
+        same_sign = all(g > 0 for _, g in upper) or all(g < 0 for _, g in upper)
+        growing = all(abs(g2) >= abs(g1) for (_, g1), (_, g2) in zip(upper, upper[1:]))
+        proven = same_sign and growing and upper[-1][0] >= RANGE_ONE // 2
+    if not proven:
+        return Meeting(None)
+    if ones:
+        return Meeting("ones", sizes(ones), example, name, tuple(ones))
+    return Meeting("never", "", example)

@@ -103,6 +103,9 @@ class Interp:
         self.rows: List[CallRow] = []
         self.names: Dict[int, str] = {}
         self.constraints: List[Tuple[Any, str]] = []
+        # mismatches that only a degenerate input size avoids: (finding, size name, those sizes,
+        # message if no such size is accepted), settled once forward has run (analyze.py)
+        self.degenerate: List[Tuple[Any, str, Tuple[int, ...], str]] = []
         self.symbols: Dict[str, Any] = {}
         self.steps = 0
         self.max_steps = MAX_STEPS

@@ -599,6 +599,7 @@ def broadcast(it, a: Tensor, b: Tensor, node, what="combine"):
     sa = (1,) * (n - len(a.shape)) + tuple(a.shape)
     sb = (1,) * (n - len(b.shape)) + tuple(b.shape)
     out = []
+    checked = False  # one symbolic mismatch reported per operation
     for i, (x, y) in enumerate(zip(sa, sb)):
         ix, iy = dims.as_int(x), dims.as_int(y)
         if ix == 1:
@@ -620,8 +621,50 @@ def broadcast(it, a: Tensor, b: Tensor, node, what="combine"):
         elif x is None or y is None:
             out.append(x if y is None else y if x is None else None)
         else:
+            if not checked:
+                fit = _symbolic_sizes_fit(it, x, y, i, a, b, node, what, broadcast=True)
+                if fit is False:
+                    return Tensor(None)
+                checked = fit is None
             out.append(x if ix is None and iy is None else (x if ix is None else y))
     return Tensor(tuple(out))
+
+
+def _symbolic_sizes_fit(it, x, y, i, a, b, node, what, broadcast):
+    """Sizes ``x`` and ``y`` of dim ``i``, at least one depending on the input size: False (and
+    reported) when no input size makes them fit, None when reported as a warning (they fit only
+    where one is 1), else True (with the sizes that fit recorded as a constraint on the input,
+    for the accepted input sizes)."""
+    from cnnlint.interpret.core import code_of
+    from cnnlint.interpret.modules import INPUT_SYMBOLS
+    from cnnlint.solve import sizes_meet
+
+    meeting = sizes_meet(x, y, it.constraints, broadcast=broadcast, input_symbols=INPUT_SYMBOLS - {"N"})
+    if meeting.fits is None:
+        return True
+    text = code_of(node)
+    text = text if len(text) <= 50 else text[:47] + "..."
+    if meeting.fits == "some":
+        it.constraints.append((dims.sub(x, y), f"`{text}` dim {i}"))
+        return True
+    sample = ""
+    if meeting.example is not None:
+        v, p, q = meeting.example
+        sample = f" (with an input size of {v}: {p} and {q})"
+    never = (f"`{text}` cannot {what} {_fmt(a.shape)} and {_fmt(b.shape)} for any input size: sizes "
+             f"{dims.fmt(x)} and {dims.fmt(y)} differ at dim {i}{sample}")
+    if meeting.fits == "ones":
+        uncertain = it.uncertain
+        _report(it, "CNN106", f"`{text}` can {what} {_fmt(a.shape)} and {_fmt(b.shape)} only where one "
+                              f"of them is 1 at dim {i} ({meeting.description}){sample}", node,
+                declared=y, inferred=x, severity="warning")
+        if not uncertain:
+            it.degenerate.append((it.findings[-1], meeting.symbol, meeting.ones,
+                                  f"{never}; they would fit only for {meeting.description}, which the "
+                                  f"model's other layers do not accept"))
+        return None
+    _report(it, "CNN106", never, node, declared=y, inferred=x)
+    return False
 
 
 def _matmul_shape(it, a, b, node):
@@ -686,6 +729,10 @@ def _cat(stack: bool):
                     _report(it, "CNN106", f"{_call_desc(node)} needs equal sizes off dim {a}, but "
                                           f"{', '.join(_fmt(t2.shape) for t2 in items)} differ at dim {i}",
                             node, declared=dims.as_int(x), inferred=dims.as_int(y))
+                    return Tensor(None)
+                if (x is not None and y is not None and not dims.same(x, y)
+                        and (dims.is_symbolic(x) or dims.is_symbolic(y))
+                        and _symbolic_sizes_fit(it, x, y, i, items[0], t, node, "join", broadcast=False) is False):
                     return Tensor(None)
                 if x is None:
                     base[i] = y
