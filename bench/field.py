@@ -89,7 +89,7 @@ def gather(work: str) -> None:
 # --- 2. torch ----------------------------------------------------------------------------
 
 def run_torch(work: str, which: str, jobs: int, cap: int, timeout: float, python: str,
-              repos=None) -> None:
+              repos=None, only_files=None) -> None:
     sources = [s for s in json.load(open(os.path.join(work, "sources.json")))
                if s["set"] == which and (not repos or s["repo"] in repos)]
     outdir = os.path.join(work, which, "torch")
@@ -97,6 +97,8 @@ def run_torch(work: str, which: str, jobs: int, cap: int, timeout: float, python
     tasks = []
     for s in sources:
         for rel in s["files"]:
+            if only_files and rel not in only_files:
+                continue
             fid = repo_dir(s["repo"]) + "__" + rel.replace("/", "__")[:-3]
             tasks.append((s, rel, fid))
     env = dict(os.environ)
@@ -112,6 +114,9 @@ def run_torch(work: str, which: str, jobs: int, cap: int, timeout: float, python
         t0 = time.time()
         cmd = [python, os.path.join(HERE, "field_oracle.py"), s["root"], rel, "--out", out,
                "--mutants-dir", mdir, "--cap", str(cap)]
+        spec = field_sources.SPECS.get(s["repo"], {}).get(rel)
+        if spec:
+            cmd += ["--spec", json.dumps(spec)]
         try:
             p = subprocess.Popen(cmd, cwd=rundir, env=env, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -132,7 +137,20 @@ def run_torch(work: str, which: str, jobs: int, cap: int, timeout: float, python
         return doc
 
     with cf.ThreadPoolExecutor(max_workers=jobs) as pool:
-        docs = list(pool.map(one, tasks))
+        list(pool.map(one, tasks))
+    collect(work, which)
+
+
+def collect(work: str, which: str) -> None:
+    """WORK/<set>/torch.json from the per-file verdicts of WORK/<set>/torch/."""
+    outdir = os.path.join(work, which, "torch")
+    sources = {s["repo"]: s for s in json.load(open(os.path.join(work, "sources.json")))}
+    docs = []
+    for fn in sorted(os.listdir(outdir)):
+        d = json.load(open(os.path.join(outdir, fn)))
+        if d.get("repo") in sources and d.get("rel") in sources[d["repo"]]["files"]:
+            d["root"] = sources[d["repo"]]["root"]
+            docs.append(d)
     with open(os.path.join(work, which, "torch.json"), "w") as f:
         json.dump({"set": which, "files": docs}, f, indent=1)
 
@@ -141,8 +159,8 @@ def run_torch(work: str, which: str, jobs: int, cap: int, timeout: float, python
 
 def shape_option(m: dict) -> str:
     shape = ",".join(str(d) for d in m["input"])
-    if m.get("kwargs_expr"):
-        return f"{m['name']}({m['kwargs_expr']})={shape}"
+    if m.get("args_expr"):
+        return f"{m['name']}({m['args_expr']})={shape}"
     return f"{m['name']}={shape}"
 
 
@@ -380,10 +398,12 @@ def main() -> None:
     ap.add_argument("--work", default="/tmp/field")
     ap.add_argument("--set", default="dev", choices=["dev", "heldout"])
     ap.add_argument("--repos", nargs="*")
+    ap.add_argument("--files", nargs="*", help="only these model files (paths in their repository)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--cap", type=int, default=40, help="mutants per file")
     ap.add_argument("--timeout", type=float, default=900, help="seconds per file (torch) / per run (report)")
-    ap.add_argument("--python", default=sys.executable, help="python with torch for the oracle")
+    ap.add_argument("--python", default="/work/benchvenv/bin/python" if os.path.exists(
+        "/work/benchvenv/bin/python") else sys.executable, help="python with torch for the oracle")
     ap.add_argument("--src", default="/work/main/src", help="cnnlint source tree to measure")
     ap.add_argument("--details")
     ap.add_argument("--json", help="write the summary figures here")
@@ -391,7 +411,7 @@ def main() -> None:
     if a.cmd == "gather":
         gather(a.work)
     elif a.cmd == "torch":
-        run_torch(a.work, a.set, a.jobs, a.cap, a.timeout, a.python, a.repos)
+        run_torch(a.work, a.set, a.jobs, a.cap, a.timeout, a.python, a.repos, a.files)
     else:
         t0 = time.time()
         s = report(a.work, a.set, a.src, a.jobs, min(a.timeout, 300), a.details, a.repos)

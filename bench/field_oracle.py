@@ -7,10 +7,12 @@ the oracle, cnnlint never imports anything). It
 
 1. imports ``ROOT/REL_PATH`` as the module of its dotted path (ROOT and the file's folder
    on ``sys.path``, no network), and finds the models it defines: ``nn.Module``
-   subclasses and functions whose every parameter has a default and which return an
-   ``nn.Module`` (a parameter ``pretrained`` is passed as ``False``);
-2. builds each on the ``meta`` device and looks for an input shape that runs
-   (``INPUT_SHAPES``, first that works; the CPU when the meta device cannot run it),
+   subclasses and functions returning an ``nn.Module``, built with no arguments when
+   every parameter has a default (a ``pretrained`` is passed as ``False``), else with the
+   arguments of ``--spec``, else with those of a call with literal arguments found
+   anywhere in the repository (``DoubleAttention(512, 128, 128, True)`` in a demo);
+2. builds each on the ``meta`` device and looks for an input shape that runs (the
+   literal shapes of ``torch.randn(...)`` calls in the file, then ``INPUT_SHAPES``; the CPU when the meta device cannot run it),
    recording in eval mode every module call (``named_modules`` name, type, leaf, output
    shape), the parameter count and the output shape;
 3. mutates integer literals in arguments of layer constructor calls of the file that
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import collections
 import importlib
 import inspect
 import json
@@ -88,7 +91,10 @@ def meta_missing(e: BaseException) -> bool:
 
 # --- finding models --------------------------------------------------------------
 
-def model_candidates(mod, path: str, torch_nn):
+def model_candidates(mod, path: str, torch_nn, harvested: dict, specs: dict):
+    """Models the module defines, each with its argument variants (source text) to try:
+    no arguments when every parameter has a default, then the spec's, then literal calls
+    found in the repository."""
     out = []
     for name, obj in vars(mod).items():
         if name.startswith("__"):
@@ -112,18 +118,81 @@ def model_candidates(mod, path: str, torch_nn):
         except (TypeError, ValueError):
             continue
         params = [p for p in sig.parameters.values() if p.name != "self"]
-        if any(p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD,
-                                                                    p.KEYWORD_ONLY)
-               for p in params):
-            continue
-        if kind == "function" and not params and not _returns_something(obj):
-            continue
-        kwargs = {}
-        for p in params:
-            if p.name == "pretrained" and p.default not in (False, None):
-                kwargs["pretrained"] = None if isinstance(p.default, str) else False
-        out.append({"name": name, "kind": kind, "line": line, "kwargs": kwargs})
+        variants = []
+        if not any(p.default is inspect.Parameter.empty and p.kind in (
+                p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in params):
+            if not (kind == "function" and not params and not _returns_something(obj)):
+                kwargs = {}
+                for p in params:
+                    if p.name == "pretrained" and p.default not in (False, None):
+                        kwargs["pretrained"] = None if isinstance(p.default, str) else False
+                variants.append(args_expr([], kwargs))
+        for text in specs.get(name, []):
+            if text not in variants:
+                variants.append(text)
+        for args, kwargs in harvested.get(name, [])[:3]:
+            if "pretrained" in kwargs and kwargs["pretrained"]:
+                kwargs = {**kwargs, "pretrained": False}
+            text = args_expr(args, kwargs)
+            if text not in variants:
+                variants.append(text)
+        if variants:
+            out.append({"name": name, "kind": kind, "line": line, "variants": variants})
     out.sort(key=lambda c: c["line"] or 0)
+    return out
+
+
+def callee(call: ast.Call):
+    f = call.func
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+
+
+def harvest_calls(root: str, max_files: int = 400) -> dict:
+    """name -> [(args, kwargs)] of calls anywhere in the repository whose arguments are
+    all literals (``DoubleAttention(512, 128, 128, True)``, ``resnet(depth=20)``)."""
+    found = collections.defaultdict(list)
+    n = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for fn in sorted(filenames):
+            if not fn.endswith(".py") or n >= max_files:
+                continue
+            n += 1
+            try:
+                tree = ast.parse(open(os.path.join(dirpath, fn), encoding="utf-8", errors="replace").read())
+            except (SyntaxError, ValueError):
+                continue
+            for call in ast.walk(tree):
+                if not isinstance(call, ast.Call) or not callee(call) or not (call.args or call.keywords):
+                    continue
+                try:
+                    args = [ast.literal_eval(a) for a in call.args]
+                    kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+                except (ValueError, TypeError, SyntaxError, RecursionError):
+                    continue
+                if None in kwargs:
+                    continue
+                v = (args, kwargs)
+                if v not in found[callee(call)]:
+                    found[callee(call)].append(v)
+    return found
+
+
+def input_shapes_in(tree) -> list:
+    """Literal shapes of torch.randn/rand/zeros/ones/empty calls in the file, batch <= 2."""
+    out = []
+    for call in ast.walk(tree):
+        if isinstance(call, ast.Call) and callee(call) in ("randn", "rand", "zeros", "ones", "empty"):
+            try:
+                vals = [ast.literal_eval(a) for a in call.args]
+            except (ValueError, TypeError, SyntaxError):
+                continue
+            if len(vals) == 1 and isinstance(vals[0], (tuple, list)):
+                vals = list(vals[0])
+            if 2 <= len(vals) <= 5 and all(type(v) is int and v > 0 for v in vals):
+                shape = [min(vals[0], 2)] + vals[1:]
+                if shape not in out:
+                    out.append(shape)
     return out
 
 
@@ -142,24 +211,24 @@ def _line(cls):
         return None
 
 
-def kwargs_expr(kwargs: dict) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+def args_expr(args: list, kwargs: dict) -> str:
+    return ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
 
 
 # --- building and tracing -----------------------------------------------------------
 
 def build(ns: dict, cand: dict, device: str):
     import torch
-    obj = ns[cand["name"]]
+    expr = f"{cand['name']}({cand['args_expr']})"
     if device == "meta":
         try:
             with torch.device("meta"):
-                return obj(**cand["kwargs"])
+                return eval(expr, dict(ns))
         except Exception as e:  # a constructor computing with tensors
             if not meta_missing(e):
                 raise
-            return obj(**cand["kwargs"]).to("meta")
-    return obj(**cand["kwargs"])
+            return eval(expr, dict(ns)).to("meta")
+    return eval(expr, dict(ns))
 
 
 def shape_of(out):
@@ -211,7 +280,7 @@ def trace(model, shape, device: str):
     return calls, (list(t.shape) if t is not None else None)
 
 
-def find_input(ns, cand, per_model_seconds: int):
+def find_input(ns, cand, per_model_seconds: int, shapes):
     """(device, shape, model, calls, output) for the first input shape that runs."""
     import torch
     errors = []
@@ -234,7 +303,7 @@ def find_input(ns, cand, per_model_seconds: int):
         if device == "cpu" and sum(p.numel() for p in model.parameters()) > 80_000_000:
             return None, "too large for the CPU"
         model.eval()
-        for shape in INPUT_SHAPES:
+        for shape in shapes:
             limit(per_model_seconds)
             try:
                 calls, out = trace(model, shape, device)
@@ -482,6 +551,7 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     ap.add_argument("--mutants-dir", required=True)
     ap.add_argument("--cap", type=int, default=40)
+    ap.add_argument("--spec", help='JSON {"Model": ["constructor arguments", ...]} for this file')
     ap.add_argument("--max-models", type=int, default=12)
     ap.add_argument("--seconds", type=int, default=60, help="time limit per build/forward")
     args = ap.parse_args()
@@ -517,20 +587,31 @@ def main() -> None:
         save()
         return
     path = base.__file__
-    cands = model_candidates(base, path, nn)
+    harvested = harvest_calls(root)
+    src = open(path).read()
+    shapes = input_shapes_in(ast.parse(src))
+    shapes += [x for x in INPUT_SHAPES if x not in shapes]
+    specs = json.loads(args.spec) if args.spec else {}
+    cands = model_candidates(base, path, nn, harvested, specs)
     models = []
     for c in cands:
         if len(models) >= args.max_models:
             doc["skipped"].append({"name": c["name"], "why": "max models per file"})
             continue
         t0 = time.time()
-        found, why = find_input(vars(base), c, args.seconds)
+        whys = []
+        for text in c["variants"]:
+            cand = {"name": c["name"], "kind": c["kind"], "line": c["line"], "args_expr": text}
+            found, why = find_input(vars(base), cand, args.seconds, shapes)
+            if found is not None:
+                break
+            whys.append(f"({text}): {why}")
         if found is None:
-            doc["skipped"].append({"name": c["name"], "why": why})
+            doc["skipped"].append({"name": c["name"], "why": " | ".join(whys)[:600]})
             continue
         device, shape, model, calls, out = found
-        rec = {**c, "kwargs_expr": kwargs_expr(c["kwargs"]), "device": device, "input": shape,
-               "params": sum(p.numel() for p in model.parameters()), "output": out,
+        rec = {**cand, "device": device,
+               "input": shape, "params": sum(p.numel() for p in model.parameters()), "output": out,
                "calls": calls, "seconds": round(time.time() - t0, 2)}
         del model
         models.append(rec)
@@ -539,7 +620,6 @@ def main() -> None:
     if not models or args.cap <= 0:
         return
 
-    src = open(path).read()
     layer_names = sorted((n for n in dir(nn) if isinstance(getattr(nn, n), type)
                           and issubclass(getattr(nn, n), nn.Module) and n not in CONTAINERS),
                          key=len, reverse=True)

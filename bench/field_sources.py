@@ -44,3 +44,37 @@ SOURCES = [
     {"repo": "Lornatang/SRGAN-PyTorch", "set": "heldout", "include": ["model.py"]},
     {"repo": "udacity/deep-learning-v2-pytorch", "set": "heldout", "include": ["intro-to-pytorch/fc_model.py"]},
 ]
+
+# Constructor arguments (source text, evaluated in the model's module) for models that
+# need some and that no literal call in their repository shows: repo -> file -> model.
+SPECS = {
+    "bearpaw/pytorch-classification": {
+        "models/cifar/resnet.py": {"resnet": ["depth=20"], "ResNet": ["depth=20"]},
+        "models/cifar/preresnet.py": {"preresnet": ["depth=20"], "PreResNet": ["depth=20"]},
+        "models/cifar/resnext.py": {"resnext": ["cardinality=8, depth=29, num_classes=10"]},
+        "models/cifar/wrn.py": {"wrn": ["depth=16, num_classes=10, widen_factor=2"]},
+        "models/imagenet/resnext.py": {"resnext50": ["4, 32"]},
+    },
+    "chenyaofo/pytorch-cifar-models": {
+        "pytorch_cifar_models/resnet.py": {"CifarResNet": ["BasicBlock, [3, 3, 3]"]},
+        "pytorch_cifar_models/repvgg.py": {"RepVGG": ["[2, 4, 14, 1], num_classes=10, "
+                                                      "width_multiplier=[0.75, 0.75, 0.75, 2.5]"]},
+        "pytorch_cifar_models/shufflenetv2.py": {"ShuffleNetV2": ["[4, 8, 4], [24, 48, 96, 192, 1024], 10"]},
+    },
+    "moskomule/senet.pytorch": {
+        "senet/se_resnet.py": {"CifarSEResNet": ["CifarSEBasicBlock, 3"]},
+    },
+    "kenshohara/3D-ResNets-PyTorch": {
+        "models/resnet.py": {"generate_model": ["18"]},
+        "models/pre_act_resnet.py": {"generate_model": ["18"]},
+        "models/resnet2p1d.py": {"generate_model": ["18"]},
+        "models/densenet.py": {"generate_model": ["121"]},
+        "models/resnext.py": {"generate_model": ["50"]},
+        "models/wide_resnet.py": {"generate_model": ["50, 2"]},
+    },
+    "jaxony/unet-pytorch": {"model.py": {"UNet": ["2"]}},
+    # held-out
+    "milesial/Pytorch-UNet": {"unet/unet_model.py": {"UNet": ["3, 2"]}},
+    "4uiiurz1/pytorch-nested-unet": {"archs.py": {"UNet": ["1"], "NestedUNet": ["1"]}},
+    "szagoruyko/wide-residual-networks": {},
+}
