@@ -376,6 +376,42 @@ def report(work: str, which: str, src: str, jobs: int, timeout: float, details_p
     return summary
 
 
+def kinds_markdown(det: dict, limit: int = 6) -> str:
+    """The misses, false errors and layer misses of a details file, grouped by kind."""
+    out = []
+    fe = collections.defaultdict(list)
+    for x in det["false_errors"]:
+        fe[x["kind"]].append(x)
+    out.append(f"### False errors ({len(det['false_errors'])}, both modes)")
+    for kind, xs in sorted(fe.items(), key=lambda kv: -len(kv[1])):
+        out.append(f"- **{len(xs)}x** `{kind}`")
+        for x in xs[:limit]:
+            out.append(f"  - [{x['mode']}] {x['file']} {x['case'] if x['case'] != 'original' else '(original)'}: "
+                       f"{x['cnnlint']}")
+    for mode in ("shaped", "plain"):
+        ms = [x for x in det["misses"] if x["mode"] == mode]
+        out.append(f"### Failing mutants not reported, {'with' if mode == 'shaped' else 'without'} "
+                   f"input shapes ({len(ms)})")
+        g = collections.defaultdict(list)
+        for x in ms:
+            g[x["kind"]].append(x)
+        for kind, xs in sorted(g.items(), key=lambda kv: -len(kv[1])):
+            out.append(f"- **{len(xs)}x** `{kind}`")
+            for x in xs[:limit]:
+                note = ("; cnnlint notes: " + " / ".join(x["cnnlint_notes"])) if x["cnnlint_notes"] else ""
+                crash = f"; cnnlint crash: {x['cnnlint_crash']}" if x["cnnlint_crash"] else ""
+                out.append(f"  - {x['mutant']} [{x['id']}]: torch {x['torch'][:220]}{crash}{note[:400]}")
+    out.append(f"### Models whose layer shapes differ from PyTorch's ({len(det['layer_misses'])})")
+    for x in sorted(det["layer_misses"], key=lambda x: -x["missed"]):
+        note = ("; notes: " + " / ".join(x["cnnlint_notes"])) if x["cnnlint_notes"] else ""
+        out.append(f"- {x['file']} `{x['model']}` input {x['input']}: {x['missed']}/{x['of']} calls "
+                   f"differ; first: {x['first']}{note[:500]}")
+    out.append(f"### cnnlint crashes ({len(det['crashes'])})")
+    for c in det["crashes"][:30]:
+        out.append(f"- {c}")
+    return "\n".join(out)
+
+
 def pct(a, b):
     return f"{a}/{b} ({100.0 * a / b:.1f}%)" if b else f"{a}/{b}"
 
@@ -394,7 +430,7 @@ def print_summary(which, s, src):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("cmd", choices=["gather", "torch", "report"])
+    ap.add_argument("cmd", choices=["gather", "torch", "collect", "report", "kinds"])
     ap.add_argument("--work", default="/tmp/field")
     ap.add_argument("--set", default="dev", choices=["dev", "heldout"])
     ap.add_argument("--repos", nargs="*")
@@ -410,6 +446,10 @@ def main() -> None:
     a = ap.parse_args()
     if a.cmd == "gather":
         gather(a.work)
+    elif a.cmd == "collect":
+        collect(a.work, a.set)
+    elif a.cmd == "kinds":
+        print(kinds_markdown(json.load(open(a.details))))
     elif a.cmd == "torch":
         run_torch(a.work, a.set, a.jobs, a.cap, a.timeout, a.python, a.repos, a.files)
     else:
