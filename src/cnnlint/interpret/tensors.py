@@ -49,10 +49,12 @@ def _axis(d, rank):
 
 def _sizes(it, args, kwargs, key="size"):
     """The sizes of `x.view(2, 3)`, `x.view((2, 3))`, `torch.zeros(size=(2, 3))`."""
+    if not args and key in kwargs:
+        args = [kwargs[key]]
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = list(args[0])
-    elif not args and key in kwargs and isinstance(kwargs[key], (tuple, list)):
-        args = list(kwargs[key])
+    elif len(args) == 1 and isinstance(args[0], Unknown):
+        return None  # one size or a whole shape: the rank is not known
     out = []
     for a in args:
         if isinstance(a, (tuple, list)):
