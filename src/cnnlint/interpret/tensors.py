@@ -802,8 +802,16 @@ def _tensor_literal(it, args, kwargs, node):
     shape = []
     while isinstance(data, (list, tuple)):
         shape.append(len(data))
-        data = data[0] if data else None
-    return Tensor(tuple(shape))
+        if not data:
+            return Tensor(tuple(shape))
+        data = data[0]
+    if isinstance(data, Tensor):  # a copy of a tensor, or a list of one-element tensors
+        if not shape or data.shape == ():
+            return Tensor(tuple(shape) + data.shape) if data.shape is not None else Tensor(None)
+        return Tensor(None)
+    if isinstance(data, (bool, int, float, SymbolicObj)) or dims.is_dim(data):
+        return Tensor(tuple(shape))
+    return Tensor(None)  # data cnnlint cannot follow: neither its rank nor its sizes are known
 
 
 TORCH_FUNCTIONS = {
