@@ -522,10 +522,12 @@ class Interp:
         return Ellipsis
 
     def eval_Tuple(self, node, scope):
-        return tuple(self.eval_elements(node.elements, scope))
+        items = self.eval_elements(node.elements, scope)
+        return items if isinstance(items, Unknown) else tuple(items)
 
     def eval_List(self, node, scope):
-        return list(self.eval_elements(node.elements, scope))
+        items = self.eval_elements(node.elements, scope)
+        return items if isinstance(items, Unknown) else list(items)
 
     def eval_Set(self, node, scope):
         return Unknown("set")
@@ -535,8 +537,8 @@ class Interp:
         for el in elements:
             if type(el) is cst.StarredElement:
                 items = self.iterate(self.eval(el.value, scope))
-                if isinstance(items, Unknown):
-                    return [items]  # length unknown
+                if isinstance(items, Unknown):  # neither the length nor the places are known
+                    return Unknown("unpacks items cnnlint cannot list")
                 out.extend(items)
             else:
                 out.append(self.eval(el.value, scope))
@@ -547,8 +549,9 @@ class Interp:
         for el in node.elements:
             if type(el) is cst.StarredDictElement:
                 other = self.eval(el.value, scope)
-                if isinstance(other, dict):
-                    out.update(other)
+                if not isinstance(other, dict):
+                    return Unknown("dict unpacks entries cnnlint cannot list")
+                out.update(other)
                 continue
             key = self.eval(el.key, scope)
             if isinstance(key, Unknown):

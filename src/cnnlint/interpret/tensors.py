@@ -49,10 +49,12 @@ def _axis(d, rank):
 
 def _sizes(it, args, kwargs, key="size"):
     """The sizes of `x.view(2, 3)`, `x.view((2, 3))`, `torch.zeros(size=(2, 3))`."""
+    if not args and key in kwargs:
+        args = [kwargs[key]]
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = list(args[0])
-    elif not args and key in kwargs and isinstance(kwargs[key], (tuple, list)):
-        args = list(kwargs[key])
+    elif len(args) == 1 and isinstance(args[0], Unknown):
+        return None  # one size or a whole shape: the rank is not known
     out = []
     for a in args:
         if isinstance(a, (tuple, list)):
@@ -847,8 +849,16 @@ def _tensor_literal(it, args, kwargs, node):
     shape = []
     while isinstance(data, (list, tuple)):
         shape.append(len(data))
-        data = data[0] if data else None
-    return Tensor(tuple(shape))
+        if not data:
+            return Tensor(tuple(shape))
+        data = data[0]
+    if isinstance(data, Tensor):  # a copy of a tensor, or a list of one-element tensors
+        if not shape or data.shape == ():
+            return Tensor(tuple(shape) + data.shape) if data.shape is not None else Tensor(None)
+        return Tensor(None)
+    if isinstance(data, (bool, int, float, SymbolicObj)) or dims.is_dim(data):
+        return Tensor(tuple(shape))
+    return Tensor(None)  # data cnnlint cannot follow: neither its rank nor its sizes are known
 
 
 TORCH_FUNCTIONS = {
