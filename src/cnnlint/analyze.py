@@ -215,16 +215,20 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
             params = subtree_params(module)
         line = ctx.span(row.node).line if row.node is not None else 0
         kernel = None
-        if isinstance(module, Layer) and not module.is_container:
+        base = module.base_layer if isinstance(module, Obj) else None  # class WSConv(nn.Conv2d)
+        kind_of = module if isinstance(module, Layer) and not module.is_container else base
+        if kind_of is not None:
             from cnnlint.layers import LAYERS
 
-            spec = LAYERS.get(module.kind)
+            spec = LAYERS.get(kind_of.kind)
             if spec is not None and spec.kernel is not None:
-                kernel = spec.kernel(module)
+                kernel = spec.kernel(kind_of)
         weights = ()
         if isinstance(module, Obj):
             weights = tuple((name, dims.prod(t.shape) if isinstance(t, Tensor) and t.shape is not None else None)
                             for name, t in module.params)
+            if base is not None:
+                weights = _base_weights(base) + weights
         rows.append(LayerRow(row.name or "", row.type, line, tuple(row.output) if row.output is not None else None,
                              params, depth=row.depth, kernel=kernel, explain="; ".join(explain_texts(row)),
                              finding=row.finding, input=tuple(row.input) if row.input is not None else None,
@@ -248,6 +252,19 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
                       shape, tuple(rows), out_shape, total,
                       notes=tuple(m for _, m in interp.notes), modules=tuple(modules),
                       constraints=tuple(interp.constraints))
+
+
+def _base_weights(layer: Layer) -> Tuple[Tuple[str, Any], ...]:
+    """The weight and bias a torch layer registers, for a user class derived from it: torch's
+    __init__ registers them before the subclass adds its own."""
+    from cnnlint.interpret.library import layer_attribute
+
+    out = []
+    for name in ("weight", "bias"):
+        t = layer_attribute(None, layer, name)
+        if isinstance(t, Tensor):
+            out.append((name, dims.prod(t.shape) if t.shape is not None else None))
+    return tuple(out)
 
 
 def with_input_sizes(trace: ModelTrace) -> ModelTrace:

@@ -59,22 +59,34 @@ def known(*values: Any) -> bool:
     return all(as_int(v) is not None for v in values)
 
 
+# Arithmetic on something that is not a dimension (a value cnnlint could not follow that found
+# its way into a shape) gives None, an unknown size, never an exception.
+
 def add(a, b):
     if a is None or b is None:
         return None
-    return norm(a + b)
+    try:
+        return norm(a + b)
+    except TypeError:
+        return None
 
 
 def sub(a, b):
     if a is None or b is None:
         return None
-    return norm(a - b)
+    try:
+        return norm(a - b)
+    except TypeError:
+        return None
 
 
 def mul(a, b):
     if a is None or b is None:
         return None
-    return norm(a * b)
+    try:
+        return norm(a * b)
+    except TypeError:
+        return None
 
 
 def prod(values: Iterable[Any]):
@@ -82,7 +94,10 @@ def prod(values: Iterable[Any]):
     for v in values:
         if v is None:
             return None
-        out = out * v
+        try:
+            out = out * v
+        except TypeError:
+            return None
     return norm(out)
 
 

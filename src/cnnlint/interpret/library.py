@@ -639,40 +639,77 @@ def get_attribute(it, obj, name: str, node):
     return Unknown(f"attribute '{name}'")
 
 
+_TUPLE_ATTRS = ("kernel_size", "stride", "padding", "dilation", "output_padding")
+
+
 def layer_attribute(it, layer: Layer, name: str):
     if name in layer.children:
         return layer.children[name]
     if name in layer.args:
-        return layer.args[name].value
+        value = layer.args[name].value
+        if name in _TUPLE_ATTRS and layer.kind[-2:] in ("1d", "2d", "3d") and "Conv" in layer.kind and \
+                not isinstance(value, str):
+            from cnnlint.layers.base import ntuple
+
+            # a conv layer keeps these as tuples (`self.kernel_size[0]`), as torch's _ConvNd does
+            spread = ntuple(value, int(layer.kind[-2]))
+            return spread if spread is not None else Unknown(f"{name} of nn.{layer.kind}")
+        if name == "normalized_shape" and layer.kind == "LayerNorm" and not isinstance(value, (tuple, list)):
+            return (value,)
+        return value
     if name == "weight" and not layer.is_container:
         return weight_tensor(layer)
     if name == "bias" and not layer.is_container:
-        out = layer.value("out_channels", layer.value("out_features", layer.value("num_features")))
-        if layer.value("bias", True) is False:
+        out = layer.value("out_channels", layer.value("out_features", layer.value("num_features",
+                          layer.value("num_channels"))))
+        if layer.value("bias", True) is False or layer.value("affine", True) is False or \
+                layer.value("elementwise_affine", True) is False:
             return None
-        return Tensor((out,) if dims.is_dim(out) else None, param=True)
-    if name == "normalized_shape" and "normalized_shape" in layer.args:
-        return layer.value("normalized_shape")
+        if layer.kind == "LayerNorm":
+            return weight_tensor(layer)
+        out = as_dim(out)
+        return Tensor((out,) if out is not None else None, param=True)
     method = module_method(layer, name, layer.kind)
     if method is not None:
         return method
     return Unknown(f"attribute '{name}' of nn.{layer.kind}")
 
 
+def as_dim(value):
+    """A layer argument as a size: a parameter without a value is its symbol; anything that is
+    not a size is None (unknown), so no shape ever holds something else."""
+    if isinstance(value, SymbolicObj):
+        return dims.symbol(value.name)
+    return value if dims.is_dim(value) else None
+
+
 def weight_tensor(layer: Layer):
     k = layer.kind
-    if k == "Linear":
-        return Tensor((layer.value("out_features"), layer.value("in_features")), param=True)
-    if k.startswith("Conv") and "Transpose" not in k:
+    if k in ("Linear", "LazyLinear"):
+        return Tensor((as_dim(layer.value("out_features")), as_dim(layer.value("in_features"))), param=True)
+    if k.startswith(("Conv", "LazyConv")) and k[-2:] in ("1d", "2d", "3d"):
         from cnnlint.layers.base import ntuple
 
-        kern = ntuple(layer.value("kernel_size"), int(k[-2])) or ()
-        g = layer.value("groups", 1)
-        cin = dims.exact_div(layer.value("in_channels"), g) if dims.is_dim(layer.value("in_channels")) else None
-        return Tensor((layer.value("out_channels"), cin) + tuple(kern), param=True)
+        n = int(k[-2])
+        kern = ntuple(layer.value("kernel_size"), n)
+        if kern is None:
+            return Tensor(None, param=True)
+        g = as_dim(layer.value("groups", 1))
+        cin, cout = as_dim(layer.value("in_channels")), as_dim(layer.value("out_channels"))
+        if "Transpose" in k:  # [in, out / groups, *kernel]
+            shape = (cin, dims.exact_div(cout, g) if cout is not None and g is not None else None)
+        else:  # [out, in / groups, *kernel]
+            shape = (cout, dims.exact_div(cin, g) if cin is not None and g is not None else None)
+        return Tensor(shape + tuple(as_dim(v) for v in kern), param=True)
+    if k == "LayerNorm":
+        shape = layer.value("normalized_shape")
+        shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+        return Tensor(tuple(as_dim(v) for v in shape), param=True)
+    if k == "Embedding":
+        return Tensor((as_dim(layer.value("num_embeddings")), as_dim(layer.value("embedding_dim"))), param=True)
     if "Norm" in k:
         c = layer.value("num_features", layer.value("num_channels"))
-        return Tensor((c,), param=True)
+        return Tensor((as_dim(c),), param=True)
     return Tensor(None, param=True)
 
 
