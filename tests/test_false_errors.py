@@ -82,3 +82,82 @@ class Net(nn.Module):
     assert [r.output for r in model.layers if r.name == "conv"] == [(2, 8, 8, 8)]
     out = run_torch(source, "Net()", (2, 3, 16, 16))
     assert tuple(out.shape) == model.output
+
+
+# --- kind 2: a list changed in a way cnnlint cannot model is unknown, never stale --------------
+
+LIST_MODEL = """
+import torch.nn as nn
+
+{helpers}
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        widths = [8]
+        {change}
+        self.c1 = nn.Conv2d(3, widths[0], 3)
+        self.c2 = nn.Conv2d(widths[0], widths[{index}], 3)
+
+    def forward(self, x):
+        return self.c2(self.c1(x))
+"""
+
+
+def list_model(change, index, helpers=""):
+    return LIST_MODEL.format(change=change, index=index, helpers=helpers)
+
+
+@pytest.mark.parametrize("change", [
+    "widths[0:0] = [8, 8]",              # slice assignment, modelled exactly
+    "widths[len(widths):] = [8] * 2",
+    "widths += [8, 8]",
+    "alias = widths; alias += [8, 8]",   # through another name
+    "widths *= 3",
+    "widths.extend((8, 8))",
+    "widths.insert(0, 8); widths.insert(-1, 8)",
+])
+def test_modelled_list_changes_are_exact(change):
+    source = list_model(change, 2)
+    assert not errors(check(source))
+    run_torch(source, "Net()", (1, 3, 16, 16))
+    assert [d.code for d in errors(check(list_model(change, 3)))] == ["CNN109"]  # really out of range
+
+
+@pytest.mark.parametrize("change", [
+    "widths[k:k] = [8, 8]",                           # bounds cnnlint cannot compute
+    "grow(widths)",                                   # a helper it cannot see
+    "widths.__iadd__([8, 8])",                        # a method it does not model
+    "for _ in unknown_things(): widths.append(8)",    # a loop it cannot run
+    "alias = widths\n        for _ in unknown_things(): alias += [8, 8]",
+])
+def test_unmodelled_list_changes_make_it_unknown(change):
+    source = list_model(change, 2, helpers="from elsewhere import grow, unknown_things, k")
+    assert not errors(check(source))
+
+
+def test_deleting_and_popping_are_exact():
+    source = list_model("widths = [4, 8, 16, 32]; del widths[1:3]; widths.pop(0); widths.append(8)", 1)
+    assert not errors(check(source))
+    run_torch(source, "Net()", (1, 3, 16, 16))
+    source = list_model("widths = [8, 8, 8]; del widths[0]; widths.remove(8)", 1)
+    assert [d.code for d in errors(check(source))] == ["CNN109"]
+
+
+def test_dict_changed_by_unknown_code_is_unknown():
+    source = """
+import torch.nn as nn
+from elsewhere import fill
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        cfg = {"w": 4}
+        fill(cfg)
+        self.c1 = nn.Conv2d(3, 8, 3)
+        self.c2 = nn.Conv2d(cfg["w"], 8, 3)
+
+    def forward(self, x):
+        return self.c2(self.c1(x))
+"""
+    assert not errors(check(source))

@@ -54,6 +54,10 @@ def _len(it, args, kwargs, node):
         if isinstance(v, (list, tuple)) and any(x is it_star() for x in v):
             return Unknown("length")
         return len(v)
+    if isinstance(v, dict) and INCOMPLETE_KEY in v:
+        return Unknown("length")
+    if isinstance(v, (Layer, Obj)) and INCOMPLETE in v.children:
+        return Unknown("length")
     if isinstance(v, Layer):
         return len(v.children)
     if isinstance(v, Obj) and v.cls.is_module and not v.attrs and v.children:
@@ -421,7 +425,16 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
     if name.startswith("torch.nn.") and kind is None and name.rsplit(".", 1)[1][:1].isupper():
         it.note(node, f"{name.replace('torch.', '', 1)} is not in cnnlint's layer table; its output shape is unknown")
         return Unknown(f"{name} is not modelled")
+    if not name.startswith(_PURE):
+        from cnnlint.interpret.core import spoil
+
+        spoil(list(args) + list(kwargs.values()))  # a list given to code cnnlint does not see may change
     return it.unknown_call(Unknown(f"{name} is outside the file"), args, node, f"{name} is outside the file")
+
+
+# namespaces whose functions never change a Python list or dict they are given
+_PURE = ("torch.", "numpy.", "np.", "math.", "typing.", "functools.", "itertools.", "operator.", "logging.",
+         "warnings.", "collections.", "os.", "re.", "einops.", "json.", "copy.")
 
 
 PASS_THROUGH = {"typing.cast": 1, "torch.jit.annotate": 1, "torch.autograd.Variable": 0,
@@ -853,7 +866,7 @@ def _argparse_method(parser: ArgParser, name: str):
 
 def _dict_method(d: dict, name: str):
     def get(it, m, args, kwargs, node):
-        if not args or isinstance(args[0], Unknown):
+        if not args or isinstance(args[0], Unknown) or INCOMPLETE_KEY in m:
             return Unknown("dict.get")
         try:
             return m.get(args[0], args[1] if len(args) > 1 else None)
@@ -870,31 +883,62 @@ def _dict_method(d: dict, name: str):
         return Unknown("values") if INCOMPLETE_KEY in m else list(m.values())
 
     def update(it, m, a, k, n):
-        if a and isinstance(a[0], dict):
+        from cnnlint.interpret.core import mark_incomplete
+
+        if a and isinstance(a[0], dict) and INCOMPLETE_KEY not in a[0]:
             m.update(a[0])
+        elif a:
+            pairs = _dict(it, [a[0]], {}, n)
+            if not isinstance(pairs, dict):
+                mark_incomplete(m, "items")
+                return None
+            m.update(pairs)
         m.update(k)
         return None
 
     def setdefault(it, m, a, k, n):
-        if a and not isinstance(a[0], Unknown):
-            return m.setdefault(a[0], a[1] if len(a) > 1 else None)
+        from cnnlint.interpret.core import mark_incomplete
+
+        if a and not isinstance(a[0], Unknown) and INCOMPLETE_KEY not in m:
+            try:
+                return m.setdefault(a[0], a[1] if len(a) > 1 else None)
+            except TypeError:
+                pass
+        mark_incomplete(m, "items")
         return Unknown("setdefault")
 
     def pop(it, m, a, k, n):
-        if a and not isinstance(a[0], Unknown):
-            return m.pop(a[0], a[1] if len(a) > 1 else None)
+        from cnnlint.interpret.core import mark_incomplete
+
+        if a and not isinstance(a[0], Unknown) and INCOMPLETE_KEY not in m:
+            try:
+                return m.pop(a[0], a[1] if len(a) > 1 else None)
+            except TypeError:
+                pass
+        if INCOMPLETE_KEY not in m:
+            mark_incomplete(m, "items")
         return Unknown("pop")
 
     def copy(it, m, a, k, n):
         return dict(m)
 
+    def clear(it, m, a, k, n):
+        m.clear()
+        return None
+
     table = {"get": get, "items": items, "keys": keys, "values": values, "update": update,
-             "setdefault": setdefault, "pop": pop, "copy": copy}
+             "setdefault": setdefault, "pop": pop, "copy": copy, "clear": clear}
     fn = table.get(name)
     return Builtin(name, fn, bound=d) if fn else Unknown(f"dict.{name}")
 
 
 def _list_method(lst: list, name: str):
+    """A list's methods. One cnnlint does not model leaves the list unknown (see eval_Call)."""
+    from cnnlint.interpret.core import mark_incomplete
+
+    def incomplete(m):
+        return any(v is it_star() for v in m)
+
     def append(it, m, a, k, n):
         m.append(a[0] if a else None)
         return None
@@ -902,26 +946,46 @@ def _list_method(lst: list, name: str):
     def extend(it, m, a, k, n):
         items = it.iterate(a[0]) if a else []
         if isinstance(items, Unknown):
-            m.append(it_star())
+            mark_incomplete(m, "items")
         else:
             m.extend(items)
         return None
 
     def insert(it, m, a, k, n):
-        if len(a) == 2 and isinstance(a[0], int):
+        if len(a) == 2 and isinstance(a[0], int) and not isinstance(a[0], bool):
             m.insert(a[0], a[1])
+        else:
+            mark_incomplete(m, "items")
         return None
 
     def pop(it, m, a, k, n):
+        if incomplete(m):
+            return Unknown("pop from a list of unknown length")
         if not m:
             return Unknown("pop from empty list")
-        return m.pop(a[0] if a and isinstance(a[0], int) else -1)
+        if a and not (isinstance(a[0], int) and not isinstance(a[0], bool)):
+            mark_incomplete(m, "items")
+            return Unknown("pop at an unknown index")
+        try:
+            return m.pop(a[0] if a else -1)
+        except IndexError:
+            return Unknown("pop index out of range")
 
     def index(it, m, a, k, n):
+        if incomplete(m) or not a or not _plain(list(m) + [a[0]]):
+            return Unknown("index")
         try:
             return m.index(a[0])
         except Exception:
             return Unknown("index")
+
+    def count(it, m, a, k, n):
+        if incomplete(m) or not a or not _plain(list(m) + [a[0]]):
+            return Unknown("count")
+        try:
+            return m.count(a[0])
+        except Exception:
+            return Unknown("count")
 
     def copy(it, m, a, k, n):
         return list(m)
@@ -930,8 +994,33 @@ def _list_method(lst: list, name: str):
         m.reverse()
         return None
 
+    def remove(it, m, a, k, n):
+        if incomplete(m):
+            return None
+        if a and _plain(list(m) + [a[0]]) and a[0] in m and all(
+                isinstance(v, (int, float, str, bool, type(None), tuple)) for v in m + [a[0]]):
+            m.remove(a[0])
+        else:
+            mark_incomplete(m, "items")
+        return None
+
+    def sort(it, m, a, k, n):
+        if incomplete(m):
+            return None
+        try:
+            if k or a or not _plain(m) or any(dims.is_symbolic(v) for v in m):
+                raise TypeError
+            m.sort()
+        except TypeError:
+            mark_incomplete(m, "items")
+        return None
+
+    def clear(it, m, a, k, n):
+        m.clear()
+        return None
+
     table = {"append": append, "extend": extend, "insert": insert, "pop": pop, "index": index, "copy": copy,
-             "reverse": reverse}
+             "reverse": reverse, "remove": remove, "sort": sort, "clear": clear, "count": count}
     fn = table.get(name)
     return Builtin(name, fn, bound=lst) if fn else Unknown(f"list.{name}")
 
@@ -993,6 +1082,8 @@ def subscript(it, value, key, node):
         except (TypeError, KeyError):
             return Unknown("index")
     if isinstance(value, dict):
+        if INCOMPLETE_KEY in value:
+            return Unknown("a dict changed by code cnnlint cannot run")
         try:
             return value[key] if key in value else Unknown(f"key {key!r}")
         except TypeError:
@@ -1001,6 +1092,8 @@ def subscript(it, value, key, node):
         children = value.children
         if isinstance(key, str):
             return children.get(key, Unknown(f"no submodule {key!r}"))
+        if INCOMPLETE in children:
+            return Unknown("a container cnnlint could not list")
         if isinstance(key, int):
             items = list(children.values())
             if -len(items) <= key < len(items):
