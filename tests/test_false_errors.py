@@ -161,3 +161,231 @@ class Net(nn.Module):
         return self.c2(self.c1(x))
 """
     assert not errors(check(source))
+
+
+# --- kind 1: without an input shape the input's rank is unknown; nothing is derived from a guess --
+
+
+
+def test_linear_on_input_of_unknown_rank_keeps_only_the_last_dim():
+    source = """
+import torch
+import torch.nn as nn
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 128)
+        self.drop = nn.Dropout()
+        self.norm = nn.LayerNorm(128)
+        self.fc2 = nn.Linear(256, 10)
+
+    def forward(self, x):
+        return self.fc2(self.drop(self.norm(torch.relu(self.fc1(x)))))
+"""
+    # proven whatever the rank: the last dimension is 128 after fc1
+    assert [d.code for d in errors(check(source))] == ["CNN102"]
+    assert not errors(check(source.replace("LayerNorm(128)", "LayerNorm(128)").replace("256, 10", "128, 10")))
+    assert [d.code for d in errors(check(source.replace("LayerNorm(128)", "LayerNorm(64)")
+                                         .replace("256, 10", "128, 10")))] == ["CNN101"]
+
+
+def test_rank_dependent_reshape_after_linear_is_not_an_error():
+    source = """
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(20, 8)
+        self.head = nn.Linear(7 * 8, 3)
+
+    def forward(self, x):
+        x = self.a(x)
+        return self.head(x.reshape(x.size(0), -1))
+"""
+    assert not errors(check(source))
+    run_torch(source, "Net()", (2, 7, 20))
+    assert not errors(check(source, "Net=2,7,20"))
+    assert [d.code for d in errors(check(source, "Net=2,20"))] == ["CNN102"]
+
+
+CONV_HEAD = """
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 16, 3)
+        self.pool = nn.AdaptiveAvgPool2d({size})
+        self.fc = nn.Linear({features}, 5)
+
+    def forward(self, x):
+        return self.fc(self.pool(self.conv(x)).flatten(1))
+"""
+
+
+def test_conv_batched_convention_stands_only_when_unbatched_fails_too():
+    # batched [N, 16, 1, 1] -> [N, 16] fails; unbatched [16, 1, 1] -> [16, 1] runs: a warning
+    result = check(CONV_HEAD.format(size=1, features=1))
+    assert not errors(result)
+    assert [d.code for d in result.diagnostics if d.severity == "warning"] == ["CNN102"]
+    run_torch(CONV_HEAD.format(size=1, features=1), "Net()", (3, 12, 12))
+    # batched [N, 64] and unbatched [16, 4] both fail: an error
+    assert [d.code for d in errors(check(CONV_HEAD.format(size=2, features=32)))] == ["CNN102"]
+    with pytest.raises(RuntimeError):
+        run_torch(CONV_HEAD.format(size=2, features=32), "Net()", (3, 12, 12))
+
+
+# --- kind 3: int()/round()/floor/ceil of symbolic values are integer sizes; floats never sizes ----
+
+def _value(expr_text, dim_name="dim"):
+    """What cnnlint makes of `expr_text` evaluated with a symbolic `dim` (a parameter without a
+    default), as the width of a Linear."""
+    source = f"""
+import math
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self, dim, ratio=4.0):
+        super().__init__()
+        self.fc = nn.Linear(3, {expr_text})
+
+    def forward(self, x):
+        return self.fc(x)
+"""
+    result = check(source, "Net=2,3", shapes=True)
+    (model,) = result.models
+    return [r.output for r in model.layers if r.name == "fc"][0][-1]
+
+
+@pytest.mark.parametrize("text, want", [
+    ("int(ratio * dim)", "4*dim"),
+    ("int(dim / 2)", "floor(dim/2)"),
+    ("int(0.7 * dim)", "floor(7*dim/10)"),
+    ("math.floor(dim / 3)", "floor(dim/3)"),
+    ("math.ceil(dim / 3)", "ceiling(dim/3)"),
+    ("math.ceil(1.5 * dim)", "ceiling(3*dim/2)"),
+    ("round(2.0 * dim)", "2*dim"),
+    ("int(dim * 2.5) // 2", "floor(5*dim/4)"),
+])
+def test_integer_conversions_of_symbolic_sizes(text, want):
+    got = _value(text)
+    assert got is not None and str(dims.sympy().simplify(dims.sympy().sympify(str(got).replace("^", "**")) -
+                                                      dims.sympy().sympify(want))) == "0", (text, got)
+
+
+@pytest.mark.parametrize("text", ["ratio * dim", "dim / 2", "round(dim / 3)", "dim ** 0.5"])
+def test_float_sizes_are_unknown(text):
+    assert _value(text) is None
+
+
+def test_conversions_agree_with_python_for_concrete_sizes():
+    sp = dims.sympy()
+    d = sp.Symbol("dim", positive=True, integer=True)
+    for ratio in (4.0, 2.5, 0.7, 1 / 3, 2 / 3, 0.58, 1.5):
+        expr = dims.to_int(dims.exact(ratio) * d)
+        for v in (1, 3, 10, 64, 100, 768):
+            # Python's float product can land just below a whole number: int(0.58 * 100) is 57
+            assert int(expr.subs(d, v)) == int(ratio * v) or (ratio, v) == (0.58, 100), (ratio, v)
+
+
+def test_cat_of_ranks_cnnlint_got_from_a_guess_is_not_an_error():
+    source = """
+import torch
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 8)
+
+    def forward(self, x):
+        b, n, c = x.shape
+        y = self.fc(x)
+        z = y.reshape(b, n, c)
+        return torch.cat([z, y], dim=-1)
+"""
+    assert not errors(check(source))
+    run_torch(source, "Net()", (2, 3, 8))
+
+
+# --- kind 4: children() and modules() follow torch's registration, or are unknown --------------
+
+CHILDREN = """
+import torch.nn as nn
+from elsewhere import make_act, flag
+
+class Base(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        {base_extra}
+
+class Sub(Base):
+    def __init__(self):
+        super().__init__()
+        {sub_extra}
+        self.fc = nn.Linear(8, 2)
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        parts = list(Sub().{walk}())
+        self.last = parts[{index}]
+
+    def forward(self, x):
+        return x
+"""
+
+
+@pytest.mark.parametrize("base_extra, sub_extra, walk, index", [
+    ("self.act = make_act()", "pass", "children", 2),                     # a module cnnlint cannot build
+    ("pass", "if flag:\n            self.extra = nn.ReLU()", "children", 2),  # on a path that may not run
+    ("self.attn = nn.MultiheadAttention(8, 2)", "pass", "modules", 4),    # attn.out_proj is not built
+])
+def test_children_cnnlint_is_not_sure_of_are_unknown(base_extra, sub_extra, walk, index):
+    source = CHILDREN.format(base_extra=base_extra, sub_extra=sub_extra, walk=walk, index=index)
+    assert not errors(check(source))
+
+
+def test_children_in_registration_order_with_shared_module_once():
+    source = CHILDREN.format(base_extra="self.act = nn.ReLU(); self.same = self.act",
+                             sub_extra="self.conv = nn.Conv2d(3, 4, 1)", walk="children", index=2)
+    # conv (reassigned, keeps its place), act (shared with `same`: listed once), fc
+    assert not errors(check(source))
+    assert [d.code for d in errors(check(source.replace("parts[2]", "parts[3]")))] == ["CNN109"]
+    torch = pytest.importorskip("torch")
+    scope = {}
+    exec(compile(textwrap.dedent(source).replace("from elsewhere import make_act, flag", ""), "t.py", "exec"),
+         scope)
+    assert len(list(scope["Sub"]().children())) == 3
+
+
+# --- kind 5: a block's own defaults alone are no model anyone builds -----------------------------
+
+def _block_source(backbone_heads):
+    import pathlib
+
+    text = (pathlib.Path(__file__).parent.parent / "fixtures" / "block_defaults.py").read_text()
+    return text.replace("heads=4, kernels=(7, 5, 3, 3), classes", f"heads={backbone_heads}, kernels=(7, 5, 3, 3), classes")
+
+
+def test_block_defaults_that_do_not_fit_are_a_warning():
+    result = check(_block_source(4))
+    assert not errors(result)
+    warnings = [d for d in result.diagnostics if d.severity == "warning"]
+    assert warnings and all(d.code == "CNN109" and "own default arguments" in d.message for d in warnings)
+    run_torch(_block_source(4), "Backbone()", (1, 3, 16, 16))
+
+
+def test_a_model_that_builds_the_block_so_is_an_error():
+    result = check(_block_source(8))  # the top-level model's defaults now pass 8 heads
+    assert errors(result) and all(d.code == "CNN109" for d in errors(result))
+    with pytest.raises(IndexError):
+        run_torch(_block_source(8), "Backbone()", (1, 3, 16, 16))
+
+
+def test_a_block_the_user_names_keeps_its_errors():
+    result = check(_block_source(4), "HeadConvs=1,16,8,8")
+    assert errors(result)

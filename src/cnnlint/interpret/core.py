@@ -14,7 +14,7 @@ import libcst as cst
 from cnnlint import dims
 from cnnlint.interpret.scope import Scope, bind_import, dotted, _MISSING
 from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, Builtin, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
-                                      SymbolicObj, Tensor, Unknown, UserClass, is_module)
+                                      SymbolicObj, SymFloat, Tensor, Unknown, UserClass, is_module)
 
 
 class ReturnSignal(Exception):
@@ -111,6 +111,7 @@ class Interp:
         self.started = time.monotonic()
         self.depth = 0
         self.uncertain = 0
+        self.touched_objects: List[Any] = []  # containers changed while ``uncertain`` (see exec_both)
         self.loop_depth = 0
         self.module_depth = 0
         self.tracing = False
@@ -119,6 +120,9 @@ class Interp:
         self.module_stack: List[Any] = [file_ctx.scope if file_ctx is not None else None]
         self.main_sites: List[Any] = []
         self.free_input = False
+        self.defaults_of: Optional[str] = None  # a block run alone with its own defaults (analyze)
+        self.rank_assumed = False  # a layer gave the symbolic input a rank it could not be sure of
+        self.unbatched = False  # that rank without the batch dimension (see analyze.run_model)
 
     # --- bookkeeping -------------------------------------------------------------------
 
@@ -160,6 +164,10 @@ class Interp:
             # the rank of a symbolic input is a guess from its first layer: not proof of an error
             finding.severity = "warning"
             finding.message += " (the input's rank was assumed; give --input-shape to be sure)"
+        if self.defaults_of and finding.severity in (None, "error") and _rule_error(finding.code):
+            finding.severity = "warning"
+            finding.message += (f" (with {self.defaults_of}'s own default arguments; the models of this file that "
+                                "build it pass their own, and are checked with them)")
         if self.uncertain and finding.severity in (None, "error"):
             finding.severity = "warning"
             finding.message += " (on a path that runs only under a condition cnnlint cannot decide)"
@@ -261,9 +269,17 @@ class Interp:
         else:
             self.exec_both(stmt, scope)
 
+    def touched(self, obj) -> None:
+        """``obj`` (a list, dict, container or module) was changed on a path that may not run."""
+        if self.uncertain and len(self.touched_objects) < 10_000:
+            self.touched_objects.append(obj)
+
     def exec_both(self, stmt: cst.If, scope: Scope):
-        """An undecidable condition: run both branches and keep what they agree on."""
+        """An undecidable condition: run both branches and keep what they agree on. A list, dict
+        or container that existed before and was changed in a branch becomes unknown; a module
+        that got a new submodule there lists its children as unknown."""
         outcomes = []
+        touched_before = len(self.touched_objects)
         for branch in ("body", "orelse"):
             local = Scope.__new__(type(scope))
             local.__dict__.update(scope.__dict__)
@@ -293,8 +309,31 @@ class Interp:
             for key in set(merged) | set(other):
                 a, b = merged.get(key, _MISSING), other.get(key, _MISSING)
                 merged[key] = join(a, b, stmt)
+        if len(self.touched_objects) > touched_before:
+            self.spoil_touched(scope, touched_before)
         scope.vars.clear()
         scope.vars.update({k: v for k, v in merged.items() if v is not _MISSING})
+
+    def spoil_touched(self, scope: Scope, start: int) -> None:
+        """After both branches of an undecidable condition: what they changed of the values that
+        existed before (names of this scope, one attribute deep) is no longer known."""
+        touched = self.touched_objects[start:]
+        del self.touched_objects[start:]
+        if self.uncertain:  # an outer condition decides again
+            self.touched_objects.extend(touched)
+        known = {}
+        for v in list(scope.vars.values()) + ([] if scope.parent is None else []):
+            known[id(v)] = v
+            if isinstance(v, (Obj, Layer)):
+                for w in list(v.children.values()) + (list(v.attrs.values()) if isinstance(v, Obj) else []):
+                    known[id(w)] = w
+        for obj in touched:
+            if id(obj) not in known:
+                continue  # made in the branch itself
+            if isinstance(obj, Obj):
+                obj.unsure = True
+            elif not (isinstance(obj, Layer) and not obj.is_container):
+                mark_incomplete(obj, "items")
 
     def exec_for(self, stmt: cst.For, scope: Scope):
         if _only_initialises(stmt):
@@ -463,6 +502,7 @@ class Interp:
         elif tp is cst.Subscript:
             container = self.eval(target.value, scope)
             if isinstance(container, (list, dict, Layer, Obj)):
+                self.touched(container)
                 if not del_item(container, self.subscript_key(target, scope)):
                     mark_incomplete(container, "items")
 
@@ -474,6 +514,8 @@ class Interp:
                     obj.params.append((name, None))
             if is_module(value):
                 obj.attrs.pop(name, None)
+                if name not in obj.children:
+                    self.touched(obj)
                 obj.children[name] = value
             elif value is None and name in obj.children:
                 obj.children[name] = None
@@ -623,6 +665,8 @@ class Interp:
             return Unknown("condition") if isinstance(t, Unknown) else not t
         if isinstance(value, Tensor):
             return value
+        if isinstance(value, SymFloat):
+            return SymFloat(-value.expr) if op == "Minus" else value if op == "Plus" else Unknown("unary operation")
         if op == "Minus" and (dims.is_dim(value) or isinstance(value, float)):
             return dims.norm(-value)
         if op == "Plus":
@@ -647,6 +691,10 @@ class Interp:
             return Unknown("arithmetic on an unknown value")
         if left is None or right is None:
             return Unknown("arithmetic on None")
+        if type(left) is SymFloat or type(right) is SymFloat or (
+                (dims.is_symbolic(left) or dims.is_symbolic(right)) and
+                (op in ("Divide", "Power") or type(left) is float or type(right) is float)):
+            return _float_binop(op, left, right)
         try:
             if op == "Add":
                 return dims.norm(left + right)
@@ -863,6 +911,8 @@ class Interp:
     def truth(self, value):
         if isinstance(value, (Unknown, Tensor, SymbolicObj)):
             return Unknown("condition")
+        if type(value) is SymFloat:
+            value = value.expr
         if dims.is_symbolic(value):
             try:
                 return bool(value)
@@ -1025,6 +1075,58 @@ class Interp:
         return _call_module(self, module, args, kwargs, node)
 
 
+def _float_binop(op: str, left, right):
+    """Arithmetic where Python gives a float and a size is symbolic (``4.0 * dim``, ``dim / 2``):
+    a SymFloat, exact; a concrete result is a plain float."""
+    floats = type(left) is SymFloat or type(right) is SymFloat or type(left) is float or type(right) is float
+    a = left.expr if type(left) is SymFloat else left
+    b = right.expr if type(right) is SymFloat else right
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) or dims.is_symbolic(v) for v in (a, b)):
+        return Unknown(f"operator {op}")
+    a, b = dims.exact(a), dims.exact(b)
+    if a is None or b is None:
+        return Unknown("arithmetic")
+    try:
+        if op == "Add":
+            out = a + b
+        elif op == "Subtract":
+            out = a - b
+        elif op == "Multiply":
+            out = a * b
+        elif op == "Divide":
+            floats = True
+            out = a / b
+        elif op == "Power":
+            if not floats and dims.as_int(b) is not None and dims.as_int(b) >= 0:
+                return dims.norm(a ** b)  # an int to a whole power: an int
+            floats = True
+            out = a ** b
+        elif op == "FloorDivide":
+            q = dims.floordiv(a, b) if b != 0 else None
+            if q is None:
+                return Unknown("floor division")
+            out = q
+        else:
+            return Unknown(f"operator {op} on a float")
+    except Exception:
+        return Unknown("arithmetic")
+    if dims.is_symbolic(out) and out.has(dims.sympy().zoo, dims.sympy().nan):
+        return Unknown("arithmetic")
+    if not dims.is_symbolic(out) or out.is_Number:
+        value = dims.norm(out) if not dims.is_symbolic(out) else out
+        try:
+            return float(value) if floats else dims.norm(value)
+        except (TypeError, ValueError):
+            return Unknown("arithmetic")
+    return SymFloat(out) if floats else dims.norm(out)
+
+
+def _rule_error(code: str) -> bool:
+    from cnnlint.rules import RULES
+
+    return code not in RULES or RULES[code].severity == "error"
+
+
 _CONSTANTS = {"None": None, "True": True, "False": False}
 
 
@@ -1142,6 +1244,10 @@ def _same_torch_class(left, right):
 
 
 def compare(op: str, left, right):
+    if type(left) is SymFloat:
+        left = left.expr
+    if type(right) is SymFloat:
+        right = right.expr
     same_class = _same_torch_class(left, right)
     if same_class is not None and op in ("Is", "IsNot", "Equal", "NotEqual"):
         return same_class if op in ("Is", "Equal") else not same_class  # `type(m) is nn.ReLU`
@@ -1283,6 +1389,7 @@ def _plain_index(key) -> bool:
 def set_item(interp, container, key, value) -> bool:
     """``container[key] = value`` as Python (and torch's containers) do it; False when cnnlint
     cannot tell what it does."""
+    interp.touched(container)
     if isinstance(key, Unknown) or isinstance(key, SymbolicObj) or dims.is_symbolic(key):
         return False
     if isinstance(container, list):
@@ -1364,6 +1471,7 @@ def del_item(container, key) -> bool:
 
 def in_place_op(interp, op: str, current, value):
     """``x += y`` / ``x *= n`` / ``d |= e`` on a list or dict: the object itself changes."""
+    interp.touched(current)
     if isinstance(current, list):
         if _incomplete(current):
             return current

@@ -8,7 +8,7 @@ from typing import Any, Dict
 from cnnlint import dims
 from cnnlint.interpret import classes, tensors
 from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Builtin, Namespace, Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
-                                      SymbolicObj, Tensor, Unknown, UserClass, is_module)
+                                      SymbolicObj, SymFloat, Tensor, Unknown, UserClass, is_module)
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.hierarchy import layer_is
 from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
@@ -80,8 +80,16 @@ def _convert(kind):
         v = args[0]
         if isinstance(v, SymbolicObj):
             v = it.symbol(v.name)
-        if kind in (int, float) and dims.is_symbolic(v):
-            return dims.floordiv(v, 1) if kind is int else v
+        if kind in (int, float) and (dims.is_symbolic(v) or type(v) is SymFloat):
+            expr = v.expr if type(v) is SymFloat else v
+            if kind is float:
+                return SymFloat(expr) if not expr.is_Number else float(expr)
+            out = dims.to_int(expr) if len(args) == 1 else None  # int() truncates toward zero
+            return out if out is not None else Unknown("int() of a size whose sign is unknown")
+        if kind is bool and type(v) is SymFloat:
+            return it.truth(v)
+        if type(v) is SymFloat:
+            return Unknown("conversion")
         if kind in (list, tuple):
             items = it.iterate(v)
             return Unknown("conversion") if isinstance(items, Unknown) else kind(items)
@@ -213,6 +221,11 @@ def _abs(it, args, kwargs, node):
 def _round(it, args, kwargs, node):
     if args and isinstance(args[0], (int, float)) and all(isinstance(a, int) for a in args[1:]):
         return round(*args)
+    if len(args) == 1 and not kwargs and (type(args[0]) is SymFloat or dims.is_symbolic(args[0])):
+        expr = dims.exact(args[0].expr if type(args[0]) is SymFloat else args[0])
+        if expr is not None and expr.is_integer:
+            return dims.norm(expr)
+        # half-way cases go to the even neighbour in Python: not a closed form cnnlint writes
     return Unknown("round")
 
 
@@ -491,16 +504,20 @@ def shallow_copy(value):
 
 def call_math(it, fn, args):
     vals = [it.symbol(a.name) if isinstance(a, SymbolicObj) else a for a in args]
+    if any(type(v) is SymFloat for v in vals):
+        if fn in ("floor", "ceil") and len(vals) == 1:
+            out = dims.to_int(vals[0].expr, fn)
+            return out if out is not None else Unknown(f"math.{fn}")
+        return Unknown(f"math.{fn}")
     if fn == "prod":
         items = it.iterate(vals[0]) if vals else Unknown("prod")
         if isinstance(items, Unknown):
             return items
         return dims.prod(items) if all(dims.is_dim(v) for v in items) else Unknown("prod")
     if any(isinstance(v, (Unknown, Tensor)) for v in vals) or any(dims.is_symbolic(v) for v in vals):
-        if fn == "floor" and len(vals) == 1 and dims.is_symbolic(vals[0]):
-            return dims.floordiv(vals[0], 1)
-        if fn == "ceil" and len(vals) == 1 and dims.is_symbolic(vals[0]):
-            return dims.ceildiv(vals[0], 1)
+        if fn in ("floor", "ceil") and len(vals) == 1 and dims.is_symbolic(vals[0]):
+            out = dims.to_int(vals[0], fn)
+            return out if out is not None else Unknown(f"math.{fn}")
         return Unknown(f"math.{fn}")
     f = getattr(math, fn, None)
     if f is None or not callable(f):
@@ -544,7 +561,7 @@ def call_functional(it, fname: str, args, kwargs, node):
             it.current_row = prev
         finish_row(it, row, out)
         if isinstance(out, Tensor):
-            out = Tensor(out.shape, src=out.src, flat=out.flat, row=it.rows.index(row))
+            out = Tensor(out.shape, src=out.src, flat=out.flat, row=it.rows.index(row), last=out.last)
         return out
     if not isinstance(x, Tensor):
         return it.unknown_call(Unknown(f"F.{fname}"), args, node, f"F.{fname} on a value cnnlint cannot follow")
@@ -730,6 +747,7 @@ def module_method(module, name: str, kind: str):
     """Methods of nn.Module and the containers, bound to ``module``."""
 
     def add_module(it, m, args, kwargs, node):
+        it.touched(m)
         if len(args) == 2 and isinstance(args[0], str):
             m.children[args[0]] = args[1]
         else:
@@ -738,11 +756,13 @@ def module_method(module, name: str, kind: str):
         return None
 
     def append(it, m, args, kwargs, node):
+        it.touched(m)
         if args:
             m.children[str(len(m.children))] = args[0]
         return m
 
     def extend(it, m, args, kwargs, node):
+        it.touched(m)
         items = it.iterate(args[0]) if args else []
         if isinstance(items, Unknown):
             m.children[INCOMPLETE] = Unknown("extend")
@@ -752,6 +772,7 @@ def module_method(module, name: str, kind: str):
         return m
 
     def insert(it, m, args, kwargs, node):
+        it.touched(m)
         if len(args) == 2 and isinstance(args[0], int):
             values = list(m.children.values())
             values.insert(args[0], args[1])
@@ -770,20 +791,30 @@ def module_method(module, name: str, kind: str):
         return None
 
     def children(it, m, args, kwargs, node):
-        return [c for c in m.children.values() if c is not None]
+        pairs = named_children(it, m, args, kwargs, node)
+        return pairs if isinstance(pairs, Unknown) else [c for _, c in pairs]
 
     def named_children(it, m, args, kwargs, node):
-        return [(k, c) for k, c in m.children.items() if c is not None]
+        if children_unsure(it, m):
+            return Unknown("submodules cnnlint cannot list for certain")
+        seen, out = set(), []
+        for k, c in m.children.items():
+            if c is not None and id(c) not in seen:  # torch lists a module registered twice once
+                seen.add(id(c))
+                out.append((k, c))
+        return out
 
     def modules(it, m, args, kwargs, node):
-        from cnnlint.interpret.modules import named_modules
-
-        return [mod for _, mod in named_modules(m)]
+        pairs = named_modules(it, m, args, kwargs, node)
+        return pairs if isinstance(pairs, Unknown) else [mod for _, mod in pairs]
 
     def named_modules(it, m, args, kwargs, node):
         from cnnlint.interpret.modules import named_modules as walk
 
-        return list(walk(m))
+        pairs = list(walk(m))
+        if any(children_unsure(it, mod) for _, mod in pairs):
+            return Unknown("submodules cnnlint cannot list for certain")
+        return pairs
 
     def itself(it, m, args, kwargs, node):
         return m
@@ -831,6 +862,35 @@ def module_method(module, name: str, kind: str):
     if name in ("forward", "__call__") and isinstance(module, Obj):
         return Builtin(name, fn, bound=module)
     return Builtin(name, fn, bound=module)
+
+
+# torch.nn layers that hold submodules of their own, which cnnlint does not build
+COMPOSITE = {"MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
+             "TransformerEncoderLayer", "TransformerDecoderLayer"}
+
+
+def children_unsure(it, m) -> bool:
+    """Whether cnnlint may not know all of ``m``'s submodules, in order: one it could not list or
+    build (a container filled by code it cannot run, an attribute it could not follow that may be
+    a module), one registered on a path that may not run, a base class it cannot see, or a torch
+    layer whose own submodules it does not build."""
+    if INCOMPLETE in m.children:
+        return True
+    if any(c is not None and not is_module(c) for c in m.children.values()):
+        return True
+    if isinstance(m, Layer):
+        return not m.is_container and m.kind in COMPOSITE
+    if isinstance(m, Obj):
+        if m.unsure or (m.base_layer is not None and m.base_layer.kind in COMPOSITE):
+            return True
+        if any(isinstance(v, (Unknown, SymbolicObj)) for v in m.attrs.values()):
+            return True
+        for c in classes.mro(it, m.cls):
+            for b in classes.bases(it, c):
+                if not isinstance(b, UserClass) and not (isinstance(b, Qual) and b.name.startswith(
+                        ("torch.", "typing.", "abc.", "object"))):
+                    return True  # a base class outside what cnnlint reads may register modules
+    return False
 
 
 def _argparse_method(parser: ArgParser, name: str):
@@ -883,6 +943,7 @@ def _dict_method(d: dict, name: str):
         return Unknown("values") if INCOMPLETE_KEY in m else list(m.values())
 
     def update(it, m, a, k, n):
+        it.touched(m)
         from cnnlint.interpret.core import mark_incomplete
 
         if a and isinstance(a[0], dict) and INCOMPLETE_KEY not in a[0]:
@@ -897,6 +958,7 @@ def _dict_method(d: dict, name: str):
         return None
 
     def setdefault(it, m, a, k, n):
+        it.touched(m)
         from cnnlint.interpret.core import mark_incomplete
 
         if a and not isinstance(a[0], Unknown) and INCOMPLETE_KEY not in m:
@@ -908,6 +970,7 @@ def _dict_method(d: dict, name: str):
         return Unknown("setdefault")
 
     def pop(it, m, a, k, n):
+        it.touched(m)
         from cnnlint.interpret.core import mark_incomplete
 
         if a and not isinstance(a[0], Unknown) and INCOMPLETE_KEY not in m:
@@ -923,6 +986,7 @@ def _dict_method(d: dict, name: str):
         return dict(m)
 
     def clear(it, m, a, k, n):
+        it.touched(m)
         m.clear()
         return None
 
@@ -940,10 +1004,12 @@ def _list_method(lst: list, name: str):
         return any(v is it_star() for v in m)
 
     def append(it, m, a, k, n):
+        it.touched(m)
         m.append(a[0] if a else None)
         return None
 
     def extend(it, m, a, k, n):
+        it.touched(m)
         items = it.iterate(a[0]) if a else []
         if isinstance(items, Unknown):
             mark_incomplete(m, "items")
@@ -952,6 +1018,7 @@ def _list_method(lst: list, name: str):
         return None
 
     def insert(it, m, a, k, n):
+        it.touched(m)
         if len(a) == 2 and isinstance(a[0], int) and not isinstance(a[0], bool):
             m.insert(a[0], a[1])
         else:
@@ -959,6 +1026,7 @@ def _list_method(lst: list, name: str):
         return None
 
     def pop(it, m, a, k, n):
+        it.touched(m)
         if incomplete(m):
             return Unknown("pop from a list of unknown length")
         if not m:
@@ -991,10 +1059,12 @@ def _list_method(lst: list, name: str):
         return list(m)
 
     def reverse(it, m, a, k, n):
+        it.touched(m)
         m.reverse()
         return None
 
     def remove(it, m, a, k, n):
+        it.touched(m)
         if incomplete(m):
             return None
         if a and _plain(list(m) + [a[0]]) and a[0] in m and all(
@@ -1005,6 +1075,7 @@ def _list_method(lst: list, name: str):
         return None
 
     def sort(it, m, a, k, n):
+        it.touched(m)
         if incomplete(m):
             return None
         try:
@@ -1016,6 +1087,7 @@ def _list_method(lst: list, name: str):
         return None
 
     def clear(it, m, a, k, n):
+        it.touched(m)
         m.clear()
         return None
 
