@@ -50,9 +50,12 @@ def select_models(ctx: FileContext, interp: Interp, wanted: Optional[str], specs
 def analyze(ctx: FileContext, specs: Sequence[InputSpec] = (), wanted: Optional[str] = None) -> List[ModelRun]:
     probe = Interp(ctx)
     runs = []
-    for model in select_models(ctx, probe, wanted, specs):
+    selected = select_models(ctx, probe, wanted, specs)
+    named = {s.model for s in specs if s.model} | ({wanted} if wanted else set())
+    blocks = ctx.block_names(ctx.models(probe)) - named if len(selected) > 1 or not wanted else set()
+    for model in selected:
         try:
-            runs.append(run_model(ctx, model, for_model(specs, model.name)))
+            runs.append(run_model(ctx, model, for_model(specs, model.name), block=model.name in blocks))
         except Exception as e:  # an internal error must not stop the other models
             if os.environ.get("CNNLINT_DEBUG"):
                 raise
@@ -113,8 +116,35 @@ class _Findings(list):
         super().append(finding)
 
 
-def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec]) -> ModelRun:
+def _is_error(finding) -> bool:
+    from cnnlint.rules import RULES
+
+    return (finding.severity or (RULES[finding.code].severity if finding.code in RULES else "error")) == "error"
+
+
+def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], block: bool = False) -> ModelRun:
+    """Build and run the model. Without an input shape, a conv layer takes the model's input as
+    batched, [N, C, H, W]: an error found so stands only if the unbatched input [C, H, W], which
+    the layer accepts as well, meets it too; otherwise it is a warning."""
+    run = _run_once(ctx, model, spec, block=block)
+    interp = run.interp
+    if interp.free_input and interp.rank_assumed and any(_is_error(f) for f in interp.findings):
+        other = _run_once(ctx, model, spec, unbatched=True, block=block)
+        confirmed = {(f.code, id(f.node)) for f in other.interp.findings if _is_error(f)}
+        for f in interp.findings:
+            if _is_error(f) and (f.code, id(f.node)) not in confirmed:
+                f.severity = "warning"
+                f.message += " (for a batched input; the input's rank was assumed, and an unbatched input " \
+                             "would not fail here: give --input-shape to be sure)"
+    return run
+
+
+def _run_once(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], unbatched: bool = False,
+              block: bool = False) -> ModelRun:
+    """``block``: a model other model classes of the file build (source.block_names); run with its
+    own default arguments, what fails there fails only in a build nobody makes: a warning."""
     interp = Interp(ctx, model.name)
+    interp.unbatched = unbatched
     interp.findings = _Findings(interp)
     target = ctx.scope.get_local(model.name)
     args: List[Any] = []
@@ -131,6 +161,9 @@ def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec]) -> M
             a, k = _eval_call_args(interp, ctx, ctor_call)
             if not any(isinstance(v, Unknown) for v in list(a) + list(k.values())):
                 args, kwargs = a, k
+                block = False  # the file itself builds it so
+        if block and not (spec is not None and spec.args is not None):
+            interp.defaults_of = model.name
         if spec is not None:
             x = _spec_input(interp, spec.shape)
         else:
@@ -227,16 +260,20 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
             params = subtree_params(module)
         line = ctx.span(row.node).line if row.node is not None else 0
         kernel = None
-        if isinstance(module, Layer) and not module.is_container:
+        base = module.base_layer if isinstance(module, Obj) else None  # class WSConv(nn.Conv2d)
+        kind_of = module if isinstance(module, Layer) and not module.is_container else base
+        if kind_of is not None:
             from cnnlint.layers import LAYERS
 
-            spec = LAYERS.get(module.kind)
+            spec = LAYERS.get(kind_of.kind)
             if spec is not None and spec.kernel is not None:
-                kernel = spec.kernel(module)
+                kernel = spec.kernel(kind_of)
         weights = ()
         if isinstance(module, Obj):
             weights = tuple((name, dims.prod(t.shape) if isinstance(t, Tensor) and t.shape is not None else None)
                             for name, t in module.params)
+            if base is not None:
+                weights = _base_weights(base) + weights
         rows.append(LayerRow(row.name or "", row.type, line, tuple(row.output) if row.output is not None else None,
                              params, depth=row.depth, kernel=kernel, explain="; ".join(explain_texts(row)),
                              finding=row.finding, input=tuple(row.input) if row.input is not None else None,
@@ -260,6 +297,19 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
                       shape, tuple(rows), out_shape, total,
                       notes=tuple(m for _, m in interp.notes), modules=tuple(modules),
                       constraints=tuple(interp.constraints))
+
+
+def _base_weights(layer: Layer) -> Tuple[Tuple[str, Any], ...]:
+    """The weight and bias a torch layer registers, for a user class derived from it: torch's
+    __init__ registers them before the subclass adds its own."""
+    from cnnlint.interpret.library import layer_attribute
+
+    out = []
+    for name in ("weight", "bias"):
+        t = layer_attribute(None, layer, name)
+        if isinstance(t, Tensor):
+            out.append((name, dims.prod(t.shape) if t.shape is not None else None))
+    return tuple(out)
 
 
 def with_input_sizes(trace: ModelTrace) -> ModelTrace:

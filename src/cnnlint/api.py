@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from cnnlint.diagnostics import Diagnostic, FileResult, Span
 from cnnlint.inputspec import InputSpec
@@ -60,6 +60,7 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
     shared = shared_constructors(run.interp for run in runs)  # calls that build several layers
     diagnostics: List[Diagnostic] = []
     seen = set()
+    first_at: Dict[tuple, int] = {}  # a finding's key -> its place in diagnostics
     for run in runs:
         after = False  # after a mismatch (or a view that folds the batch) later sizes are doubtful
         for f in run.interp.findings:
@@ -68,8 +69,19 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
             after = after or f.code.startswith("CNN1") or f.code == "CNN201"
             key = (f.code, id(f.node), str(f.declared), str(f.inferred), f.message if f.node is None else "")
             if key in seen:
+                # the same finding again: an error (a model that really builds it so) wins over the
+                # warning of a block run alone with its defaults
+                at = first_at.get(key)
+                if severity == "error" and at is not None and diagnostics[at].severity == "warning":
+                    node, message = f.node, f.message
+                    if node is not None and not ctx.owns(node):
+                        node, message = _foreign(ctx, f)
+                    diagnostics[at] = Diagnostic(path, ctx.span(node), f.code, severity, message, f.model,
+                                                 f.declared, f.inferred, make_fix(ctx, f, doubtful),
+                                                 tuple(f.options), finding_chain(run, f))
                 continue
             seen.add(key)
+            first_at[key] = len(diagnostics)
             node, message = f.node, f.message
             if node is not None and not ctx.owns(node):
                 node, message = _foreign(ctx, f)

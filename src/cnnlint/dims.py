@@ -59,22 +59,34 @@ def known(*values: Any) -> bool:
     return all(as_int(v) is not None for v in values)
 
 
+# Arithmetic on something that is not a dimension (a value cnnlint could not follow that found
+# its way into a shape) gives None, an unknown size, never an exception.
+
 def add(a, b):
     if a is None or b is None:
         return None
-    return norm(a + b)
+    try:
+        return norm(a + b)
+    except TypeError:
+        return None
 
 
 def sub(a, b):
     if a is None or b is None:
         return None
-    return norm(a - b)
+    try:
+        return norm(a - b)
+    except TypeError:
+        return None
 
 
 def mul(a, b):
     if a is None or b is None:
         return None
-    return norm(a * b)
+    try:
+        return norm(a * b)
+    except TypeError:
+        return None
 
 
 def prod(values: Iterable[Any]):
@@ -82,7 +94,10 @@ def prod(values: Iterable[Any]):
     for v in values:
         if v is None:
             return None
-        out = out * v
+        try:
+            out = out * v
+        except TypeError:
+            return None
     return norm(out)
 
 
@@ -95,8 +110,8 @@ def _rounded_div(a, b, up: bool):
         if ib == 0:
             return None
         return -((-ia) // ib) if up else ia // ib
-    if ib == 1:
-        return a  # sizes are whole numbers: a / 1 needs no rounding
+    if ib == 1 and (not is_symbolic(a) or a.is_integer):
+        return a  # a whole number: a / 1 needs no rounding
     key = (up, a, b)
     out = _divided.get(key, _divided)
     if out is _divided:  # the same division recurs (every 3x3 stride-1 conv of a net): remember it
@@ -159,6 +174,55 @@ def _whole(term) -> bool:
 def _whole_factor(term) -> bool:
     sp = _sympy
     return bool(term.is_Integer or (term.is_Symbol and term.is_integer) or isinstance(term, (sp.floor, sp.ceiling)))
+
+
+def exact(value: Any) -> Any:
+    """A float as the fraction it stands for (0.1 is 1/10), floats inside a sympy expression too:
+    rounding such values down or up then gives what Python gets for the usual sizes (Python's
+    own float rounding can differ by one where a product lands on a whole number: int(0.58 * 100)
+    is 57)."""
+    sp = sympy()
+    if isinstance(value, float):
+        return _rational(value) if math.isfinite(value) else None
+    if is_symbolic(value) and value.has(sp.Float):
+        return value.xreplace({f: _rational(float(f)) for f in value.atoms(sp.Float)})
+    return value
+
+
+_RATIONALS: dict = {}
+
+
+def _rational(f: float):
+    """The simplest fraction a float stands for: 0.1 is 1/10, 1/3 (0.333...) is 1/3."""
+    out = _RATIONALS.get(f)
+    if out is None:
+        sp = sympy()
+        out = sp.nsimplify(f, tolerance=abs(f) * 1e-12, rational=True) if f else sp.Integer(0)
+        if len(_RATIONALS) > 10_000:
+            _RATIONALS.clear()
+        _RATIONALS[f] = out
+    return out
+
+
+def to_int(value: Any, how: str = "trunc") -> Any:
+    """``int()`` (how="trunc", toward zero), ``math.floor`` ("floor") or ``math.ceil`` ("ceil") of
+    a symbolic value: a size expression; None when it cannot be told (int() of a value whose
+    sign is unknown)."""
+    value = exact(value)
+    if value is None:
+        return None
+    if not is_symbolic(value):
+        return math.floor(value) if how == "floor" else math.ceil(value) if how == "ceil" else int(value)
+    if value.is_integer:
+        return norm(value)
+    if how == "trunc":
+        if value.is_nonnegative:
+            how = "floor"
+        elif value.is_nonpositive:
+            how = "ceil"
+        else:
+            return None
+    return _rounded_div(value, 1, up=(how == "ceil"))
 
 
 def floordiv(a, b):

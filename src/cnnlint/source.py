@@ -214,6 +214,40 @@ class FileContext:
                     counts[name] = counts.get(name, 0) + 1
         return counts
 
+    def block_names(self, models) -> set:
+        """The models another model class of the file builds: a name its methods use (its base
+        classes are not a use), directly or through top-level helper functions. Such a block
+        gets its arguments from its callers; its own defaults alone build no model anyone runs."""
+        names = {m.name for m in models}
+        classes = {m.name for m in models if m.kind == "class"}
+        uses: Dict[str, set] = {}
+        for stmt in self.statements:
+            tree = stmt.tree
+            if stmt.kind not in ("class", "function") or tree is None or _is_test_name(stmt.name):
+                continue
+            body = tree.body if stmt.kind == "class" else [tree]
+            used = set()
+            for part in body:
+                for node in ast.walk(part):
+                    if type(node) is ast.Name:
+                        used.add(node.id)
+                    elif type(node) is ast.Attribute:
+                        used.add(node.attr)
+            used.discard(stmt.name)
+            uses[stmt.name] = used
+        blocks: set = set()
+        todo = [n for n in classes if n in uses]
+        seen = set(todo)
+        while todo:
+            user = todo.pop()
+            for name in uses.get(user, ()):
+                if name in names:
+                    blocks.add(name)
+                if name in uses and name not in seen and name not in classes:  # a helper function
+                    seen.add(name)
+                    todo.append(name)
+        return blocks
+
     # hints about inputs --------------------------------------------------------------------
     def comment_input(self, model: ModelDef) -> Optional[str]:
         if INPUT_COMMENT.search(self.source) is None:  # no such comment: no positions needed

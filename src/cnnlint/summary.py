@@ -156,7 +156,7 @@ def layer_macs(row: LayerRow) -> Any:
     out = row.output
     if out is None or not out:
         return None
-    conv = "Conv" in row.type
+    conv = "Conv" in row.type or row.kernel is not None  # a class derived from a conv layer too
     total: Any = 0
     for name, count in weights:
         if count is None:

@@ -14,7 +14,7 @@ import libcst as cst
 from cnnlint import dims
 from cnnlint.interpret.scope import Scope, bind_import, dotted, _MISSING
 from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, Builtin, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
-                                      SymbolicObj, Tensor, Unknown, UserClass, is_module)
+                                      SymbolicObj, SymFloat, Tensor, Unknown, UserClass, is_module)
 
 
 class ReturnSignal(Exception):
@@ -114,6 +114,7 @@ class Interp:
         self.started = time.monotonic()
         self.depth = 0
         self.uncertain = 0
+        self.touched_objects: List[Any] = []  # containers changed while ``uncertain`` (see exec_both)
         self.loop_depth = 0
         self.module_depth = 0
         self.tracing = False
@@ -122,6 +123,9 @@ class Interp:
         self.module_stack: List[Any] = [file_ctx.scope if file_ctx is not None else None]
         self.main_sites: List[Any] = []
         self.free_input = False
+        self.defaults_of: Optional[str] = None  # a block run alone with its own defaults (analyze)
+        self.rank_assumed = False  # a layer gave the symbolic input a rank it could not be sure of
+        self.unbatched = False  # that rank without the batch dimension (see analyze.run_model)
 
     # --- bookkeeping -------------------------------------------------------------------
 
@@ -163,6 +167,10 @@ class Interp:
             # the rank of a symbolic input is a guess from its first layer: not proof of an error
             finding.severity = "warning"
             finding.message += " (the input's rank was assumed; give --input-shape to be sure)"
+        if self.defaults_of and finding.severity in (None, "error") and _rule_error(finding.code):
+            finding.severity = "warning"
+            finding.message += (f" (with {self.defaults_of}'s own default arguments; the models of this file that "
+                                "build it pass their own, and are checked with them)")
         if self.uncertain and finding.severity in (None, "error"):
             finding.severity = "warning"
             finding.message += " (on a path that runs only under a condition cnnlint cannot decide)"
@@ -232,7 +240,11 @@ class Interp:
             current = self.eval(small.target, scope)
             value = self.eval(small.value, scope)
             op = type(small.operator).__name__.replace("Assign", "")
-            result = self.binop(op, current, value, small)
+            if isinstance(current, (list, dict)):
+                # `x += [...]` changes the list itself: every other name for it sees the change
+                result = in_place_op(self, op, current, value)
+            else:
+                result = self.binop(op, current, value, small)
             self.assign(small.target, result, scope)
         elif type(small) is cst.Return:
             raise ReturnSignal(None if small.value is None else self.eval(small.value, scope))
@@ -245,7 +257,7 @@ class Interp:
         elif type(small) in (cst.Import, cst.ImportFrom):
             bind_import(small, scope)
         elif type(small) is cst.Del:
-            pass
+            self.delete(small.target, scope)
 
     def exec_if(self, stmt: cst.If, scope: Scope):
         cond = self.truth(self.eval(stmt.test, scope))
@@ -260,9 +272,17 @@ class Interp:
         else:
             self.exec_both(stmt, scope)
 
+    def touched(self, obj) -> None:
+        """``obj`` (a list, dict, container or module) was changed on a path that may not run."""
+        if self.uncertain and len(self.touched_objects) < 10_000:
+            self.touched_objects.append(obj)
+
     def exec_both(self, stmt: cst.If, scope: Scope):
-        """An undecidable condition: run both branches and keep what they agree on."""
+        """An undecidable condition: run both branches and keep what they agree on. A list, dict
+        or container that existed before and was changed in a branch becomes unknown; a module
+        that got a new submodule there lists its children as unknown."""
         outcomes = []
+        touched_before = len(self.touched_objects)
         for branch in ("body", "orelse"):
             local = Scope.__new__(type(scope))
             local.__dict__.update(scope.__dict__)
@@ -292,8 +312,31 @@ class Interp:
             for key in set(merged) | set(other):
                 a, b = merged.get(key, _MISSING), other.get(key, _MISSING)
                 merged[key] = join(a, b, stmt)
+        if len(self.touched_objects) > touched_before:
+            self.spoil_touched(scope, touched_before)
         scope.vars.clear()
         scope.vars.update({k: v for k, v in merged.items() if v is not _MISSING})
+
+    def spoil_touched(self, scope: Scope, start: int) -> None:
+        """After both branches of an undecidable condition: what they changed of the values that
+        existed before (names of this scope, one attribute deep) is no longer known."""
+        touched = self.touched_objects[start:]
+        del self.touched_objects[start:]
+        if self.uncertain:  # an outer condition decides again
+            self.touched_objects.extend(touched)
+        known = {}
+        for v in list(scope.vars.values()) + ([] if scope.parent is None else []):
+            known[id(v)] = v
+            if isinstance(v, (Obj, Layer)):
+                for w in list(v.children.values()) + (list(v.attrs.values()) if isinstance(v, Obj) else []):
+                    known[id(w)] = w
+        for obj in touched:
+            if id(obj) not in known:
+                continue  # made in the branch itself
+            if isinstance(obj, Obj):
+                obj.unsure = True
+            elif not (isinstance(obj, Layer) and not obj.is_container):
+                mark_incomplete(obj, "items")
 
     def exec_for(self, stmt: cst.For, scope: Scope):
         if _only_initialises(stmt):
@@ -389,13 +432,15 @@ class Interp:
         if found is None:
             found = self.read_blocks[id(stmt)] = (stmt, assigned_names(stmt), list(mutated_targets(stmt)))
         _, names, targets = found
-        for name in names:
-            scope.set(name, Unknown(f"assigned in {why}"))
-        for kind, target, attr in targets:
+        objects = []
+        for kind, target, attr in targets:  # what the names hold before the block
             try:
-                obj = self.eval(target, scope)
+                objects.append((self.eval(target, scope), kind, attr))
             except (ReturnSignal, BreakSignal, ContinueSignal, DeadPath):
                 continue
+        for name in names:
+            scope.set(name, Unknown(f"assigned in {why}"))
+        for obj, kind, attr in objects:
             mark_incomplete(obj, kind, attr)
 
     def assign(self, target, value, scope: Scope):
@@ -422,19 +467,47 @@ class Interp:
                 self.assign(el.value, item, scope)
         elif type(target) is cst.Subscript:
             container = self.eval(target.value, scope)
-            if len(target.slice) == 1 and type(target.slice[0].slice) is cst.Index:
-                key = self.eval(target.slice[0].slice.value, scope)
-                if isinstance(container, dict) and not isinstance(key, Unknown):
-                    try:
-                        container[key] = value
-                    except TypeError:
-                        pass
-                elif isinstance(container, list) and isinstance(key, int) and -len(container) <= key < len(container):
-                    container[key] = value
-                elif isinstance(container, Layer) and not isinstance(key, Unknown):
-                    container.children[str(key)] = value
+            if not isinstance(container, (list, dict, Layer, Obj)):
+                return  # a tensor's elements (its shape stays), or something unknown
+            key = self.subscript_key(target, scope)
+            if not set_item(self, container, key, value):
+                mark_incomplete(container, "items")
         elif type(target) is cst.StarredElement:
             self.assign(target.value, value, scope)
+
+    def subscript_key(self, target: cst.Subscript, scope: Scope):
+        """The key of ``x[key]`` as a target: a value, a slice, or Unknown."""
+        if len(target.slice) != 1:
+            return Unknown("a key of several parts")
+        s = target.slice[0].slice
+        if type(s) is cst.Index:
+            return self.eval(s.value, scope)
+        parts = [None if p is None else self.eval(p, scope) for p in (s.lower, s.upper, s.step)]
+        if not all(p is None or (isinstance(p, int) and not isinstance(p, bool)) for p in parts):
+            return Unknown("slice bound")
+        return slice(*parts)
+
+    def delete(self, target, scope: Scope):
+        """``del x``, ``del x[i]``, ``del x[a:b]``, ``del d[k]``, ``del self.m``."""
+        tp = type(target)
+        if tp in (cst.Tuple, cst.List):
+            for el in target.elements:
+                self.delete(el.value, scope)
+        elif tp is cst.Name:
+            scope.set(target.value, Unknown(f"'{target.value}' was deleted"))
+        elif tp is cst.Attribute:
+            obj = self.eval(target.value, scope)
+            if isinstance(obj, Obj):
+                name = target.attr.value
+                obj.children.pop(name, None)
+                obj.attrs.pop(name, None)
+                obj.params[:] = [(n, t) for n, t in obj.params if n != name]
+        elif tp is cst.Subscript:
+            container = self.eval(target.value, scope)
+            if isinstance(container, (list, dict, Layer, Obj)):
+                self.touched(container)
+                if not del_item(container, self.subscript_key(target, scope)):
+                    mark_incomplete(container, "items")
 
     def setattr(self, obj, name: str, value):
         if isinstance(obj, Obj):
@@ -444,6 +517,8 @@ class Interp:
                     obj.params.append((name, None))
             if is_module(value):
                 obj.attrs.pop(name, None)
+                if name not in obj.children:
+                    self.touched(obj)
                 obj.children[name] = value
             elif value is None and name in obj.children:
                 obj.children[name] = None
@@ -537,8 +612,8 @@ class Interp:
         for el in elements:
             if type(el) is cst.StarredElement:
                 items = self.iterate(self.eval(el.value, scope))
-                if isinstance(items, Unknown):  # neither the length nor the places are known
-                    return Unknown("unpacks items cnnlint cannot list")
+                if isinstance(items, Unknown):
+                    return [_STAR_UNKNOWN]  # length unknown
                 out.extend(items)
             else:
                 out.append(self.eval(el.value, scope))
@@ -596,6 +671,8 @@ class Interp:
             return Unknown("condition") if isinstance(t, Unknown) else not t
         if isinstance(value, Tensor):
             return value
+        if isinstance(value, SymFloat):
+            return SymFloat(-value.expr) if op == "Minus" else value if op == "Plus" else Unknown("unary operation")
         if op == "Minus" and (dims.is_dim(value) or isinstance(value, float)):
             return dims.norm(-value)
         if op == "Plus":
@@ -620,6 +697,10 @@ class Interp:
             return Unknown("arithmetic on an unknown value")
         if left is None or right is None:
             return Unknown("arithmetic on None")
+        if type(left) is SymFloat or type(right) is SymFloat or (
+                (dims.is_symbolic(left) or dims.is_symbolic(right)) and
+                (op in ("Divide", "Power") or type(left) is float or type(right) is float)):
+            return _float_binop(op, left, right)
         try:
             if op == "Add":
                 return dims.norm(left + right)
@@ -768,7 +849,17 @@ class Interp:
 
             args, _, _ = self.eval_args(node.args, scope)
             return make_super(self, scope, args)
-        func = self.eval(node.func, scope)
+        receiver = _MISSING
+        if type(node.func) is cst.Attribute:
+            receiver = self.eval(node.func.value, scope)
+            self.steps += 1
+            found = receiver.children.get(node.func.attr.value, _MISSING) if type(receiver) is Obj else _MISSING
+            func = found if found is not _MISSING else _get_attribute(self, receiver, node.func.attr.value, node.func)
+            if isinstance(func, Unknown) and (isinstance(receiver, (list, dict)) or isinstance(receiver, Layer) and
+                                              receiver.is_container and node.func.attr.value in MUTATORS):
+                mark_incomplete(receiver, "items")  # `layers.sort(...)`: a method cnnlint does not model
+        else:
+            func = self.eval(node.func, scope)
         args, kwargs, arg_nodes = self.eval_args(node.args, scope)
         if type(node.func) is cst.Attribute and node.func.attr.value.endswith("_") and \
                 not node.func.attr.value.startswith("_") and type(node.func.value) is cst.Name:
@@ -826,6 +917,8 @@ class Interp:
     def truth(self, value):
         if isinstance(value, (Unknown, Tensor, SymbolicObj)):
             return Unknown("condition")
+        if type(value) is SymFloat:
+            value = value.expr
         if dims.is_symbolic(value):
             try:
                 return bool(value)
@@ -857,6 +950,7 @@ class Interp:
                 args = [a for a in args if a is not _STAR_UNKNOWN]
                 kwargs = {k: v for k, v in kwargs.items() if k is not _KW_UNKNOWN}
             else:
+                spoil(list(args) + list(kwargs.values()))
                 return self.unknown_call(func, args, node, "arguments cnnlint cannot list")
         if isinstance(func, Function):
             return self.call_function(func, args, kwargs, node)
@@ -876,6 +970,7 @@ class Interp:
             return self.call(func.func, list(func.args) + list(args), merged, node)
         if isinstance(func, SuperProxy):
             return Unknown("super object call")
+        spoil(list(args) + list(kwargs.values()))  # code cnnlint cannot see may change a list it is given
         return self.unknown_call(func, args, node, "a call cnnlint cannot follow")
 
     def unknown_call(self, func, args, node, why):
@@ -887,6 +982,7 @@ class Interp:
 
     def call_function(self, func: Function, args, kwargs, node, self_obj=_MISSING):
         if self.depth > MAX_DEPTH:
+            spoil(list(args) + list(kwargs.values()))
             return Unknown("recursion too deep")
         fnode = func.node
         scope = Scope(func.scope)
@@ -983,6 +1079,58 @@ class Interp:
 
     def call_module(self, module, args, kwargs, node):
         return _call_module(self, module, args, kwargs, node)
+
+
+def _float_binop(op: str, left, right):
+    """Arithmetic where Python gives a float and a size is symbolic (``4.0 * dim``, ``dim / 2``):
+    a SymFloat, exact; a concrete result is a plain float."""
+    floats = type(left) is SymFloat or type(right) is SymFloat or type(left) is float or type(right) is float
+    a = left.expr if type(left) is SymFloat else left
+    b = right.expr if type(right) is SymFloat else right
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) or dims.is_symbolic(v) for v in (a, b)):
+        return Unknown(f"operator {op}")
+    a, b = dims.exact(a), dims.exact(b)
+    if a is None or b is None:
+        return Unknown("arithmetic")
+    try:
+        if op == "Add":
+            out = a + b
+        elif op == "Subtract":
+            out = a - b
+        elif op == "Multiply":
+            out = a * b
+        elif op == "Divide":
+            floats = True
+            out = a / b
+        elif op == "Power":
+            if not floats and dims.as_int(b) is not None and dims.as_int(b) >= 0:
+                return dims.norm(a ** b)  # an int to a whole power: an int
+            floats = True
+            out = a ** b
+        elif op == "FloorDivide":
+            q = dims.floordiv(a, b) if b != 0 else None
+            if q is None:
+                return Unknown("floor division")
+            out = q
+        else:
+            return Unknown(f"operator {op} on a float")
+    except Exception:
+        return Unknown("arithmetic")
+    if dims.is_symbolic(out) and out.has(dims.sympy().zoo, dims.sympy().nan):
+        return Unknown("arithmetic")
+    if not dims.is_symbolic(out) or out.is_Number:
+        value = dims.norm(out) if not dims.is_symbolic(out) else out
+        try:
+            return float(value) if floats else dims.norm(value)
+        except (TypeError, ValueError):
+            return Unknown("arithmetic")
+    return SymFloat(out) if floats else dims.norm(out)
+
+
+def _rule_error(code: str) -> bool:
+    from cnnlint.rules import RULES
+
+    return code not in RULES or RULES[code].severity == "error"
 
 
 _CONSTANTS = {"None": None, "True": True, "False": False}
@@ -1102,6 +1250,10 @@ def _same_torch_class(left, right):
 
 
 def compare(op: str, left, right):
+    if type(left) is SymFloat:
+        left = left.expr
+    if type(right) is SymFloat:
+        right = right.expr
     same_class = _same_torch_class(left, right)
     if same_class is not None and op in ("Is", "IsNot", "Equal", "NotEqual"):
         return same_class if op in ("Is", "Equal") else not same_class  # `type(m) is nn.ReLU`
@@ -1116,6 +1268,8 @@ def compare(op: str, left, right):
         if isinstance(right, (list, tuple, dict, str)) and not isinstance(left, Unknown):
             try:
                 if isinstance(right, (list, tuple)) and any(isinstance(v, Unknown) for v in right):
+                    return Unknown("membership")
+                if isinstance(right, dict) and INCOMPLETE_KEY in right:
                     return Unknown("membership")
                 r = left in right
             except Exception:
@@ -1150,7 +1304,8 @@ def compare(op: str, left, right):
 
 
 MUTATORS = {"append", "extend", "insert", "add_module", "register_module", "update", "register_buffer",
-            "register_parameter", "setdefault", "pop"}
+            "register_parameter", "setdefault", "pop", "remove", "sort", "reverse", "clear", "popitem",
+            "__setitem__", "__delitem__", "__iadd__", "__imul__"}
 
 
 def mutated_targets(stmt):
@@ -1181,15 +1336,29 @@ def mutated_targets(stmt):
             target(node.target)
         elif tp is cst.AugAssign:
             target(node.target)
+            if type(node.target) is cst.Name:  # `x += [...]` changes the list x names
+                found.append(("items", node.target, None))
+        elif tp is cst.Del:
+            dels = node.target.elements if type(node.target) in (cst.Tuple, cst.List) else [node.target]
+            for d in dels:
+                d = getattr(d, "value", d)
+                if type(d) is cst.Subscript:
+                    found.append(("items", d.value, None))
+                elif type(d) is cst.Attribute:
+                    found.append(("attr", d.value, d.attr.value))
     return found
 
 
 def mark_incomplete(obj, kind, attr=None):
+    """``obj`` was changed in a way cnnlint cannot follow: a list's length and items become
+    unknown, a dict's keys and values; a module's submodules or an attribute."""
     lost = Unknown("changed by code cnnlint cannot run")
     if isinstance(obj, list):
         if not any(v is _STAR_UNKNOWN for v in obj):
-            obj.append(_STAR_UNKNOWN)
+            obj[:] = [_STAR_UNKNOWN]  # no item is known any more, nor how many there are
     elif isinstance(obj, dict):
+        for key in obj:
+            obj[key] = lost
         obj[INCOMPLETE_KEY] = lost
     elif isinstance(obj, Layer):
         obj.children[INCOMPLETE] = lost
@@ -1202,6 +1371,131 @@ def mark_incomplete(obj, kind, attr=None):
             obj.params.append((attr, None))
         else:
             obj.params.append(("?", None))
+
+
+def spoil(values) -> None:
+    """Lists and dicts handed to code cnnlint does not run may come back changed."""
+    for v in values:
+        if type(v) is list or type(v) is dict:
+            mark_incomplete(v, "items")
+
+
+def _incomplete(obj) -> bool:
+    if isinstance(obj, list):
+        return any(v is _STAR_UNKNOWN for v in obj)
+    if isinstance(obj, dict):
+        return INCOMPLETE_KEY in obj
+    return INCOMPLETE in obj.children
+
+
+def _plain_index(key) -> bool:
+    return isinstance(key, int) and not isinstance(key, bool)
+
+
+def set_item(interp, container, key, value) -> bool:
+    """``container[key] = value`` as Python (and torch's containers) do it; False when cnnlint
+    cannot tell what it does."""
+    interp.touched(container)
+    if isinstance(key, Unknown) or isinstance(key, SymbolicObj) or dims.is_symbolic(key):
+        return False
+    if isinstance(container, list):
+        if _incomplete(container):
+            return True  # stays unknown
+        if _plain_index(key):
+            if -len(container) <= key < len(container):
+                container[key] = value
+                return True
+            return False  # IndexError in Python
+        if isinstance(key, slice):
+            items = interp.iterate(value)
+            if isinstance(items, Unknown):
+                return False
+            try:
+                container[key] = list(items)
+            except (ValueError, TypeError):
+                return False
+            return True
+        return False
+    if isinstance(container, dict):
+        try:
+            container[key] = value
+        except TypeError:
+            return False
+        return True
+    if isinstance(container, Layer) and container.is_container and INCOMPLETE not in container.children:
+        keys = list(container.children)
+        if container.kind == "ModuleDict" and isinstance(key, str):
+            container.children[key] = value
+            return True
+        if container.kind != "ModuleDict" and _plain_index(key) and -len(keys) <= key < len(keys):
+            container.children[keys[key]] = value  # the name at that position keeps its place
+            return True
+    return False
+
+
+def del_item(container, key) -> bool:
+    """``del container[key]``; False when cnnlint cannot tell what it does."""
+    if isinstance(key, Unknown) or isinstance(key, SymbolicObj) or dims.is_symbolic(key):
+        return False
+    if isinstance(container, list):
+        if _incomplete(container):
+            return True
+        if _plain_index(key) or isinstance(key, slice):
+            try:
+                del container[key]
+            except (IndexError, TypeError, ValueError):
+                return False
+            return True
+        return False
+    if isinstance(container, dict):
+        if INCOMPLETE_KEY in container:
+            return True
+        try:
+            del container[key]
+        except (KeyError, TypeError):
+            return False
+        return True
+    if isinstance(container, Layer) and container.is_container and INCOMPLETE not in container.children:
+        keys = list(container.children)
+        if container.kind == "ModuleDict" and isinstance(key, str) and key in container.children:
+            del container.children[key]
+            return True
+        if container.kind != "ModuleDict" and (_plain_index(key) or isinstance(key, slice)):
+            try:
+                gone = keys[key] if isinstance(key, slice) else [keys[key]]
+            except IndexError:
+                return False
+            kept = [v for k, v in container.children.items() if k not in gone]
+            container.children.clear()
+            if container.kind == "ModuleList" or all(k.isdigit() for k in keys):
+                container.children.update({str(i): v for i, v in enumerate(kept)})  # renumbered, as torch does
+            else:
+                container.children.update({k: v for k, v in zip([k for k in keys if k not in gone], kept)})
+            return True
+    return False
+
+
+def in_place_op(interp, op: str, current, value):
+    """``x += y`` / ``x *= n`` / ``d |= e`` on a list or dict: the object itself changes."""
+    interp.touched(current)
+    if isinstance(current, list):
+        if _incomplete(current):
+            return current
+        if op == "Add":
+            items = interp.iterate(value)
+            if isinstance(items, Unknown) or isinstance(value, (str,)) and False:
+                mark_incomplete(current, "items")
+            else:
+                current.extend(items)
+            return current
+        if op == "Multiply" and _plain_index(value):
+            current[:] = current * value
+            return current
+    if isinstance(current, dict) and op == "BitOr" and isinstance(value, dict) and INCOMPLETE_KEY not in value:
+        current.update(value)
+        return current
+    mark_incomplete(current, "items")
+    return current
 
 
 def assigned_names(stmt) -> List[str]:

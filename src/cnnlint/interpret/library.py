@@ -8,7 +8,7 @@ from typing import Any, Dict
 from cnnlint import dims
 from cnnlint.interpret import classes, tensors
 from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Builtin, Namespace, Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
-                                      SymbolicObj, Tensor, Unknown, UserClass, is_module)
+                                      SymbolicObj, SymFloat, Tensor, Unknown, UserClass, is_module)
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.hierarchy import layer_is
 from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
@@ -54,6 +54,10 @@ def _len(it, args, kwargs, node):
         if isinstance(v, (list, tuple)) and any(x is it_star() for x in v):
             return Unknown("length")
         return len(v)
+    if isinstance(v, dict) and INCOMPLETE_KEY in v:
+        return Unknown("length")
+    if isinstance(v, (Layer, Obj)) and INCOMPLETE in v.children:
+        return Unknown("length")
     if isinstance(v, Layer):
         return len(v.children)
     if isinstance(v, Obj) and v.cls.is_module and not v.attrs and v.children:
@@ -76,8 +80,16 @@ def _convert(kind):
         v = args[0]
         if isinstance(v, SymbolicObj):
             v = it.symbol(v.name)
-        if kind in (int, float) and dims.is_symbolic(v):
-            return dims.floordiv(v, 1) if kind is int else v
+        if kind in (int, float) and (dims.is_symbolic(v) or type(v) is SymFloat):
+            expr = v.expr if type(v) is SymFloat else v
+            if kind is float:
+                return SymFloat(expr) if not expr.is_Number else float(expr)
+            out = dims.to_int(expr) if len(args) == 1 else None  # int() truncates toward zero
+            return out if out is not None else Unknown("int() of a size whose sign is unknown")
+        if kind is bool and type(v) is SymFloat:
+            return it.truth(v)
+        if type(v) is SymFloat:
+            return Unknown("conversion")
         if kind in (list, tuple):
             items = it.iterate(v)
             return Unknown("conversion") if isinstance(items, Unknown) else kind(items)
@@ -209,6 +221,11 @@ def _abs(it, args, kwargs, node):
 def _round(it, args, kwargs, node):
     if args and isinstance(args[0], (int, float)) and all(isinstance(a, int) for a in args[1:]):
         return round(*args)
+    if len(args) == 1 and not kwargs and (type(args[0]) is SymFloat or dims.is_symbolic(args[0])):
+        expr = dims.exact(args[0].expr if type(args[0]) is SymFloat else args[0])
+        if expr is not None and expr.is_integer:
+            return dims.norm(expr)
+        # half-way cases go to the even neighbour in Python: not a closed form cnnlint writes
     return Unknown("round")
 
 
@@ -421,7 +438,16 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
     if name.startswith("torch.nn.") and kind is None and name.rsplit(".", 1)[1][:1].isupper():
         it.note(node, f"{name.replace('torch.', '', 1)} is not in cnnlint's layer table; its output shape is unknown")
         return Unknown(f"{name} is not modelled")
+    if not name.startswith(_PURE):
+        from cnnlint.interpret.core import spoil
+
+        spoil(list(args) + list(kwargs.values()))  # a list given to code cnnlint does not see may change
     return it.unknown_call(Unknown(f"{name} is outside the file"), args, node, f"{name} is outside the file")
+
+
+# namespaces whose functions never change a Python list or dict they are given
+_PURE = ("torch.", "numpy.", "np.", "math.", "typing.", "functools.", "itertools.", "operator.", "logging.",
+         "warnings.", "collections.", "os.", "re.", "einops.", "json.", "copy.")
 
 
 PASS_THROUGH = {"typing.cast": 1, "torch.jit.annotate": 1, "torch.autograd.Variable": 0,
@@ -478,16 +504,20 @@ def shallow_copy(value):
 
 def call_math(it, fn, args):
     vals = [it.symbol(a.name) if isinstance(a, SymbolicObj) else a for a in args]
+    if any(type(v) is SymFloat for v in vals):
+        if fn in ("floor", "ceil") and len(vals) == 1:
+            out = dims.to_int(vals[0].expr, fn)
+            return out if out is not None else Unknown(f"math.{fn}")
+        return Unknown(f"math.{fn}")
     if fn == "prod":
         items = it.iterate(vals[0]) if vals else Unknown("prod")
         if isinstance(items, Unknown):
             return items
         return dims.prod(items) if all(dims.is_dim(v) for v in items) else Unknown("prod")
     if any(isinstance(v, (Unknown, Tensor)) for v in vals) or any(dims.is_symbolic(v) for v in vals):
-        if fn == "floor" and len(vals) == 1 and dims.is_symbolic(vals[0]):
-            return dims.floordiv(vals[0], 1)
-        if fn == "ceil" and len(vals) == 1 and dims.is_symbolic(vals[0]):
-            return dims.ceildiv(vals[0], 1)
+        if fn in ("floor", "ceil") and len(vals) == 1 and dims.is_symbolic(vals[0]):
+            out = dims.to_int(vals[0], fn)
+            return out if out is not None else Unknown(f"math.{fn}")
         return Unknown(f"math.{fn}")
     f = getattr(math, fn, None)
     if f is None or not callable(f):
@@ -531,7 +561,7 @@ def call_functional(it, fname: str, args, kwargs, node):
             it.current_row = prev
         finish_row(it, row, out)
         if isinstance(out, Tensor):
-            out = Tensor(out.shape, src=out.src, flat=out.flat, row=it.rows.index(row))
+            out = Tensor(out.shape, src=out.src, flat=out.flat, row=it.rows.index(row), last=out.last)
         return out
     if not isinstance(x, Tensor):
         return it.unknown_call(Unknown(f"F.{fname}"), args, node, f"F.{fname} on a value cnnlint cannot follow")
@@ -639,40 +669,77 @@ def get_attribute(it, obj, name: str, node):
     return Unknown(f"attribute '{name}'")
 
 
+_TUPLE_ATTRS = ("kernel_size", "stride", "padding", "dilation", "output_padding")
+
+
 def layer_attribute(it, layer: Layer, name: str):
     if name in layer.children:
         return layer.children[name]
     if name in layer.args:
-        return layer.args[name].value
+        value = layer.args[name].value
+        if name in _TUPLE_ATTRS and layer.kind[-2:] in ("1d", "2d", "3d") and "Conv" in layer.kind and \
+                not isinstance(value, str):
+            from cnnlint.layers.base import ntuple
+
+            # a conv layer keeps these as tuples (`self.kernel_size[0]`), as torch's _ConvNd does
+            spread = ntuple(value, int(layer.kind[-2]))
+            return spread if spread is not None else Unknown(f"{name} of nn.{layer.kind}")
+        if name == "normalized_shape" and layer.kind == "LayerNorm" and not isinstance(value, (tuple, list)):
+            return (value,)
+        return value
     if name == "weight" and not layer.is_container:
         return weight_tensor(layer)
     if name == "bias" and not layer.is_container:
-        out = layer.value("out_channels", layer.value("out_features", layer.value("num_features")))
-        if layer.value("bias", True) is False:
+        out = layer.value("out_channels", layer.value("out_features", layer.value("num_features",
+                          layer.value("num_channels"))))
+        if layer.value("bias", True) is False or layer.value("affine", True) is False or \
+                layer.value("elementwise_affine", True) is False:
             return None
-        return Tensor((out,) if dims.is_dim(out) else None, param=True)
-    if name == "normalized_shape" and "normalized_shape" in layer.args:
-        return layer.value("normalized_shape")
+        if layer.kind == "LayerNorm":
+            return weight_tensor(layer)
+        out = as_dim(out)
+        return Tensor((out,) if out is not None else None, param=True)
     method = module_method(layer, name, layer.kind)
     if method is not None:
         return method
     return Unknown(f"attribute '{name}' of nn.{layer.kind}")
 
 
+def as_dim(value):
+    """A layer argument as a size: a parameter without a value is its symbol; anything that is
+    not a size is None (unknown), so no shape ever holds something else."""
+    if isinstance(value, SymbolicObj):
+        return dims.symbol(value.name)
+    return value if dims.is_dim(value) else None
+
+
 def weight_tensor(layer: Layer):
     k = layer.kind
-    if k == "Linear":
-        return Tensor((layer.value("out_features"), layer.value("in_features")), param=True)
-    if k.startswith("Conv") and "Transpose" not in k:
+    if k in ("Linear", "LazyLinear"):
+        return Tensor((as_dim(layer.value("out_features")), as_dim(layer.value("in_features"))), param=True)
+    if k.startswith(("Conv", "LazyConv")) and k[-2:] in ("1d", "2d", "3d"):
         from cnnlint.layers.base import ntuple
 
-        kern = ntuple(layer.value("kernel_size"), int(k[-2])) or ()
-        g = layer.value("groups", 1)
-        cin = dims.exact_div(layer.value("in_channels"), g) if dims.is_dim(layer.value("in_channels")) else None
-        return Tensor((layer.value("out_channels"), cin) + tuple(kern), param=True)
+        n = int(k[-2])
+        kern = ntuple(layer.value("kernel_size"), n)
+        if kern is None:
+            return Tensor(None, param=True)
+        g = as_dim(layer.value("groups", 1))
+        cin, cout = as_dim(layer.value("in_channels")), as_dim(layer.value("out_channels"))
+        if "Transpose" in k:  # [in, out / groups, *kernel]
+            shape = (cin, dims.exact_div(cout, g) if cout is not None and g is not None else None)
+        else:  # [out, in / groups, *kernel]
+            shape = (cout, dims.exact_div(cin, g) if cin is not None and g is not None else None)
+        return Tensor(shape + tuple(as_dim(v) for v in kern), param=True)
+    if k == "LayerNorm":
+        shape = layer.value("normalized_shape")
+        shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+        return Tensor(tuple(as_dim(v) for v in shape), param=True)
+    if k == "Embedding":
+        return Tensor((as_dim(layer.value("num_embeddings")), as_dim(layer.value("embedding_dim"))), param=True)
     if "Norm" in k:
         c = layer.value("num_features", layer.value("num_channels"))
-        return Tensor((c,), param=True)
+        return Tensor((as_dim(c),), param=True)
     return Tensor(None, param=True)
 
 
@@ -680,6 +747,7 @@ def module_method(module, name: str, kind: str):
     """Methods of nn.Module and the containers, bound to ``module``."""
 
     def add_module(it, m, args, kwargs, node):
+        it.touched(m)
         if len(args) == 2 and isinstance(args[0], str):
             m.children[args[0]] = args[1]
         else:
@@ -688,11 +756,13 @@ def module_method(module, name: str, kind: str):
         return None
 
     def append(it, m, args, kwargs, node):
+        it.touched(m)
         if args:
             m.children[str(len(m.children))] = args[0]
         return m
 
     def extend(it, m, args, kwargs, node):
+        it.touched(m)
         items = it.iterate(args[0]) if args else []
         if isinstance(items, Unknown):
             m.children[INCOMPLETE] = Unknown("extend")
@@ -702,6 +772,7 @@ def module_method(module, name: str, kind: str):
         return m
 
     def insert(it, m, args, kwargs, node):
+        it.touched(m)
         if len(args) == 2 and isinstance(args[0], int):
             values = list(m.children.values())
             values.insert(args[0], args[1])
@@ -720,20 +791,30 @@ def module_method(module, name: str, kind: str):
         return None
 
     def children(it, m, args, kwargs, node):
-        return [c for c in m.children.values() if c is not None]
+        pairs = named_children(it, m, args, kwargs, node)
+        return pairs if isinstance(pairs, Unknown) else [c for _, c in pairs]
 
     def named_children(it, m, args, kwargs, node):
-        return [(k, c) for k, c in m.children.items() if c is not None]
+        if children_unsure(it, m):
+            return Unknown("submodules cnnlint cannot list for certain")
+        seen, out = set(), []
+        for k, c in m.children.items():
+            if c is not None and id(c) not in seen:  # torch lists a module registered twice once
+                seen.add(id(c))
+                out.append((k, c))
+        return out
 
     def modules(it, m, args, kwargs, node):
-        from cnnlint.interpret.modules import named_modules
-
-        return [mod for _, mod in named_modules(m)]
+        pairs = named_modules(it, m, args, kwargs, node)
+        return pairs if isinstance(pairs, Unknown) else [mod for _, mod in pairs]
 
     def named_modules(it, m, args, kwargs, node):
         from cnnlint.interpret.modules import named_modules as walk
 
-        return list(walk(m))
+        pairs = list(walk(m))
+        if any(children_unsure(it, mod) for _, mod in pairs):
+            return Unknown("submodules cnnlint cannot list for certain")
+        return pairs
 
     def itself(it, m, args, kwargs, node):
         return m
@@ -783,6 +864,35 @@ def module_method(module, name: str, kind: str):
     return Builtin(name, fn, bound=module)
 
 
+# torch.nn layers that hold submodules of their own, which cnnlint does not build
+COMPOSITE = {"MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
+             "TransformerEncoderLayer", "TransformerDecoderLayer"}
+
+
+def children_unsure(it, m) -> bool:
+    """Whether cnnlint may not know all of ``m``'s submodules, in order: one it could not list or
+    build (a container filled by code it cannot run, an attribute it could not follow that may be
+    a module), one registered on a path that may not run, a base class it cannot see, or a torch
+    layer whose own submodules it does not build."""
+    if INCOMPLETE in m.children:
+        return True
+    if any(c is not None and not is_module(c) for c in m.children.values()):
+        return True
+    if isinstance(m, Layer):
+        return not m.is_container and m.kind in COMPOSITE
+    if isinstance(m, Obj):
+        if m.unsure or (m.base_layer is not None and m.base_layer.kind in COMPOSITE):
+            return True
+        if any(isinstance(v, (Unknown, SymbolicObj)) for v in m.attrs.values()):
+            return True
+        for c in classes.mro(it, m.cls):
+            for b in classes.bases(it, c):
+                if not isinstance(b, UserClass) and not (isinstance(b, Qual) and b.name.startswith(
+                        ("torch.", "typing.", "abc.", "object"))):
+                    return True  # a base class outside what cnnlint reads may register modules
+    return False
+
+
 def _argparse_method(parser: ArgParser, name: str):
     def add_argument(it, p, args, kwargs, node):
         flags = [a for a in args if isinstance(a, str)]
@@ -816,7 +926,7 @@ def _argparse_method(parser: ArgParser, name: str):
 
 def _dict_method(d: dict, name: str):
     def get(it, m, args, kwargs, node):
-        if not args or isinstance(args[0], Unknown):
+        if not args or isinstance(args[0], Unknown) or INCOMPLETE_KEY in m:
             return Unknown("dict.get")
         try:
             return m.get(args[0], args[1] if len(args) > 1 else None)
@@ -833,68 +943,156 @@ def _dict_method(d: dict, name: str):
         return Unknown("values") if INCOMPLETE_KEY in m else list(m.values())
 
     def update(it, m, a, k, n):
-        if a and isinstance(a[0], dict):
+        it.touched(m)
+        from cnnlint.interpret.core import mark_incomplete
+
+        if a and isinstance(a[0], dict) and INCOMPLETE_KEY not in a[0]:
             m.update(a[0])
+        elif a:
+            pairs = _dict(it, [a[0]], {}, n)
+            if not isinstance(pairs, dict):
+                mark_incomplete(m, "items")
+                return None
+            m.update(pairs)
         m.update(k)
         return None
 
     def setdefault(it, m, a, k, n):
-        if a and not isinstance(a[0], Unknown):
-            return m.setdefault(a[0], a[1] if len(a) > 1 else None)
+        it.touched(m)
+        from cnnlint.interpret.core import mark_incomplete
+
+        if a and not isinstance(a[0], Unknown) and INCOMPLETE_KEY not in m:
+            try:
+                return m.setdefault(a[0], a[1] if len(a) > 1 else None)
+            except TypeError:
+                pass
+        mark_incomplete(m, "items")
         return Unknown("setdefault")
 
     def pop(it, m, a, k, n):
-        if a and not isinstance(a[0], Unknown):
-            return m.pop(a[0], a[1] if len(a) > 1 else None)
+        it.touched(m)
+        from cnnlint.interpret.core import mark_incomplete
+
+        if a and not isinstance(a[0], Unknown) and INCOMPLETE_KEY not in m:
+            try:
+                return m.pop(a[0], a[1] if len(a) > 1 else None)
+            except TypeError:
+                pass
+        if INCOMPLETE_KEY not in m:
+            mark_incomplete(m, "items")
         return Unknown("pop")
 
     def copy(it, m, a, k, n):
         return dict(m)
 
+    def clear(it, m, a, k, n):
+        it.touched(m)
+        m.clear()
+        return None
+
     table = {"get": get, "items": items, "keys": keys, "values": values, "update": update,
-             "setdefault": setdefault, "pop": pop, "copy": copy}
+             "setdefault": setdefault, "pop": pop, "copy": copy, "clear": clear}
     fn = table.get(name)
     return Builtin(name, fn, bound=d) if fn else Unknown(f"dict.{name}")
 
 
 def _list_method(lst: list, name: str):
+    """A list's methods. One cnnlint does not model leaves the list unknown (see eval_Call)."""
+    from cnnlint.interpret.core import mark_incomplete
+
+    def incomplete(m):
+        return any(v is it_star() for v in m)
+
     def append(it, m, a, k, n):
+        it.touched(m)
         m.append(a[0] if a else None)
         return None
 
     def extend(it, m, a, k, n):
+        it.touched(m)
         items = it.iterate(a[0]) if a else []
         if isinstance(items, Unknown):
-            m.append(it_star())
+            mark_incomplete(m, "items")
         else:
             m.extend(items)
         return None
 
     def insert(it, m, a, k, n):
-        if len(a) == 2 and isinstance(a[0], int):
+        it.touched(m)
+        if len(a) == 2 and isinstance(a[0], int) and not isinstance(a[0], bool):
             m.insert(a[0], a[1])
+        else:
+            mark_incomplete(m, "items")
         return None
 
     def pop(it, m, a, k, n):
+        it.touched(m)
+        if incomplete(m):
+            return Unknown("pop from a list of unknown length")
         if not m:
             return Unknown("pop from empty list")
-        return m.pop(a[0] if a and isinstance(a[0], int) else -1)
+        if a and not (isinstance(a[0], int) and not isinstance(a[0], bool)):
+            mark_incomplete(m, "items")
+            return Unknown("pop at an unknown index")
+        try:
+            return m.pop(a[0] if a else -1)
+        except IndexError:
+            return Unknown("pop index out of range")
 
     def index(it, m, a, k, n):
+        if incomplete(m) or not a or not _plain(list(m) + [a[0]]):
+            return Unknown("index")
         try:
             return m.index(a[0])
         except Exception:
             return Unknown("index")
 
+    def count(it, m, a, k, n):
+        if incomplete(m) or not a or not _plain(list(m) + [a[0]]):
+            return Unknown("count")
+        try:
+            return m.count(a[0])
+        except Exception:
+            return Unknown("count")
+
     def copy(it, m, a, k, n):
         return list(m)
 
     def reverse(it, m, a, k, n):
+        it.touched(m)
         m.reverse()
         return None
 
+    def remove(it, m, a, k, n):
+        it.touched(m)
+        if incomplete(m):
+            return None
+        if a and _plain(list(m) + [a[0]]) and a[0] in m and all(
+                isinstance(v, (int, float, str, bool, type(None), tuple)) for v in m + [a[0]]):
+            m.remove(a[0])
+        else:
+            mark_incomplete(m, "items")
+        return None
+
+    def sort(it, m, a, k, n):
+        it.touched(m)
+        if incomplete(m):
+            return None
+        try:
+            if k or a or not _plain(m) or any(dims.is_symbolic(v) for v in m):
+                raise TypeError
+            m.sort()
+        except TypeError:
+            mark_incomplete(m, "items")
+        return None
+
+    def clear(it, m, a, k, n):
+        it.touched(m)
+        m.clear()
+        return None
+
     table = {"append": append, "extend": extend, "insert": insert, "pop": pop, "index": index, "copy": copy,
-             "reverse": reverse}
+             "reverse": reverse, "remove": remove, "sort": sort, "clear": clear, "count": count}
     fn = table.get(name)
     return Builtin(name, fn, bound=lst) if fn else Unknown(f"list.{name}")
 
@@ -956,6 +1154,8 @@ def subscript(it, value, key, node):
         except (TypeError, KeyError):
             return Unknown("index")
     if isinstance(value, dict):
+        if INCOMPLETE_KEY in value:
+            return Unknown("a dict changed by code cnnlint cannot run")
         try:
             return value[key] if key in value else Unknown(f"key {key!r}")
         except TypeError:
@@ -964,6 +1164,8 @@ def subscript(it, value, key, node):
         children = value.children
         if isinstance(key, str):
             return children.get(key, Unknown(f"no submodule {key!r}"))
+        if INCOMPLETE in children:
+            return Unknown("a container cnnlint could not list")
         if isinstance(key, int):
             items = list(children.values())
             if -len(items) <= key < len(items):

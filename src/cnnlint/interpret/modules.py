@@ -5,7 +5,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from cnnlint import dims
 from cnnlint.interpret.core import CallRow, Finding
-from cnnlint.interpret.values import INCOMPLETE, Arg, Layer, Obj, Tensor, Unknown, is_module
+from cnnlint.interpret.values import INCOMPLETE, Arg, Layer, Obj, SymbolicObj, Tensor, Unknown, is_module
 from cnnlint.layers import LAYERS, REQUIRED
 from cnnlint.solve import solve_equal
 
@@ -47,6 +47,9 @@ def build_layer(interp, kind: str, args, kwargs, node, arg_nodes) -> Any:
     if bound is None:
         interp.note(node, f"nn.{kind}(...) has arguments cnnlint cannot match to its signature")
         return Unknown(f"nn.{kind} with unexpected arguments")
+    for arg in bound.values():
+        if type(arg.value) is SymbolicObj:  # a constructor parameter without a value: its symbol
+            arg.value = interp.symbol(arg.value.name)
     layer = Layer(kind, bound, node, in_loop=interp.loop_depth > 0)
     if spec.build_check is not None:
         spec.build_check(layer, LayerCtx(interp, layer, None))
@@ -240,7 +243,7 @@ def apply_module_layer(interp, layer: Layer, x, more=(), kwargs=None):
     finally:
         interp.current_row = previous
     if isinstance(out, Tensor):
-        out = Tensor(out.shape, src=row.name or out.src, flat=None, row=interp.rows.index(row))
+        out = Tensor(out.shape, src=row.name or out.src, flat=None, row=interp.rows.index(row), last=out.last)
     finish_row(interp, row, out)
     return out
 

@@ -439,7 +439,8 @@ def keep_row(x: Tensor, result):
     """A tensor derived from ``x`` by a method keeps ``x``'s provenance for the graph."""
     if isinstance(result, Tensor):
         if result.row is None and x.row is not None:
-            return Tensor(result.shape, result.free, result.src, result.flat, result.param, x.row, result.values)
+            return Tensor(result.shape, result.free, result.src, result.flat, result.param, x.row, result.values,
+                          result.last)
         return result
     if isinstance(result, list):
         return [keep_row(x, r) for r in result]
@@ -714,8 +715,8 @@ def _cat(stack: bool):
             return Tensor(None)
         rank = len(items[0].shape)
         if any(len(t.shape) != rank for t in items):
-            if not stack and all(len(t.shape) in (rank, 1) for t in items):
-                pass
+            if not stack and any(len(t.shape) == 1 and dims.as_int(t.shape[0]) in (0, None) for t in items):
+                return Tensor(None)  # torch.cat skips an empty 1-D tensor: maybe one of these
             _report(it, "CNN106", f"{_call_desc(node)} joins tensors of different ranks: "
                                   f"{', '.join(_fmt(t.shape) for t in items)}", node)
             return Tensor(None)

@@ -23,7 +23,8 @@ class Unknown:
 @dataclass(frozen=True)
 class Tensor:
     """A tensor's shape. ``shape`` None: rank unknown. ``free``: the model's symbolic input,
-    whose rank is fixed by the first layer that consumes it."""
+    whose rank is fixed by the first layer that consumes it. ``last``: the size of the last
+    dimension of a tensor of unknown rank (what a Linear makes of an input of unknown rank)."""
 
     shape: Optional[Tuple[Any, ...]]
     free: bool = False
@@ -32,6 +33,7 @@ class Tensor:
     param: bool = False  # an nn.Parameter
     row: Optional[int] = None  # index of the call row that produced it (-1: the model input)
     values: Optional[Tuple[Any, ...]] = None  # the elements of a small 1-D tensor of known numbers
+    last: Any = None  # with shape None: the last dimension's size, when known
 
     @property
     def rank(self) -> Optional[int]:
@@ -79,6 +81,16 @@ class SymbolicObj:
     symbolic objects too (``data.c``)."""
 
     name: str
+
+
+@dataclass(frozen=True)
+class SymFloat:
+    """A Python float computed from symbolic sizes (``mlp_ratio * dim``, ``dim / 2``): never a size
+    itself, as PyTorch takes no float for one; ``int()``, ``math.floor``/``ceil`` and ``round``
+    make a size of it. ``expr`` is exact: a float written in the code enters as the decimal it
+    shows (0.7 is 7/10)."""
+
+    expr: Any
 
 
 @dataclass(eq=False)
@@ -163,6 +175,7 @@ class Obj:
     params: List[Any] = field(default_factory=list)  # element counts of nn.Parameter attributes
     node: Any = field(default=None, repr=False)  # where it was built
     base_layer: Any = None  # the torch.nn layer a user class derives from (class LayerNorm2d(nn.LayerNorm))
+    unsure: bool = False  # a submodule was registered on a path that may not run: children() unknown
 
 
 @dataclass(eq=False)

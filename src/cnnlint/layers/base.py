@@ -92,7 +92,14 @@ def spatial_input(x: Tensor, ctx, n: int, channels: Any = None, unbatched: bool 
     """The input of an n-d spatial layer: a free input becomes [N, C, *spatial]; a tensor of
     the wrong rank is reported. Returns None when the rank is unknown."""
     if x.free:
-        return Tensor((ctx.batch(),) + (channels if dims.is_dim(channels) else ctx.symbol("C"),)
+        # the convention: a batched input [N, C, *spatial]; an error found this way stands only
+        # if the unbatched input [C, *spatial] meets it too (analyze.run_model checks)
+        lead = (ctx.batch(),)
+        if unbatched:  # both ranks are accepted: the one chosen is an assumption
+            ctx.interp.rank_assumed = True
+            if ctx.interp.unbatched:
+                lead = ()
+        return Tensor(lead + (channels if dims.is_dim(channels) else ctx.symbol("C"),)
                       + tuple(ctx.symbol(s) for s in SPATIAL_NAMES[n]))
     if x.shape is None:
         return None

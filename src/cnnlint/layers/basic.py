@@ -21,10 +21,12 @@ def linear_params(layer):
        params=linear_params)
 def linear(layer, x, ctx):
     i, o = layer.value("in_features"), layer.value("out_features")
-    if x.free:
-        return Tensor((ctx.batch(), dim_or_none(o)))
     if x.shape is None:
-        return x
+        # an input of unknown rank (the model's own input, without --input-shape) stays of
+        # unknown rank: only its last dimension, which a Linear acts on, is known after it
+        if x.last is not None:
+            ctx.expect("in_features", i, x.last, "CNN102", "input features", linear=True)
+        return Tensor(None, last=dim_or_none(o))
     if len(x.shape) == 0:
         ctx.fail("CNN107", f"{ctx.layer_title()} cannot take a 0D tensor")
         return Tensor(None)
@@ -41,7 +43,7 @@ def lazy_linear(layer, x, ctx):
     if x.shape and not x.free:
         layer.args["in_features"] = Arg(x.shape[-1])
         return Tensor(x.shape[:-1] + (dim_or_none(o),))
-    return Tensor((ctx.batch(), dim_or_none(o))) if x.free else x
+    return Tensor(None, last=dim_or_none(o))
 
 
 @layer("Bilinear", sig("in1_features", "in2_features", "out_features", ("bias", True)),
@@ -49,7 +51,7 @@ def lazy_linear(layer, x, ctx):
 def bilinear(layer, x, ctx):
     o = layer.value("out_features")
     if x.shape is None:
-        return Tensor((ctx.batch(), dim_or_none(o))) if x.free else x
+        return Tensor(None, last=dim_or_none(o))
     return Tensor(x.shape[:-1] + (dim_or_none(o),))
 
 
@@ -120,9 +122,11 @@ def flatten_layer(layer, x, ctx):
 def flatten(x, start, end, ctx):
     """torch.flatten semantics, shared by nn.Flatten, torch.flatten and Tensor.flatten."""
     if x.free:
-        return Tensor((ctx.batch(), None)) if dims.as_int(start) == 1 else Tensor(None)
+        # flatten(1) of any input of rank 2 or more is [size 0, the rest]; other ranges leave the
+        # rank unknown
+        return Tensor((ctx.batch(), None)) if dims.as_int(start) == 1 and dims.as_int(end) == -1 else Tensor(None)
     if x.shape is None:
-        return x
+        return Tensor(None)
     rank = len(x.shape)
     if rank == 0:
         return Tensor((1,))
@@ -181,7 +185,7 @@ same_as("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d")
 def resize(x, size, scale, ctx):
     """F.interpolate / nn.Upsample: the spatial dims become ``size`` or ``floor(L * scale)``."""
     if x.shape is None:
-        return x
+        return x if x.free else Tensor(None)
     n = len(x.shape) - 2
     if n < 1:
         ctx.fail("CNN107", f"interpolation needs a 3D, 4D or 5D input, got {ctx.fmt_shape(x.shape)}")
@@ -278,7 +282,7 @@ for _n in (1, 2, 3):
 def embedding(layer, x, ctx):
     d = layer.value("embedding_dim")
     if x.shape is None:
-        return Tensor((ctx.batch(), ctx.symbol("L"), dim_or_none(d))) if x.free else x
+        return Tensor(None, last=dim_or_none(d))  # indices of any rank, each becomes a vector
     return Tensor(x.shape + (dim_or_none(d),))
 
 

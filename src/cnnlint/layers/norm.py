@@ -24,6 +24,8 @@ def affine_params(arg: str, flag: str, default: bool = True):
 def _batchnorm(ranks, n_spatial: int):
     def run(layer, x, ctx):
         c = layer.value("num_features")
+        if x.free and len(ranks) > 1:
+            return x  # 2D or 3D (BatchNorm1d): its rank would be a guess; the shape stays as it is
         if x.free:
             x = Tensor((ctx.batch(), c if dims.is_dim(c) else ctx.symbol("C"))
                        + tuple(ctx.symbol(s) for s in ("D", "H", "W")[3 - n_spatial:]) if n_spatial else
@@ -45,7 +47,9 @@ def _instancenorm(n: int):
     def run(layer, x, ctx):
         c = layer.value("num_features")
         if x.free:
-            return Tensor((ctx.batch(), c if dims.is_dim(c) else ctx.symbol("C"))
+            ctx.interp.rank_assumed = True
+            lead = () if ctx.interp.unbatched else (ctx.batch(),)
+            return Tensor(lead + (c if dims.is_dim(c) else ctx.symbol("C"),)
                           + tuple(ctx.symbol(s) for s in ("D", "H", "W")[3 - n:]))
         if x.shape is None:
             return x
@@ -73,7 +77,7 @@ def _group_check(layer, ctx):
 def group_norm(layer, x, ctx):
     c = layer.value("num_channels")
     if x.free:
-        return Tensor((ctx.batch(), c if dims.is_dim(c) else ctx.symbol("C"), ctx.symbol("H"), ctx.symbol("W")))
+        return x  # any rank from 2 up: a guess would be no better than unknown; the shape stays
     if x.shape is None:
         return x
     if len(x.shape) < 2:
@@ -88,10 +92,13 @@ def group_norm(layer, x, ctx):
 def layer_norm(layer, x, ctx):
     shape = layer.value("normalized_shape")
     shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
-    if x.free:
-        return Tensor((ctx.batch(),) + tuple(s if dims.is_dim(s) else None for s in shape))
     if x.shape is None:
-        return x
+        # rank unknown: the last dimension, when known, must be the last normalized size
+        if x.last is not None and shape:
+            ctx.expect("normalized_shape", shape[-1], x.last, "CNN101", "trailing size",
+                       index=len(shape) - 1 if len(shape) > 1 else None)
+        last = x.last if x.last is not None else shape[-1] if shape and dims.is_dim(shape[-1]) else None
+        return Tensor(None, last=last)
     if len(x.shape) < len(shape):
         ctx.fail("CNN107", f"{ctx.layer_title()} normalizes the last {len(shape)} dimensions but its input "
                            f"{ctx.fmt_shape(x.shape)} has fewer")
