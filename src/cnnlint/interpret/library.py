@@ -12,6 +12,8 @@ from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Bui
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.hierarchy import layer_is
 from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
+from cnnlint.overlays.functional import OPS as FUNCTIONAL_OPS
+from cnnlint.overlays.torch_functions import OPS as TORCH_OPS
 
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 
@@ -412,7 +414,7 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
         return call_math(it, "prod", args)
     if name.startswith("torch."):
         short = name[6:]
-        fn = tensors.TORCH_FUNCTIONS.get(short)
+        fn = TORCH_OPS.get(short) or tensors.TORCH_FUNCTIONS.get(short)
         if fn is not None:
             result = fn(it, args, kwargs, node)
             if args and isinstance(args[0], Tensor):
@@ -511,6 +513,9 @@ KEEP_FUNCTIONALS = {
 def call_functional(it, fname: str, args, kwargs, node):
     from cnnlint.interpret.modules import LayerCtx, apply_layer, bind, finish_row, start_row
 
+    overlay = FUNCTIONAL_OPS.get(fname)
+    if overlay is not None:
+        return overlay(it, args, kwargs, node)
     x = args[0] if args else kwargs.get("input")
     if fname in KEEP_FUNCTIONALS:
         return x if isinstance(x, Tensor) else Tensor(None) if isinstance(x, Unknown) else x
