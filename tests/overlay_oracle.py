@@ -18,7 +18,7 @@ import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-
+{head}
 
 class Net(nn.Module):
     def __init__(self):
@@ -30,8 +30,8 @@ class Net(nn.Module):
 """
 
 
-def model_source(body: str, init: str = "pass") -> str:
-    return HEADER.format(init=textwrap.indent(textwrap.dedent(init).strip(), " " * 8),
+def model_source(body: str, init: str = "pass", head: str = "") -> str:
+    return HEADER.format(head=textwrap.dedent(head).strip(), init=textwrap.indent(textwrap.dedent(init).strip(), " " * 8),
                          body=textwrap.indent(textwrap.dedent(body).strip(), " " * 8))
 
 
@@ -64,10 +64,11 @@ def torch_verdict(source: str, input_shape=(1,)) -> TorchVerdict:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                with torch.device(device), torch.no_grad():
+                with torch.device(device):
                     net = ns["Net"]()
                     params = sum(p.numel() for p in net.parameters())
-                    results[device] = (_shape(net(torch.zeros(input_shape))), "")
+                    with torch.no_grad():
+                        results[device] = (_shape(net(torch.zeros(input_shape))), "")
         except Exception as e:  # noqa: BLE001 - the failure is the verdict
             results[device] = (None, f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
     return TorchVerdict(results["meta"][0], results["cpu"][0], results["meta"][1], results["cpu"][1], params)
@@ -87,9 +88,9 @@ def cnnlint_verdict(source: str, input_shape=(1,)):
     return model.output, errors, model.params
 
 
-def compare(body: str, init: str = "pass", input_shape=(1,), check_params=False):
+def compare(body: str, init: str = "pass", input_shape=(1,), check_params=False, head: str = ""):
     """Assert cnnlint agrees with PyTorch on the case; returns the torch verdict."""
-    source = model_source(body, init)
+    source = model_source(body, init, head)
     verdict = torch_verdict(source, input_shape)
     output, errors, params = cnnlint_verdict(source, input_shape)
     messages = [f"{d.code} {d.message}" for d in errors]

@@ -12,6 +12,7 @@ from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Bui
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.hierarchy import layer_is
 from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
+from cnnlint.overlays import nn_utils
 from cnnlint.overlays.functional import OPS as FUNCTIONAL_OPS
 from cnnlint.overlays.torch_functions import OPS as TORCH_OPS
 
@@ -365,6 +366,9 @@ def layer_kind(name: str):
 def call_qual(it, name: str, args, kwargs, node, arg_nodes):
     from cnnlint.interpret.modules import build_layer
 
+    overlay = nn_utils.lookup(name)
+    if overlay is not None:
+        return overlay(it, args, kwargs, node)
     kind = layer_kind(name)
     if kind is not None and (name.count(".") == 2 or ".modules." in name):
         return build_layer(it, kind, args, kwargs, node, arg_nodes)
@@ -446,6 +450,8 @@ def deep_copy(value, memo=None):
         memo[id(value)] = out
         if getattr(value, "functional", None):
             out.functional = value.functional  # type: ignore[attr-defined]
+        if getattr(value, "extra_params", None):
+            out.extra_params = dict(value.extra_params)  # type: ignore[attr-defined]
         out.children.update({k: deep_copy(v, memo) for k, v in value.children.items()})
         return out
     if isinstance(value, Obj):

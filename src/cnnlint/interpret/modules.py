@@ -130,7 +130,10 @@ def own_params(module) -> Any:
         if module.is_container:
             return None if INCOMPLETE in module.children else 0
         fn = LAYERS[module.kind].params
-        return 0 if fn is None else fn(module)
+        n = 0 if fn is None else fn(module)
+        for extra in getattr(module, "extra_params", {}).values():  # weight_norm's weight_g
+            n = None if n is None or extra is None else dims.add(n, extra)
+        return n
     if isinstance(module, Obj):
         if INCOMPLETE in module.children:
             return None
