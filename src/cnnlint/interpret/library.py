@@ -375,7 +375,7 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
     if name in ("torch.nn.Parameter", "torch.nn.parameter.Parameter"):
         t = args[0] if args else kwargs.get("data")
         if isinstance(t, Tensor):
-            return Tensor(t.shape, param=kwargs.get("requires_grad", True) is not False)
+            return Tensor(t.shape, param=True)  # counted by parameters() whether it requires grad or not
         return Tensor(None, param=True)
     if name.startswith("torch.nn.functional."):
         return call_functional(it, name.rsplit(".", 1)[1], args, kwargs, node)

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional
 
 from cnnlint import dims
 from cnnlint.interpret import numeric
-from cnnlint.interpret.values import Builtin, SizeTuple, SymbolicObj, Tensor, Unknown
+from cnnlint.interpret.values import Builtin, Record, SizeTuple, SymbolicObj, Tensor, Unknown
 from cnnlint.layers.basic import flatten as flatten_shape
 
 
@@ -442,7 +442,11 @@ def keep_row(x: Tensor, result):
     if isinstance(result, list):
         return [keep_row(x, r) for r in result]
     if isinstance(result, tuple) and not isinstance(result, SizeTuple):
-        return tuple(keep_row(x, r) for r in result)
+        out = tuple(keep_row(x, r) for r in result)
+        if isinstance(result, Record):  # torch.return_types keep their field names
+            out = Record(out)
+            out.fields = result.fields
+        return out
     return result
 
 
@@ -499,6 +503,12 @@ def _diff(it, args, kwargs, node):
 
 
 def tensor_attribute(it, x: Tensor, name: str):
+    found = _overlay.tensor_attribute(it, x, name)
+    if found is not None:
+        return found
+    fn = _overlay.METHODS.get(name)
+    if fn is not None:
+        return Builtin(name, _with_row(fn), bound=x)
     if name in ("shape",):
         return _size(it, x, [], {}, None)
     if name == "ndim":
@@ -830,3 +840,5 @@ for _name in ("round", "log", "exp", "sqrt", "abs", "neg", "floor", "ceil", "int
 METHODS["tolist"] = _tolist
 METHODS["item"] = _item
 METHODS["pow"] = _value_method("pow", _arith("Power"))
+
+from cnnlint.overlays import tensor_methods as _overlay  # noqa: E402  (it reads this module's helpers)

@@ -193,7 +193,7 @@ def resize(x, size, scale, ctx):
         if want is None:
             return Tensor(x.shape[:2] + (None,) * n)
         return Tensor(x.shape[:2] + tuple(dim_or_none(v) for v in want))
-    factors = ntuple(scale, n) if scale is not None else None
+    factors = ntuple(scale, n) if not isinstance(scale, float) else (scale,) * n
     if factors is None:
         return Tensor(x.shape[:2] + (None,) * n)
     out = []
@@ -440,7 +440,7 @@ layer("TransformerEncoder", sig("encoder_layer", "num_layers", ("norm", None), (
                                 ("mask_check", True)), params=_stack_params)(_stack)
 layer("TransformerDecoder", sig("decoder_layer", "num_layers", ("norm", None)), params=_stack_params)(_stack)
 
-for _name in ("Transformer", "Fold", "Unfold", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"):
+for _name in ("Transformer", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"):
     layer(_name, sig(("args", None)), params=lambda l: None)(unknown_output(f"nn.{_name} is not modelled"))
 
 

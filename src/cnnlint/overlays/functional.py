@@ -190,9 +190,164 @@ def scaled_dot_product_attention(it, args, kwargs, node):
     out = batch + (qs[-2], vs[-1])
     ms = shape_of(mask)
     if ms is not None:
-        if len(ms) > len(out):
-            return Tensor(None)  # the meta device broadcasts it, the CPU does not
+        if len(ms) > len(out):  # the meta device lets it through; the CPU kernel adds it in place
+            report(it, "CNN107", f"{desc(node)}: attn_mask {fmt(ms)} has more dims than the attention scores "
+                                 f"{fmt(batch + (qs[-2], ks[-2]))}", node)
+            return Tensor(None)
         scores = batch + (qs[-2], ks[-2])
         if broadcast_dims(it, node, [scores, ms], "attention scores and attn_mask") is None:
             return Tensor(None)
     return Tensor(out)
+
+
+# --- lookups and encodings ----------------------------------------------------------------------
+
+@op("embedding")
+def embedding(it, args, kwargs, node):
+    """F.embedding(input, weight): the indices' shape plus the weight's row size."""
+    idx, weight = arg(args, kwargs, 0, "input"), arg(args, kwargs, 1, "weight")
+    if not isinstance(idx, Tensor) or not isinstance(weight, Tensor):
+        return unknown(it, "F.embedding", args, node)
+    s, w = shape_of(idx), shape_of(weight)
+    if w is not None and len(w) != 2:
+        report(it, "CNN107", f"{desc(node)}: the embedding weight must be 2D, got {fmt(w)}", node)
+        return Tensor(None)
+    if s is None:
+        return Tensor(None)
+    return Tensor(s + ((w[1],) if w is not None else (None,)))
+
+
+@op("one_hot")
+def one_hot(it, args, kwargs, node):
+    """F.one_hot(t, num_classes): t's shape plus num_classes (-1, the default, reads the values)."""
+    t = arg(args, kwargs, 0, "input", kwargs.get("tensor"))
+    n = arg(args, kwargs, 1, "num_classes", -1)
+    if not isinstance(t, Tensor):
+        return unknown(it, "F.one_hot", args, node)
+    s = shape_of(t)
+    size = None if dims.as_int(n) == -1 else (n if dims.is_dim(n) else None)
+    return Tensor(s + (size,)) if s is not None else Tensor(None)
+
+
+def _without_dim(it, node, shape, d):
+    from cnnlint.interpret.tensors import _axis_in
+
+    a = _axis_in(it, node, d, len(shape))
+    return None if a is None else shape[:a] + shape[a + 1:]
+
+
+@op("cosine_similarity")
+def cosine_similarity(it, args, kwargs, node):
+    """x1 and x2 broadcast, then ``dim`` (1 by default) is reduced away."""
+    a, b = arg(args, kwargs, 0, "x1"), arg(args, kwargs, 1, "x2")
+    d = arg(args, kwargs, 2, "dim", 1)
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        return unknown(it, "F.cosine_similarity", args, node)
+    sa, sb = shape_of(a), shape_of(b)
+    if sa is None or sb is None:
+        return Tensor(None)
+    both = broadcast_dims(it, node, [sa, sb], "inputs")
+    if both is None:
+        return Tensor(None)
+    out = _without_dim(it, node, both, d)
+    return Tensor(out) if out is not None else Tensor(None)
+
+
+@op("pairwise_distance")
+def pairwise_distance(it, args, kwargs, node):
+    """x1 and x2 broadcast, the last dim reduced away (kept with keepdim=True)."""
+    a, b = arg(args, kwargs, 0, "x1"), arg(args, kwargs, 1, "x2")
+    keep = arg(args, kwargs, 4, "keepdim", False)
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        return unknown(it, "F.pairwise_distance", args, node)
+    sa, sb = shape_of(a), shape_of(b)
+    if sa is None or sb is None or not isinstance(keep, bool):
+        return Tensor(None)
+    both = broadcast_dims(it, node, [sa, sb], "inputs")
+    if both is None or not both:
+        return Tensor(None)
+    return Tensor(both[:-1] + ((1,) if keep else ()))
+
+
+# --- losses ------------------------------------------------------------------------------------------
+
+_ELEMENTWISE_LOSSES = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+                       "binary_cross_entropy_with_logits", "kl_div", "soft_margin_loss", "poisson_nll_loss")
+
+
+def _loss(elementwise: bool):
+    def run(it, args, kwargs, node):
+        """A scalar with reduction 'mean' or 'sum' (the default); with 'none', the loss per
+        element: input and target broadcast (elementwise losses), or the target's shape (class
+        indices for cross_entropy / nll_loss)."""
+        x, target = arg(args, kwargs, 0, "input"), arg(args, kwargs, 1, "target")
+        reduction = kwargs.get("reduction", "mean")
+        if len(args) > 2 or "size_average" in kwargs or "reduce" in kwargs:
+            return Tensor(None)  # the old size_average / reduce arguments, or weights
+        if reduction in ("mean", "sum"):
+            return Tensor(())
+        if reduction != "none" or not isinstance(x, Tensor) or not isinstance(target, Tensor):
+            return Tensor(None)
+        sx, st = shape_of(x), shape_of(target)
+        if sx is None or st is None:
+            return Tensor(None)
+        if elementwise:
+            return Tensor(broadcast_dims(it, node, [sx, st], "input and target") or None)
+        if len(st) == len(sx) - 1:
+            return Tensor(st)
+        return Tensor(None)
+
+    return run
+
+
+for _name in _ELEMENTWISE_LOSSES:
+    OPS[_name] = _loss(True)
+for _name in ("cross_entropy", "nll_loss"):
+    OPS[_name] = _loss(False)
+
+
+# --- layers given their weights ---------------------------------------------------------------------
+
+def _conv_transpose(n: int):
+    def run(it, args, kwargs, node):
+        """F.conv_transposeNd(x, weight [C_in, C_out/groups, *k], bias, stride, padding,
+        output_padding, groups, dilation): nn.ConvTransposeNd's shape rule."""
+        from cnnlint.interpret.library import _tmp_layer
+        from cnnlint.interpret.modules import LayerCtx
+        from cnnlint.layers import LAYERS
+
+        x, w = arg(args, kwargs, 0, "input"), arg(args, kwargs, 1, "weight")
+        if not isinstance(x, Tensor) or not isinstance(w, Tensor):
+            return unknown(it, f"F.conv_transpose{n}d", args, node)
+        ws = shape_of(w)
+        if ws is None or len(ws) != n + 2:
+            return Tensor(None)
+        groups = arg(args, kwargs, 6, "groups", 1)
+        if not dims.is_dim(groups):
+            return Tensor(None)
+        cout = dims.mul(ws[1], groups) if ws[1] is not None else None
+        layer = _tmp_layer(f"ConvTranspose{n}d", {
+            "in_channels": ws[0], "out_channels": cout, "kernel_size": tuple(ws[2:]),
+            "stride": arg(args, kwargs, 3, "stride", 1), "padding": arg(args, kwargs, 4, "padding", 0),
+            "output_padding": arg(args, kwargs, 5, "output_padding", 0), "groups": groups,
+            "dilation": arg(args, kwargs, 7, "dilation", 1), "bias": True, "padding_mode": "zeros"}, node)
+        layer.functional = f"F.conv_transpose{n}d"  # type: ignore[attr-defined]
+        return LAYERS[f"ConvTranspose{n}d"].forward(layer, x, LayerCtx(it, layer, node, x))
+
+    return run
+
+
+for _n in (1, 2, 3):
+    OPS[f"conv_transpose{_n}d"] = _conv_transpose(_n)
+
+
+@op("bilinear")
+def bilinear(it, args, kwargs, node):
+    """F.bilinear(x1 [..., in1], x2 [..., in2], weight [out, in1, in2]) -> [..., out]."""
+    a, b, w = (arg(args, kwargs, i, n) for i, n in enumerate(("input1", "input2", "weight")))
+    if not all(isinstance(t, Tensor) for t in (a, b, w)):
+        return unknown(it, "F.bilinear", args, node)
+    sa, sw = shape_of(a), shape_of(w)
+    if sa is None or sw is None or len(sw) != 3:
+        return Tensor(None)
+    return Tensor(sa[:-1] + (sw[0],))
