@@ -242,6 +242,50 @@ EXPRESSIONS = [
     'F.interpolate(x, scale_factor=1.5)',
     'torch.eye(3, m=2)',
     'torch.linspace(0, 1, steps=7)',
+    'F.pad(torch.zeros(3, 8), (1, 1), mode="reflect")',
+    'F.pad(torch.zeros(3, 8), (1, 2, 1, 0), mode="reflect")',
+    'F.pad(torch.zeros(3, 8), (1, 1, 1, 1, 1, 1), mode="reflect")',
+    'F.pad(torch.zeros(2, 3, 8), (1, 1), mode="reflect")',
+    'F.pad(torch.zeros(2, 3, 8), (1, 2, 1, 0), mode="reflect")',
+    'F.pad(torch.zeros(2, 3, 8), (1, 1, 1, 1, 1, 1), mode="reflect")',
+    'F.pad(torch.zeros(2, 3, 8, 8), (1, 1), mode="reflect")',
+    'F.pad(torch.zeros(2, 3, 8, 8), (1, 2, 1, 0), mode="reflect")',
+    'F.pad(torch.zeros(2, 3, 8, 8), (1, 1, 1, 1, 1, 1), mode="reflect")',
+    'F.pad(torch.zeros(2, 3, 4, 8, 8), (1, 1), mode="reflect")',
+    'F.pad(torch.zeros(2, 3, 4, 8, 8), (1, 2, 1, 0), mode="reflect")',
+    'F.pad(torch.zeros(2, 3, 4, 8, 8), (1, 1, 1, 1, 1, 1), mode="reflect")',
+    'F.pad(torch.zeros(3, 8), (1, 1), mode="replicate")',
+    'F.pad(torch.zeros(3, 8), (1, 2, 1, 0), mode="replicate")',
+    'F.pad(torch.zeros(3, 8), (1, 1, 1, 1, 1, 1), mode="replicate")',
+    'F.pad(torch.zeros(2, 3, 8), (1, 1), mode="replicate")',
+    'F.pad(torch.zeros(2, 3, 8), (1, 2, 1, 0), mode="replicate")',
+    'F.pad(torch.zeros(2, 3, 8), (1, 1, 1, 1, 1, 1), mode="replicate")',
+    'F.pad(torch.zeros(2, 3, 8, 8), (1, 1), mode="replicate")',
+    'F.pad(torch.zeros(2, 3, 8, 8), (1, 2, 1, 0), mode="replicate")',
+    'F.pad(torch.zeros(2, 3, 8, 8), (1, 1, 1, 1, 1, 1), mode="replicate")',
+    'F.pad(torch.zeros(2, 3, 4, 8, 8), (1, 1), mode="replicate")',
+    'F.pad(torch.zeros(2, 3, 4, 8, 8), (1, 2, 1, 0), mode="replicate")',
+    'F.pad(torch.zeros(2, 3, 4, 8, 8), (1, 1, 1, 1, 1, 1), mode="replicate")',
+    'F.pad(torch.zeros(3, 8), (1, 1), mode="circular")',
+    'F.pad(torch.zeros(3, 8), (1, 2, 1, 0), mode="circular")',
+    'F.pad(torch.zeros(3, 8), (1, 1, 1, 1, 1, 1), mode="circular")',
+    'F.pad(torch.zeros(2, 3, 8), (1, 1), mode="circular")',
+    'F.pad(torch.zeros(2, 3, 8), (1, 2, 1, 0), mode="circular")',
+    'F.pad(torch.zeros(2, 3, 8), (1, 1, 1, 1, 1, 1), mode="circular")',
+    'F.pad(torch.zeros(2, 3, 8, 8), (1, 1), mode="circular")',
+    'F.pad(torch.zeros(2, 3, 8, 8), (1, 2, 1, 0), mode="circular")',
+    'F.pad(torch.zeros(2, 3, 8, 8), (1, 1, 1, 1, 1, 1), mode="circular")',
+    'F.pad(torch.zeros(2, 3, 4, 8, 8), (1, 1), mode="circular")',
+    'F.pad(torch.zeros(2, 3, 4, 8, 8), (1, 2, 1, 0), mode="circular")',
+    'F.pad(torch.zeros(2, 3, 4, 8, 8), (1, 1, 1, 1, 1, 1), mode="circular")',
+    'F.pad(x, (8, 1), mode="reflect")',
+    'F.pad(x, (7, 1), mode="reflect")',
+    'F.pad(x, (8, 8), mode="circular")',
+    'F.pad(x, (9, 0, 0, 0), mode="circular")',
+    'F.pad(x, (1, 1, 1), value=0.0)',
+    'F.pad(torch.zeros(4), (1, 1, 1, 1))',
+    'F.pad(x, [1, 1, 2, 2, 0, 1], "constant", 0)',
+    'F.pad(x, (0, 1, 0, 1), "replicate")',
     'torch.einsum("...ij,...jk->...ik", x, x)',
     'torch.einsum("bc...,bc->b...", x, x[:, :, 0, 0])',
     'torch.einsum("...ij,...jk", torch.zeros(2, 3, 4), torch.zeros(4, 5))',
@@ -261,3 +305,21 @@ EXPRESSIONS = [
 @pytest.mark.parametrize("expr", EXPRESSIONS)
 def test_expression_agrees_with_torch(expr):
     compare(SETUP + "return " + expr)
+
+
+HEADS = "self.heads = nn.ModuleList([nn.Conv2d(3, 4, 3, padding=1) for _ in range(3)])"
+LOOPS = {
+    "stack_comprehension": "torch.stack([self.heads[i](x) for i in range(3)], 1)",
+    "cat_comprehension": "torch.cat([h(x) for h in self.heads], dim=1)",
+    "stack_built_in_loop": "outs = []\nfor h in self.heads:\n    outs.append(h(x))\nreturn torch.stack(outs, 0).mean(0)",
+    "stack_map": "torch.stack(list(map(lambda h: h(x), self.heads)), -1)",
+    "sum_generator": "sum(h(x) for h in self.heads)",
+    "sum_list_start": "sum([h(x) for h in self.heads], torch.zeros(1, 4, 1, 1))",
+    "sum_mismatch": "sum([h(x) for h in self.heads], torch.zeros(1, 5, 1, 1))",
+}
+
+
+@pytest.mark.parametrize("expr", list(LOOPS.values()), ids=list(LOOPS))
+def test_lists_of_tensors_built_in_loops(expr):
+    body = expr if "return" in expr else "return " + expr
+    compare("x = torch.zeros(2, 3, 8, 8)\n" + body, HEADS)

@@ -192,6 +192,11 @@ BUILTINS["max"] = Builtin("max", _reduce(max))
 @_b("sum")
 def _sum(it, args, kwargs, node):
     items = it.iterate(args[0]) if args else Unknown("sum")
+    if not isinstance(items, Unknown) and items and all(isinstance(v, Tensor) for v in items):
+        total = args[1] if len(args) > 1 else 0  # sum(h(x) for h in heads): 0 + t1 + t2 + ...
+        for v in items:
+            total = it.binop("Add", total, v, node)
+        return total
     if isinstance(items, Unknown) or any(isinstance(v, (Unknown, Tensor)) for v in items):
         return Unknown("sum")
     total: Any = args[1] if len(args) > 1 else 0

@@ -351,3 +351,48 @@ def bilinear(it, args, kwargs, node):
     if sa is None or sw is None or len(sw) != 3:
         return Tensor(None)
     return Tensor(sa[:-1] + (sw[0],))
+
+
+# --- padding ----------------------------------------------------------------------------------------
+
+@op("pad")
+def pad(it, args, kwargs, node):
+    """F.pad(x, pad, mode="constant", value): pairs (before, after) from the last dim backwards.
+    PyTorch rejects an odd count, more pairs than dims, and for reflect / replicate / circular
+    any input but one or two dims more than the pairs (a reflect pad must be smaller than its
+    dim, a circular one at most its size)."""
+    from cnnlint.interpret.library import _tmp_layer
+    from cnnlint.interpret.modules import LayerCtx
+    from cnnlint.layers.basic import pad_shape
+
+    x, pads = arg(args, kwargs, 0, "input"), arg(args, kwargs, 1, "pad")
+    mode = arg(args, kwargs, 2, "mode", "constant")
+    if not isinstance(x, Tensor):
+        return unknown(it, "F.pad", args, node)
+    s = shape_of(x)
+    if isinstance(pads, (list, tuple)) and s is not None and isinstance(mode, str):
+        k = len(pads) // 2
+        if len(pads) % 2:
+            report(it, "CNN108", f"{desc(node)}: pad needs (before, after) pairs, got {len(pads)} numbers", node)
+            return Tensor(None)
+        if mode == "constant" and k > len(s):
+            report(it, "CNN107", f"{desc(node)}: {k} pairs of padding for a {len(s)}D tensor", node)
+            return Tensor(None)
+        if mode in ("reflect", "replicate", "circular"):
+            if len(s) not in (k + 1, k + 2):
+                report(it, "CNN107", f"{desc(node)}: {mode} padding of {k} dims takes a {k + 1}D or {k + 2}D "
+                                     f"input, got {fmt(s)}", node)
+                return Tensor(None)
+            for i in range(k):
+                size = dims.as_int(s[len(s) - 1 - i])
+                for p in (pads[2 * i], pads[2 * i + 1]):
+                    p = dims.as_int(p)
+                    if size is None or p is None:
+                        continue
+                    if (mode == "reflect" and p >= size) or (mode == "circular" and p > size):
+                        report(it, "CNN108", f"{desc(node)}: {mode} padding {p} does not fit a dim of size "
+                                             f"{size}", node, declared=p, inferred=size)
+                        return Tensor(None)
+    ctx = LayerCtx(it, _tmp_layer("Functional", {}, node), node, x)
+    ctx.layer.functional = "F.pad"  # type: ignore[attr-defined]
+    return pad_shape(x, pads, ctx)
