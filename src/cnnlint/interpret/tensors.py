@@ -588,7 +588,11 @@ def binop(it, op, left, right, node):
     t = left if lt else right
     other = right if lt else left
     if isinstance(other, (Unknown,)) or other is None:
-        return Tensor(t.shape) if t.shape is not None else Tensor(None)
+        # the unknown operand may be a tensor that broadcasts this one up (`gamma * mlp(x)`, a
+        # parameter [C]); only a tensor of rank 2 or more without size-1 dims keeps its shape
+        if t.shape is None or t.param or len(t.shape) < 2 or any(dims.as_int(d) == 1 for d in t.shape):
+            return Tensor(None)
+        return Tensor(t.shape)
     if t.free:
         return Tensor(None)
     return Tensor(t.shape, src=t.src, flat=t.flat, row=t.row)

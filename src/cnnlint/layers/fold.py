@@ -20,7 +20,7 @@ def _blocks(layer, spatial):
         return None
     out = []
     for size, kk, dd, pp, ss in zip(spatial, k, d, p, s):
-        if size is None or not all(dims.is_dim(v) for v in (kk, dd, pp, ss)) or dims.as_int(ss) in (None, 0):
+        if not all(dims.is_dim(v) for v in (size, kk, dd, pp, ss)) or dims.as_int(ss) in (None, 0):
             out.append(None)
             continue
         out.append(dims.floordiv(dims.sub(dims.add(size, dims.mul(2, pp)), dims.add(dims.mul(dd, dims.sub(kk, 1)), 1)),
