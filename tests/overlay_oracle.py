@@ -90,8 +90,9 @@ def cnnlint_verdict(source: str, input_shape=(1,)):
     return model.output, errors, model.params
 
 
-def compare(body: str, init: str = "pass", input_shape=(1,), check_params=False, head: str = ""):
-    """Assert cnnlint agrees with PyTorch on the case; returns the torch verdict."""
+def compare(body: str, init: str = "pass", input_shape=(1,), check_params=False, head: str = "", exact=True):
+    """Assert cnnlint agrees with PyTorch on the case; returns the torch verdict. ``exact``
+    False: cnnlint may leave the shape unknown (a case about false errors)."""
     source = model_source(body, init, head)
     verdict = torch_verdict(source, input_shape)
     output, errors, params = cnnlint_verdict(source, input_shape)
@@ -102,7 +103,7 @@ def compare(body: str, init: str = "pass", input_shape=(1,), check_params=False,
         assert not errors, f"PyTorch runs it but cnnlint reports {messages}\n{source}"
         want = verdict.cpu
         have = None if output is None else tuple(output)
-        assert have == want, f"PyTorch gives {list(want)}, cnnlint {have}\n{source}"
+        assert have == want or (not exact and (have is None or None in have)), f"PyTorch gives {list(want)}, cnnlint {have}\n{source}"
         if check_params:
             assert params == verdict.params, f"PyTorch counts {verdict.params} parameters, cnnlint {params}"
     else:

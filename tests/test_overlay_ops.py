@@ -323,3 +323,18 @@ LOOPS = {
 def test_lists_of_tensors_built_in_loops(expr):
     body = expr if "return" in expr else "return " + expr
     compare("x = torch.zeros(2, 3, 8, 8)\n" + body, HEADS)
+
+
+UNKNOWN_OPERAND = {
+    # a value cnnlint cannot follow (torch.fft) may broadcast a small tensor up: no claim on it
+    "parameter_times_unknown": ("self.g = nn.Parameter(torch.ones(8))",
+                                "y = self.g * torch.fft.fft2(x).real\nreturn torch.cat([y, x], 1)"),
+    "token_plus_unknown": ("self.t = nn.Parameter(torch.zeros(1, 1, 8))",
+                           "y = torch.fft.fft2(x).real[:, 0] + self.t\nreturn torch.cat([y, x[:, 0]], 1)"),
+    "vector_times_unknown": ("pass", "y = torch.ones(8) * torch.fft.fft2(x).real\nreturn torch.cat([y, x], 1)"),
+}
+
+
+@pytest.mark.parametrize("init,body", list(UNKNOWN_OPERAND.values()), ids=list(UNKNOWN_OPERAND))
+def test_unknown_operand_claims_nothing(init, body):
+    compare("x = torch.zeros(2, 3, 8, 8)\n" + body, init, exact=False)
