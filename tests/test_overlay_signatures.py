@@ -67,3 +67,22 @@ NORMS = {
 @pytest.mark.parametrize("init,body", list(NORMS.values()), ids=list(NORMS))
 def test_layer_argument_forms(init, body):
     compare(body, init, check_params=True)
+
+
+BIAS = {
+    "linear": ("self.n = nn.Linear(8, 4)", "return self.n.bias.expand(2, 4)"),
+    "conv_bias_false": ("self.n = nn.Conv2d(3, 4, 3, bias=False)", "return torch.zeros(2) if self.n.bias is None else x"),
+    "batchnorm": ("self.n = nn.BatchNorm2d(6)", "return self.n.bias.data.view(2, 3)"),
+    "batchnorm_no_bias": ("self.n = nn.BatchNorm2d(6, bias=False)", "return torch.zeros(3) if self.n.bias is None else x"),
+    "batchnorm_no_affine": ("self.n = nn.BatchNorm2d(6, affine=False)", "return torch.zeros(3) if self.n.bias is None else x"),
+    "groupnorm": ("self.n = nn.GroupNorm(2, 6)", "return self.n.bias.unsqueeze(0)"),
+    "layernorm": ("self.n = nn.LayerNorm((3, 4))", "return self.n.bias.flatten()"),
+    "layernorm_no_affine": ("self.n = nn.LayerNorm(4, elementwise_affine=False)",
+                            "return torch.zeros(1) if self.n.bias is None else x"),
+}
+
+
+@pytest.mark.parametrize("init,body", list(BIAS.values()), ids=list(BIAS))
+def test_bias_attribute_is_the_parameter(init, body):
+    """`layer.bias` is the parameter (or None), whatever the `bias=` flag says."""
+    compare(body, init)

@@ -457,6 +457,8 @@ def deep_copy(value, memo=None):
             out.functional = value.functional  # type: ignore[attr-defined]
         if getattr(value, "extra_params", None):
             out.extra_params = dict(value.extra_params)  # type: ignore[attr-defined]
+        if getattr(value, "reparam", None):
+            out.reparam = dict(value.reparam)  # type: ignore[attr-defined]
         out.children.update({k: deep_copy(v, memo) for k, v in value.children.items()})
         return out
     if isinstance(value, Obj):
@@ -658,14 +660,19 @@ def get_attribute(it, obj, name: str, node):
 def layer_attribute(it, layer: Layer, name: str):
     if name in layer.children:
         return layer.children[name]
-    if name in layer.args:
+    if name in layer.args and not (name == "bias" and not layer.is_container):
         return layer.args[name].value
     if name == "weight" and not layer.is_container:
         return weight_tensor(layer)
-    if name == "bias" and not layer.is_container:
-        out = layer.value("out_channels", layer.value("out_features", layer.value("num_features")))
-        if layer.value("bias", True) is False:
+    if name == "bias" and not layer.is_container:  # the parameter (or None), not the `bias=` flag
+        out = layer.value("out_channels", layer.value("out_features", layer.value("num_features",
+                                                                                  layer.value("num_channels"))))
+        if layer.value("bias", True) is False or layer.value("affine", True) is False \
+                or layer.value("elementwise_affine", True) is False:
             return None
+        if layer.kind == "LayerNorm":
+            shape = layer.value("normalized_shape")
+            return Tensor(tuple(shape) if isinstance(shape, (tuple, list)) else (shape,), param=True)
         return Tensor((out,) if dims.is_dim(out) else None, param=True)
     if name == "normalized_shape" and "normalized_shape" in layer.args:
         return layer.value("normalized_shape")

@@ -79,9 +79,9 @@ def _group_check(layer, ctx):
                         ("dtype", None), KEYWORD_ONLY, ("bias", True)),
        params=affine_params("num_channels", "affine"), build_check=_group_check)
 def group_norm(layer, x, ctx):
-    c = layer.value("num_channels")
     if x.free:
-        return Tensor((ctx.batch(), c if dims.is_dim(c) else ctx.symbol("C"), ctx.symbol("H"), ctx.symbol("W")))
+        return x  # any rank from 2 up passes, unchanged: the rank stays open
+    c = layer.value("num_channels")
     if x.shape is None:
         return x
     if len(x.shape) < 2:

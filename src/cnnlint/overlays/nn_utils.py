@@ -115,6 +115,39 @@ def _drop_params(module, key: str):
         module.params[:] = [(n, t) for n, t in module.params if n != key]
 
 
+def _rename(module, name: str, new_names):
+    """torch's legacy reparametrizations rename the parameter (weight -> weight_g, weight_v or
+    weight_orig); torchinfo's mult-adds follow the names. None: the names are restored."""
+    if isinstance(module, Layer):
+        names = dict(getattr(module, "reparam", {}))
+        if new_names is None:
+            names.pop(name, None)
+        else:
+            names[name] = tuple(new_names)
+        module.reparam = names  # type: ignore[attr-defined]
+
+
+def layer_weights(layer: Layer):
+    """(name, element count) of a reparametrized layer's weight and bias, in torch's order
+    (the untouched one first), for torchinfo's mult-adds; () when nothing was renamed."""
+    renamed = getattr(layer, "reparam", None)
+    if not renamed:
+        return ()
+    kept, new = [], []
+    for name in ("weight", "bias"):
+        shape = weight_shape(layer, name)
+        if shape is None and name == "bias" and (layer.value("bias", True) is False):
+            continue
+        count = dims.prod(shape) if shape is not None and all(dims.is_dim(d) for d in shape) else None
+        if name not in renamed:
+            kept.append((name, count))
+            continue
+        for new_name in renamed[name]:
+            extra = getattr(layer, "extra_params", {}).get(new_name) if new_name.endswith("_g") else count
+            new.append((new_name, extra))
+    return tuple(kept + new)
+
+
 def _magnitude_count(shape, dim):
     """Elements of weight_norm's magnitude g: the size of ``dim`` (0 by default); one for
     dim=None or -1 (a norm over the whole weight)."""
@@ -139,6 +172,7 @@ def _weight_norm(it, args, kwargs, node):
         return module
     # g (one magnitude per slice along dim) joins v (the old weight's shape)
     _add_params(module, f"{name}_g", _magnitude_count(weight_shape(module, name), dim))
+    _rename(module, name, (f"{name}_g", f"{name}_v"))
     return module
 
 
@@ -156,6 +190,28 @@ def _remove_weight_norm(it, args, kwargs, node):
         return unknown(it, "remove_weight_norm", args, node)
     if isinstance(name, str):
         _drop_params(module, f"{name}_g")
+        _rename(module, name, None)
+    return module
+
+
+def _spectral_norm(it, args, kwargs, node):
+    """spectral_norm(module, name="weight"): weight_orig replaces the weight (same count)."""
+    module = arg(args, kwargs, 0, "module")
+    name = arg(args, kwargs, 1, "name", "weight")
+    if not is_module(module):
+        return unknown(it, "spectral_norm", args, node)
+    if isinstance(name, str):
+        _rename(module, name, (f"{name}_orig",))
+    return module
+
+
+def _remove_spectral_norm(it, args, kwargs, node):
+    module = arg(args, kwargs, 0, "module")
+    name = arg(args, kwargs, 1, "name", "weight")
+    if not is_module(module):
+        return unknown(it, "remove_spectral_norm", args, node)
+    if isinstance(name, str):
+        _rename(module, name, None)
     return module
 
 
@@ -190,10 +246,12 @@ for _prefix in ("torch.nn.utils.", "torch.nn.utils.weight_norm."):
     OPS[_prefix + "weight_norm"] = _weight_norm
     OPS[_prefix + "remove_weight_norm"] = _remove_weight_norm
 OPS["torch.nn.utils.parametrizations.weight_norm"] = _weight_norm
-for _name in ("torch.nn.utils.spectral_norm", "torch.nn.utils.spectral_norm.spectral_norm",
-              "torch.nn.utils.remove_spectral_norm", "torch.nn.utils.spectral_norm.remove_spectral_norm",
-              "torch.nn.utils.parametrizations.spectral_norm", "torch.nn.utils.parametrizations.orthogonal"):
+for _name in ("torch.nn.utils.parametrizations.spectral_norm", "torch.nn.utils.parametrizations.orthogonal"):
     OPS[_name] = _same_count
+for _name in ("torch.nn.utils.spectral_norm", "torch.nn.utils.spectral_norm.spectral_norm"):
+    OPS[_name] = _spectral_norm
+for _name in ("torch.nn.utils.remove_spectral_norm", "torch.nn.utils.spectral_norm.remove_spectral_norm"):
+    OPS[_name] = _remove_spectral_norm
 OPS["torch.nn.utils.parametrize.register_parametrization"] = _register_parametrization
 OPS["torch.nn.utils.parametrize.remove_parametrizations"] = _remove_parametrizations
 
