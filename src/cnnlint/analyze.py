@@ -254,8 +254,8 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
         functional = isinstance(module, Layer) and getattr(module, "functional", None)
         if functional:
             params: Any = 0
-        elif isinstance(module, Layer) and not module.is_container:
-            params = own_params(module)
+        elif isinstance(module, Layer) and not module.is_container and not has_children(module):
+            params = own_params(module)  # a wrapper (nn.DataParallel) counts its subtree, as a container
         else:
             params = subtree_params(module)
         line = ctx.span(row.node).line if row.node is not None else 0
@@ -269,6 +269,10 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
             if spec is not None and spec.kernel is not None:
                 kernel = spec.kernel(kind_of)
         weights = ()
+        if isinstance(module, Layer) and getattr(module, "reparam", None):
+            from cnnlint.overlays.nn_utils import layer_weights
+
+            weights = layer_weights(module)  # weight_g, weight_v / weight_orig: torchinfo's mult-adds
         if isinstance(module, Obj):
             weights = tuple((name, dims.prod(t.shape) if isinstance(t, Tensor) and t.shape is not None else None)
                             for name, t in module.params)

@@ -642,6 +642,12 @@ class Interp:
         result: Any = True
         for target in node.comparisons:
             right = self.eval(target.comparator, scope)
+            if (isinstance(left, Tensor) or isinstance(right, Tensor)) and len(node.comparisons) == 1:
+                from cnnlint.overlays.tensor_methods import compare_tensors
+
+                found = compare_tensors(self, type(target.operator).__name__, left, right, node)
+                if found is not None:
+                    return found
             r = compare(type(target.operator).__name__, left, right)
             if r is False:
                 return False

@@ -12,6 +12,9 @@ from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Bui
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.hierarchy import layer_is
 from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
+from cnnlint.overlays import nn_utils
+from cnnlint.overlays.functional import OPS as FUNCTIONAL_OPS
+from cnnlint.overlays.torch_functions import OPS as TORCH_OPS
 
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 
@@ -201,6 +204,11 @@ BUILTINS["max"] = Builtin("max", _reduce(max))
 @_b("sum")
 def _sum(it, args, kwargs, node):
     items = it.iterate(args[0]) if args else Unknown("sum")
+    if not isinstance(items, Unknown) and items and all(isinstance(v, Tensor) for v in items):
+        total = args[1] if len(args) > 1 else 0  # sum(h(x) for h in heads): 0 + t1 + t2 + ...
+        for v in items:
+            total = it.binop("Add", total, v, node)
+        return total
     if isinstance(items, Unknown) or any(isinstance(v, (Unknown, Tensor)) for v in items):
         return Unknown("sum")
     total: Any = args[1] if len(args) > 1 else 0
@@ -380,13 +388,16 @@ def layer_kind(name: str):
 def call_qual(it, name: str, args, kwargs, node, arg_nodes):
     from cnnlint.interpret.modules import build_layer
 
+    overlay = nn_utils.lookup(name)
+    if overlay is not None:
+        return overlay(it, args, kwargs, node)
     kind = layer_kind(name)
     if kind is not None and (name.count(".") == 2 or ".modules." in name):
         return build_layer(it, kind, args, kwargs, node, arg_nodes)
     if name in ("torch.nn.Parameter", "torch.nn.parameter.Parameter"):
         t = args[0] if args else kwargs.get("data")
         if isinstance(t, Tensor):
-            return Tensor(t.shape, param=kwargs.get("requires_grad", True) is not False)
+            return Tensor(t.shape, param=True)  # counted by parameters() whether it requires grad or not
         return Tensor(None, param=True)
     if name.startswith("torch.nn.functional."):
         return call_functional(it, name.rsplit(".", 1)[1], args, kwargs, node)
@@ -429,7 +440,7 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
         return call_math(it, "prod", args)
     if name.startswith("torch."):
         short = name[6:]
-        fn = tensors.TORCH_FUNCTIONS.get(short)
+        fn = TORCH_OPS.get(short) or tensors.TORCH_FUNCTIONS.get(short)
         if fn is not None:
             result = fn(it, args, kwargs, node)
             if args and isinstance(args[0], Tensor):
@@ -470,6 +481,10 @@ def deep_copy(value, memo=None):
         memo[id(value)] = out
         if getattr(value, "functional", None):
             out.functional = value.functional  # type: ignore[attr-defined]
+        if getattr(value, "extra_params", None):
+            out.extra_params = dict(value.extra_params)  # type: ignore[attr-defined]
+        if getattr(value, "reparam", None):
+            out.reparam = dict(value.reparam)  # type: ignore[attr-defined]
         out.children.update({k: deep_copy(v, memo) for k, v in value.children.items()})
         return out
     if isinstance(value, Obj):
@@ -541,6 +556,9 @@ KEEP_FUNCTIONALS = {
 def call_functional(it, fname: str, args, kwargs, node):
     from cnnlint.interpret.modules import LayerCtx, apply_layer, bind, finish_row, start_row
 
+    overlay = FUNCTIONAL_OPS.get(fname)
+    if overlay is not None:
+        return overlay(it, args, kwargs, node)
     x = args[0] if args else kwargs.get("input")
     if fname in KEEP_FUNCTIONALS:
         return x if isinstance(x, Tensor) else Tensor(None) if isinstance(x, Unknown) else x
@@ -675,7 +693,7 @@ _TUPLE_ATTRS = ("kernel_size", "stride", "padding", "dilation", "output_padding"
 def layer_attribute(it, layer: Layer, name: str):
     if name in layer.children:
         return layer.children[name]
-    if name in layer.args:
+    if name in layer.args and not (name == "bias" and not layer.is_container):
         value = layer.args[name].value
         if name in _TUPLE_ATTRS and layer.kind[-2:] in ("1d", "2d", "3d") and "Conv" in layer.kind and \
                 not isinstance(value, str):

@@ -6,7 +6,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from cnnlint import dims
 from cnnlint.interpret.core import CallRow, Finding
 from cnnlint.interpret.values import INCOMPLETE, Arg, Layer, Obj, SymbolicObj, Tensor, Unknown, is_module
-from cnnlint.layers import LAYERS, REQUIRED
+from cnnlint.layers import KEYWORD_ONLY, LAYERS, REQUIRED
 from cnnlint.solve import solve_equal
 
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
@@ -16,11 +16,13 @@ AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 
 def bind(signature, args, kwargs, arg_nodes) -> Optional[Dict[str, Arg]]:
     """Match a call's arguments to a layer signature; None when they do not fit."""
-    names = [n for n, _ in signature]
+    names = [n for n, _ in signature if n != KEYWORD_ONLY]
     catch_all = "args" in names
+    positional = [n for n, _ in signature]
+    positional = positional[:positional.index(KEYWORD_ONLY)] if KEYWORD_ONLY in positional else names
     out: Dict[str, Arg] = {}
     for i, value in enumerate(args):
-        if i >= len(names):
+        if i >= len(positional):
             if catch_all:
                 break
             return None
@@ -32,7 +34,7 @@ def bind(signature, args, kwargs, arg_nodes) -> Optional[Dict[str, Arg]]:
             return None
         out[key] = Arg(value, arg_nodes.get(key), keyword=True)
     for name, default in signature:
-        if name not in out:
+        if name not in out and name != KEYWORD_ONLY:
             if default is REQUIRED:
                 return None
             out[name] = Arg(default)
@@ -131,7 +133,10 @@ def own_params(module) -> Any:
         if module.is_container:
             return None if INCOMPLETE in module.children else 0
         fn = LAYERS[module.kind].params
-        return 0 if fn is None else fn(module)
+        n = 0 if fn is None else fn(module)
+        for extra in getattr(module, "extra_params", {}).values():  # weight_norm's weight_g
+            n = None if n is None or extra is None else dims.add(n, extra)
+        return n
     if isinstance(module, Obj):
         if INCOMPLETE in module.children:
             return None

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional
 
 from cnnlint import dims
 from cnnlint.interpret import numeric
-from cnnlint.interpret.values import Builtin, SizeTuple, SymbolicObj, Tensor, Unknown
+from cnnlint.interpret.values import Builtin, Record, SizeTuple, SymbolicObj, Tensor, Unknown
 from cnnlint.layers.basic import flatten as flatten_shape
 
 
@@ -445,7 +445,11 @@ def keep_row(x: Tensor, result):
     if isinstance(result, list):
         return [keep_row(x, r) for r in result]
     if isinstance(result, tuple) and not isinstance(result, SizeTuple):
-        return tuple(keep_row(x, r) for r in result)
+        out = tuple(keep_row(x, r) for r in result)
+        if isinstance(result, Record):  # torch.return_types keep their field names
+            out = Record(out)
+            out.fields = result.fields
+        return out
     return result
 
 
@@ -502,6 +506,12 @@ def _diff(it, args, kwargs, node):
 
 
 def tensor_attribute(it, x: Tensor, name: str):
+    found = _overlay.tensor_attribute(it, x, name)
+    if found is not None:
+        return found
+    fn = _overlay.METHODS.get(name)
+    if fn is not None:
+        return Builtin(name, _with_row(fn), bound=x)
     if name in ("shape",):
         return _size(it, x, [], {}, None)
     if name == "ndim":
@@ -581,7 +591,11 @@ def binop(it, op, left, right, node):
     t = left if lt else right
     other = right if lt else left
     if isinstance(other, (Unknown,)) or other is None:
-        return Tensor(t.shape) if t.shape is not None else Tensor(None)
+        # the unknown operand may be a tensor that broadcasts this one up (`gamma * mlp(x)`, a
+        # parameter [C]); only a tensor of rank 2 or more without size-1 dims keeps its shape
+        if t.shape is None or t.param or len(t.shape) < 2 or any(dims.as_int(d) == 1 for d in t.shape):
+            return Tensor(None)
+        return Tensor(t.shape)
     if t.free:
         return Tensor(None)
     return Tensor(t.shape, src=t.src, flat=t.flat, row=t.row)
@@ -888,3 +902,5 @@ for _name in ("round", "log", "exp", "sqrt", "abs", "neg", "floor", "ceil", "int
 METHODS["tolist"] = _tolist
 METHODS["item"] = _item
 METHODS["pow"] = _value_method("pow", _arith("Power"))
+
+from cnnlint.overlays import tensor_methods as _overlay  # noqa: E402  (it reads this module's helpers)

@@ -15,6 +15,7 @@ from cnnlint import dims
 from cnnlint.interpret.values import Tensor, Unknown
 
 REQUIRED = object()
+KEYWORD_ONLY = "*"  # in a signature, the parameters after it are keyword-only, as after `*` in Python
 
 Signature = Tuple[Tuple[str, Any], ...]
 

@@ -34,7 +34,7 @@ def linear(layer, x, ctx):
     return Tensor(x.shape[:-1] + (dim_or_none(o),))
 
 
-@layer("LazyLinear", sig("out_features", ("bias", True)),
+@layer("LazyLinear", sig("out_features", ("bias", True), ("device", None), ("dtype", None)),
        params=lambda l: linear_params(l) if l.value("in_features") is not None else None)
 def lazy_linear(layer, x, ctx):
     from cnnlint.interpret.values import Arg
@@ -46,7 +46,8 @@ def lazy_linear(layer, x, ctx):
     return Tensor(None, last=dim_or_none(o))
 
 
-@layer("Bilinear", sig("in1_features", "in2_features", "out_features", ("bias", True)),
+@layer("Bilinear", sig("in1_features", "in2_features", "out_features", ("bias", True), ("device", None),
+                       ("dtype", None)),
        params=lambda l: _bilinear_params(l))
 def bilinear(layer, x, ctx):
     o = layer.value("out_features")
@@ -71,7 +72,8 @@ _KEEP = {
     "SELU": sig(("inplace", False)), "GELU": sig(("approximate", "none")),
     "SiLU": sig(("inplace", False)), "Mish": sig(("inplace", False)),
     "Sigmoid": sig(), "Tanh": sig(), "LogSigmoid": sig(), "Softsign": sig(), "Tanhshrink": sig(),
-    "Hardtanh": sig(("min_val", -1.0), ("max_val", 1.0), ("inplace", False)),
+    "Hardtanh": sig(("min_val", -1.0), ("max_val", 1.0), ("inplace", False), ("min_value", None),
+                    ("max_value", None)),
     "Hardswish": sig(("inplace", False)), "Hardsigmoid": sig(("inplace", False)),
     "Hardshrink": sig(("lambd", 0.5)), "Softshrink": sig(("lambd", 0.5)),
     "Softplus": sig(("beta", 1.0), ("threshold", 20.0)),
@@ -94,7 +96,7 @@ def identity(layer, x, ctx):
     return x
 
 
-@layer("PReLU", sig(("num_parameters", 1), ("init", 0.25)),
+@layer("PReLU", sig(("num_parameters", 1), ("init", 0.25), ("device", None), ("dtype", None)),
        params=lambda l: l.value("num_parameters", 1) if dims.is_dim(l.value("num_parameters", 1)) else None)
 def prelu(layer, x, ctx):
     n = layer.value("num_parameters", 1)
@@ -195,7 +197,7 @@ def resize(x, size, scale, ctx):
         if want is None:
             return Tensor(x.shape[:2] + (None,) * n)
         return Tensor(x.shape[:2] + tuple(dim_or_none(v) for v in want))
-    factors = ntuple(scale, n) if scale is not None else None
+    factors = ntuple(scale, n) if not isinstance(scale, float) else (scale,) * n
     if factors is None:
         return Tensor(x.shape[:2] + (None,) * n)
     out = []
@@ -276,7 +278,9 @@ for _n in (1, 2, 3):
 
 # --- embeddings and recurrent layers --------------------------------------------------------
 
-@layer("Embedding", sig("num_embeddings", "embedding_dim", ("padding_idx", None)),
+@layer("Embedding", sig("num_embeddings", "embedding_dim", ("padding_idx", None), ("max_norm", None),
+                        ("norm_type", 2.0), ("scale_grad_by_freq", False), ("sparse", False), ("_weight", None),
+                        ("_freeze", False), ("device", None), ("dtype", None)),
        params=lambda l: dims.mul(l.value("num_embeddings"), l.value("embedding_dim"))
        if dims.is_dim(l.value("num_embeddings")) and dims.is_dim(l.value("embedding_dim")) else None)
 def embedding(layer, x, ctx):
@@ -287,7 +291,9 @@ def embedding(layer, x, ctx):
 
 
 RNN_SIG = sig("input_size", "hidden_size", ("num_layers", 1), ("bias", True), ("batch_first", False),
-              ("dropout", 0.0), ("bidirectional", False), ("proj_size", 0))
+              ("dropout", 0.0), ("bidirectional", False), ("proj_size", 0), ("device", None), ("dtype", None))
+# nn.RNN takes its nonlinearity fourth: RNN(10, 20, 2, "relu")
+PLAIN_RNN_SIG = RNN_SIG[:3] + (("nonlinearity", "tanh"),) + RNN_SIG[3:]
 _GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
 
 
@@ -331,7 +337,7 @@ def _rnn(layer, x, ctx):
 
 
 for _name in _GATES:
-    layer(_name, RNN_SIG, params=_rnn_params)(_rnn)
+    layer(_name, PLAIN_RNN_SIG if _name == "RNN" else RNN_SIG, params=_rnn_params)(_rnn)
 
 # --- attention --------------------------------------------------------------------------
 
@@ -400,7 +406,8 @@ def _keep_model_dim(arg):
 
 
 TLAYER_SIG = sig("d_model", "nhead", ("dim_feedforward", 2048), ("dropout", 0.1), ("activation", None),
-                 ("layer_norm_eps", 1e-5), ("batch_first", False), ("norm_first", False), ("bias", True))
+                 ("layer_norm_eps", 1e-5), ("batch_first", False), ("norm_first", False), ("bias", True),
+                 ("device", None), ("dtype", None))
 for _name in ("TransformerEncoderLayer", "TransformerDecoderLayer"):
     layer(_name, TLAYER_SIG, params=_encoder_layer_params,
           build_check=lambda l, ctx: _heads_divide(l, ctx, "d_model"))(_keep_model_dim("d_model"))
@@ -437,7 +444,7 @@ layer("TransformerEncoder", sig("encoder_layer", "num_layers", ("norm", None), (
                                 ("mask_check", True)), params=_stack_params)(_stack)
 layer("TransformerDecoder", sig("decoder_layer", "num_layers", ("norm", None)), params=_stack_params)(_stack)
 
-for _name in ("Transformer", "Fold", "Unfold", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"):
+for _name in ("Transformer", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"):
     layer(_name, sig(("args", None)), params=lambda l: None)(unknown_output(f"nn.{_name} is not modelled"))
 
 

@@ -161,4 +161,5 @@ for _n in (1, 2, 3):
     layer(f"LazyConv{_n}d", LAZY_SIG, params=conv_params, kernel=conv_kernel)(_conv(_n, False))
     layer(f"LazyConvTranspose{_n}d", sig("out_channels", "kernel_size", ("stride", 1), ("padding", 0),
                                          ("output_padding", 0), ("groups", 1), ("bias", True),
-                                         ("dilation", 1)), params=conv_params, kernel=conv_kernel)(_conv(_n, True))
+                                         ("dilation", 1), ("padding_mode", "zeros"), ("device", None),
+                                         ("dtype", None)), params=conv_params, kernel=conv_kernel)(_conv(_n, True))

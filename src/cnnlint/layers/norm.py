@@ -3,20 +3,27 @@ from __future__ import annotations
 
 from cnnlint import dims
 from cnnlint.interpret.values import Tensor
-from cnnlint.layers.base import keep, layer, sig
+from cnnlint.layers.base import KEYWORD_ONLY, keep, layer, sig
 
 BN_SIG = sig("num_features", ("eps", 1e-5), ("momentum", 0.1), ("affine", True),
-             ("track_running_stats", True), ("device", None), ("dtype", None))
+             ("track_running_stats", True), ("device", None), ("dtype", None), KEYWORD_ONLY, ("bias", True))
+SYNC_BN_SIG = sig("num_features", ("eps", 1e-5), ("momentum", 0.1), ("affine", True),
+                  ("track_running_stats", True), ("process_group", None), ("device", None), ("dtype", None),
+                  KEYWORD_ONLY, ("bias", True))
 IN_SIG = sig("num_features", ("eps", 1e-5), ("momentum", 0.1), ("affine", False),
-             ("track_running_stats", False), ("device", None), ("dtype", None))
+             ("track_running_stats", False), ("device", None), ("dtype", None), KEYWORD_ONLY, ("bias", True))
 
 
 def affine_params(arg: str, flag: str, default: bool = True):
+    """weight and bias of ``arg`` elements each when ``flag`` is on; `bias=False` (a keyword-only
+    argument of the batch, instance and group norms in torch 2.13) drops the bias."""
     def count(layer):
         c = layer.value(arg)
         if layer.value(flag, default) is False:
             return 0
-        return dims.mul(2, c) if dims.is_dim(c) else None
+        if not dims.is_dim(c):
+            return None
+        return c if layer.value("bias", True) is False else dims.mul(2, c)
 
     return count
 
@@ -72,12 +79,13 @@ def _group_check(layer, ctx):
                  arg="num_channels", declared=c)
 
 
-@layer("GroupNorm", sig("num_groups", "num_channels", ("eps", 1e-5), ("affine", True)),
+@layer("GroupNorm", sig("num_groups", "num_channels", ("eps", 1e-5), ("affine", True), ("device", None),
+                        ("dtype", None), KEYWORD_ONLY, ("bias", True)),
        params=affine_params("num_channels", "affine"), build_check=_group_check)
 def group_norm(layer, x, ctx):
-    c = layer.value("num_channels")
     if x.free:
-        return x  # any rank from 2 up: a guess would be no better than unknown; the shape stays
+        return x  # any rank from 2 up passes, unchanged: the rank stays open
+    c = layer.value("num_channels")
     if x.shape is None:
         return x
     if len(x.shape) < 2:
@@ -87,7 +95,8 @@ def group_norm(layer, x, ctx):
     return x
 
 
-@layer("LayerNorm", sig("normalized_shape", ("eps", 1e-5), ("elementwise_affine", True), ("bias", True)),
+@layer("LayerNorm", sig("normalized_shape", ("eps", 1e-5), ("elementwise_affine", True), ("bias", True),
+                        ("device", None), ("dtype", None)),
        params=lambda l: _layernorm_params(l))
 def layer_norm(layer, x, ctx):
     shape = layer.value("normalized_shape")
@@ -125,7 +134,7 @@ def _layernorm_params(layer):
 layer("BatchNorm1d", BN_SIG, params=affine_params("num_features", "affine"))(_batchnorm((2, 3), 0))
 layer("BatchNorm2d", BN_SIG, params=affine_params("num_features", "affine"))(_batchnorm((4,), 2))
 layer("BatchNorm3d", BN_SIG, params=affine_params("num_features", "affine"))(_batchnorm((5,), 3))
-layer("SyncBatchNorm", BN_SIG, params=affine_params("num_features", "affine"))(_batchnorm((2, 3, 4, 5), 2))
+layer("SyncBatchNorm", SYNC_BN_SIG, params=affine_params("num_features", "affine"))(_batchnorm((2, 3, 4, 5), 2))
 for _n in (1, 2, 3):
     layer(f"InstanceNorm{_n}d", IN_SIG, params=affine_params("num_features", "affine", False))(_instancenorm(_n))
 layer("LocalResponseNorm", sig("size", ("alpha", 1e-4), ("beta", 0.75), ("k", 1.0)))(keep)
