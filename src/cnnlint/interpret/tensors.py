@@ -295,11 +295,10 @@ def _transpose(it, x, args, kwargs, node):
 def _reduce(it, x, args, kwargs, node, tuple_result=False):
     d = args[0] if args else kwargs.get("dim", kwargs.get("axis"))
     keep = args[1] if len(args) > 1 else kwargs.get("keepdim", False)
+    if d is None:  # a reduction over every element is 0-D, whatever the input's rank
+        return Tensor(())
     if x.shape is None:
         return Tensor(None)
-    if d is None:
-        out = Tensor(())
-        return out
     ds = d if isinstance(d, (tuple, list)) else (d,)
     axes = [_axis_in(it, node, v, len(x.shape)) for v in ds]
     if any(a is None for a in axes) or not isinstance(keep, bool):

@@ -336,3 +336,14 @@ def einsum(it, args, kwargs, node):
     if any(c not in sizes for c in head + tail):
         return Tensor(None)
     return Tensor(tuple(sizes[c] for c in head) + (batch if dots else ()) + tuple(sizes[c] for c in tail))
+
+
+@op("numel")
+def numel(it, args, kwargs, node):
+    """torch.numel(x): x.numel(), the product of its sizes."""
+    from cnnlint.interpret.tensors import METHODS as TENSOR_METHODS
+
+    x = args[0] if args else kwargs.get("input")
+    if not isinstance(x, Tensor):
+        return unknown(it, "torch.numel", args, node)
+    return TENSOR_METHODS["numel"](it, x, [], {}, node)
