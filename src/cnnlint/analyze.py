@@ -267,7 +267,7 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
                              finding=row.finding, input=tuple(row.input) if row.input is not None else None,
                              leaf=bool(functional) or not has_children(module),
                              own_params=0 if functional else own_params(module), weights=weights,
-                             sources=remap(row.sources)))
+                             sources=remap(row.sources), last=row.last))
     out_shape = None
     if isinstance(output, Tensor):
         out_shape = output.shape
