@@ -389,3 +389,12 @@ def test_a_model_that_builds_the_block_so_is_an_error():
 def test_a_block_the_user_names_keeps_its_errors():
     result = check(_block_source(4), "HeadConvs=1,16,8,8")
     assert errors(result)
+
+
+def test_shapes_table_shows_the_known_last_size():
+    from oracle_util import REPO, run_cnnlint
+
+    p = run_cnnlint(["shapes", "fixtures/linear_3d_input.py"], cwd=REPO)
+    assert p.returncode == 0, p.stderr
+    rows = {line.split()[0].strip("├─"): line for line in p.stdout.splitlines() if line.startswith("├─")}
+    assert "[..., 32]" in rows["embed"] and "[..., 8]" in rows["mix"]

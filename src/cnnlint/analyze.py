@@ -35,8 +35,9 @@ class ModelRun:
         return self._trace
 
 
-def select_models(ctx: FileContext, interp: Interp, wanted: Optional[str], specs: Sequence[InputSpec]):
-    models = ctx.models(interp)
+def select_models(ctx: FileContext, interp: Interp, wanted: Optional[str], specs: Sequence[InputSpec],
+                  models=None):
+    models = ctx.models(interp) if models is None else models
     if wanted:
         return [m for m in models if m.name == wanted]
     if len(models) < 2:
@@ -50,9 +51,10 @@ def select_models(ctx: FileContext, interp: Interp, wanted: Optional[str], specs
 def analyze(ctx: FileContext, specs: Sequence[InputSpec] = (), wanted: Optional[str] = None) -> List[ModelRun]:
     probe = Interp(ctx)
     runs = []
-    selected = select_models(ctx, probe, wanted, specs)
+    models = ctx.models(probe)
+    selected = select_models(ctx, probe, wanted, specs, models)
     named = {s.model for s in specs if s.model} | ({wanted} if wanted else set())
-    blocks = ctx.block_names(ctx.models(probe)) - named if len(selected) > 1 or not wanted else set()
+    blocks = ctx.block_names(models) - named if len(models) > 1 else set()
     for model in selected:
         try:
             runs.append(run_model(ctx, model, for_model(specs, model.name), block=model.name in blocks))
@@ -283,7 +285,7 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
                              finding=row.finding, input=tuple(row.input) if row.input is not None else None,
                              leaf=bool(functional) or not has_children(module),
                              own_params=0 if functional else own_params(module), weights=weights,
-                             sources=remap(row.sources)))
+                             sources=remap(row.sources), last=row.last))
     out_shape = None
     if isinstance(output, Tensor):
         out_shape = output.shape

@@ -92,6 +92,7 @@ class LayerRow:
     weights: Tuple[Tuple[str, Any], ...] = ()  # (name, element count) of a user module's own nn.Parameters
     sources: Tuple[int, ...] = ()  # rows whose outputs it received (index in layers; -1 the input, -2 unknown)
     op: bool = False  # a tensor operation (+, torch.cat), not a module: drawn in graphs, not in tables
+    last: Any = None  # output None (rank unknown) but its last size known: shown as [..., last]
 
 
 @dataclass(frozen=True)

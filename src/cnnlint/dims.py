@@ -112,12 +112,17 @@ def _rounded_div(a, b, up: bool):
         return -((-ia) // ib) if up else ia // ib
     if ib == 1 and (not is_symbolic(a) or a.is_integer):
         return a  # a whole number: a / 1 needs no rounding
+    if not (is_symbolic(a) or isinstance(a, int)) or not (is_symbolic(b) or isinstance(b, int)):
+        return None  # not sizes: unknown
     key = (up, a, b)
     out = _divided.get(key, _divided)
     if out is _divided:  # the same division recurs (every 3x3 stride-1 conv of a net): remember it
         sp = sympy()
         rounding = sp.ceiling if up else sp.floor
-        out = norm(_round(_unnested(sp.sympify(a), rounding, ib) / b, rounding))
+        try:
+            out = norm(_round(_unnested(sp.sympify(a), rounding, ib) / b, rounding))
+        except (TypeError, ValueError, AttributeError, sp.SympifyError):
+            return None  # not a size (a value cnnlint could not follow): unknown
         if len(_divided) > 50_000:
             _divided.clear()
         _divided[key] = out

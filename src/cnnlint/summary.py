@@ -126,9 +126,10 @@ def fmt_readable(v) -> str:
     return f"{n / 1e6:0.2f} M"
 
 
-def fmt_shape(shape) -> str:
+def fmt_shape(shape, last=None) -> str:
+    """``[2, 8, 16]``; ``?`` for a tensor of unknown rank, ``[..., 16]`` when its last size is known."""
     if shape is None:
-        return "?"
+        return "?" if last is None else f"[..., {dims.fmt(last)}]"
     return "[" + ", ".join(dims.fmt(d) for d in shape) + "]"
 
 

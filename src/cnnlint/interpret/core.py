@@ -61,13 +61,14 @@ class CallRow:
     """A module or functional call, filled in as the call completes."""
 
     __slots__ = ("module", "name", "type", "node", "depth", "output", "explain", "finding", "input", "sources",
-                 "op")
+                 "op", "last")
 
     def __init__(self, module, name, type_, node, depth, input_=None, sources=(), op=False):
         self.module, self.name, self.type, self.node, self.depth = module, name, type_, node, depth
         self.sources = tuple(sources)
         self.op = op
         self.output: Any = None
+        self.last: Any = None  # output's last size when its rank is unknown
         self.explain: List[str] = []
         self.finding = ""
         self.input = input_

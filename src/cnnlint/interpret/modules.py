@@ -227,6 +227,7 @@ def start_row(interp, module, type_name, args) -> CallRow:
 def finish_row(interp, row, result):
     if isinstance(result, Tensor):
         row.output = result.shape
+        row.last = result.last if result.shape is None else None
     elif isinstance(result, tuple) and result and isinstance(result[0], Tensor):
         row.output = result[0].shape
     else:

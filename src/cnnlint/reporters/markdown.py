@@ -28,7 +28,8 @@ def model_markdown(t: ModelTrace, depth: Optional[int] = None, explain: bool = F
     for r in s.rows:
         indent = "&nbsp;&nbsp;" * max(r.depth - 1, 0) + ("└ " if r.depth > 1 else "")
         cells = [indent + _code(r.name), r.type if r.depth else "model",
-                 _code(fmt_shape(r.output)) if r.output is not None or r.row else "--",
+                 _code(fmt_shape(r.output, r.row.last if r.row else None)) if r.output is not None or r.row
+                 else "--",
                  r.params_text, _code(fmt_kernel(r.kernel)), r.macs_text]
         if findings:
             cells.append(f"**{r.finding}**" if r.finding else "")

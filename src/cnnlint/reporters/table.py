@@ -23,8 +23,8 @@ def tree_prefix(depth: int) -> str:
 
 
 def row_cells(r: SummaryRow) -> List[str]:
-    return [r.name or "-", r.type if r.depth else "model", fmt_shape(r.output) if r.output is not None or r.row
-            else "--", r.params_text, fmt_kernel(r.kernel), r.macs_text]
+    return [r.name or "-", r.type if r.depth else "model",
+            fmt_shape(r.output, r.row.last if r.row else None) if r.output is not None or r.row else "--", r.params_text, fmt_kernel(r.kernel), r.macs_text]
 
 
 def header(t: ModelTrace) -> str:
