@@ -51,3 +51,26 @@ def test_torch_tensor_literal_shapes_match_torch(expr, tmp_path):
     want = tuple(namespace["Net"]()(torch.ones(2, 4)).shape)
     assert tuple(model.output) == want
     assert not [d for d in result.diagnostics if d.severity == "error"]
+
+
+def test_module_called_with_unlisted_arguments():
+    """Judged by PyTorch on the meta device: the model runs, so cnnlint reports no error."""
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(__file__), "data", "unlisted_module_args.py")
+    torch = pytest.importorskip("torch")
+    spec = importlib.util.spec_from_file_location("unlisted_module_args", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    with torch.device("meta"):
+        out = mod.Decoder()(torch.empty(2, 3, 16, 16))
+    assert tuple(out.shape) == (2, 2, 16, 16)
+    for shape in (None, "Decoder=2,3,16,16"):
+        from cnnlint.api import Settings
+        from cnnlint.inputspec import parse_spec
+
+        settings = Settings(input_specs=(parse_spec(shape),)) if shape else Settings()
+        result = check_file(path, settings)
+        errors = [f"{d.span.line}: {d.code} {d.message}" for d in result.diagnostics if d.severity == "error"]
+        assert not errors, (shape, errors)

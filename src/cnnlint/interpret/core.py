@@ -953,7 +953,11 @@ class Interp:
     def call(self, func, args, kwargs, node, arg_nodes=None):
         self.tick()
         if _KW_UNKNOWN in kwargs or any(a is _STAR_UNKNOWN for a in args):
-            if isinstance(func, (Layer, Obj)):
+            if isinstance(func, Obj):
+                from cnnlint.interpret.unlisted import unlisted_arguments
+
+                args, kwargs = unlisted_arguments(self, func, args, kwargs, _STAR_UNKNOWN, _KW_UNKNOWN)
+            elif isinstance(func, (Layer, Obj)):
                 args = [a for a in args if a is not _STAR_UNKNOWN]
                 kwargs = {k: v for k, v in kwargs.items() if k is not _KW_UNKNOWN}
             else:
