@@ -406,7 +406,7 @@ def kinds_markdown(det: dict, limit: int = 6) -> str:
         note = ("; notes: " + " / ".join(x["cnnlint_notes"])) if x["cnnlint_notes"] else ""
         out.append(f"- {x['file']} `{x['model']}` input {x['input']}: {x['missed']}/{x['of']} calls "
                    f"differ; first: {x['first']}{note[:500]}")
-    out.append(f"### cnnlint crashes ({len(det['crashes'])})")
+    out.append(f"### cnnlint runs that failed: traceback, exit 2, timeout, bad JSON ({len(det['crashes'])})")
     for c in det["crashes"][:30]:
         out.append(f"- {c}")
     return "\n".join(out)
