@@ -43,6 +43,14 @@ SOURCES = [
      "include": ["transformer/"]},
     {"repo": "Lornatang/SRGAN-PyTorch", "set": "heldout", "include": ["model.py"]},
     {"repo": "udacity/deep-learning-v2-pytorch", "set": "heldout", "include": ["intro-to-pytorch/fc_model.py"]},
+    {"repo": "meetshah1995/pytorch-semseg", "set": "heldout", "include": ["ptsemseg/models/"]},
+    {"repo": "meliketoy/wide-resnet.pytorch", "set": "heldout", "include": ["networks/"]},
+    {"repo": "xternalz/WideResNet-pytorch", "set": "heldout", "include": ["wideresnet.py"]},
+    {"repo": "lucidrains/vit-pytorch", "set": "heldout",
+     "include": ["vit_pytorch/" + n + ".py" for n in (
+         "vit", "simple_vit", "cait", "cct", "cvt", "deepvit", "levit", "local_vit", "max_vit",
+         "mobile_vit", "nest", "pit", "regionvit", "rvt", "sep_vit", "t2t", "twins_svt", "vit_1d",
+         "vit_3d", "xcit", "cross_vit", "crossformer", "vivit", "simple_vit_1d")]},
 ]
 
 # Constructor arguments (source text, evaluated in the model's module) for models that
@@ -77,4 +85,11 @@ SPECS = {
     "milesial/Pytorch-UNet": {"unet/unet_model.py": {"UNet": ["3, 2"]}},
     "4uiiurz1/pytorch-nested-unet": {"archs.py": {"UNet": ["1"], "NestedUNet": ["1"]}},
     "szagoruyko/wide-residual-networks": {},
+    "meliketoy/wide-resnet.pytorch": {
+        "networks/lenet.py": {"LeNet": ["10"]},
+        "networks/resnet.py": {"ResNet": ["18, 10"]},
+        "networks/vggnet.py": {"VGG": ["16, 10"]},
+        "networks/wide_resnet.py": {"Wide_ResNet": ["16, 2, 0.3, 10"]},
+    },
+    "xternalz/WideResNet-pytorch": {"wideresnet.py": {"WideResNet": ["16, 10, 2"]}},
 }
