@@ -142,17 +142,23 @@ def run_torch(work: str, which: str, jobs: int, cap: int, timeout: float, python
 
 
 def collect(work: str, which: str) -> None:
-    """WORK/<set>/torch.json from the per-file verdicts of WORK/<set>/torch/."""
-    outdir = os.path.join(work, which, "torch")
-    sources = {s["repo"]: s for s in json.load(open(os.path.join(work, "sources.json")))}
-    docs = []
-    for fn in sorted(os.listdir(outdir)):
-        d = json.load(open(os.path.join(outdir, fn)))
-        if d.get("repo") in sources and d.get("rel") in sources[d["repo"]]["files"]:
-            d["root"] = sources[d["repo"]]["root"]
-            docs.append(d)
+    """WORK/<set>/torch.json from the per-file verdicts of the set's repositories (found
+    under either set's folder: a repository may have moved between sets)."""
+    sources = {s["repo"]: s for s in json.load(open(os.path.join(work, "sources.json")))
+               if s["set"] == which}
+    docs = {}
+    for d in ("dev", "heldout"):
+        outdir = os.path.join(work, d, "torch")
+        if not os.path.isdir(outdir):
+            continue
+        for fn in sorted(os.listdir(outdir)):
+            doc = json.load(open(os.path.join(outdir, fn)))
+            if doc.get("repo") in sources and doc.get("rel") in sources[doc["repo"]]["files"]:
+                doc["root"] = sources[doc["repo"]]["root"]
+                docs[(doc["repo"], doc["rel"])] = doc
+    os.makedirs(os.path.join(work, which), exist_ok=True)
     with open(os.path.join(work, which, "torch.json"), "w") as f:
-        json.dump({"set": which, "files": docs}, f, indent=1)
+        json.dump({"set": which, "files": [docs[k] for k in sorted(docs)]}, f, indent=1)
 
 
 # --- 3. report -----------------------------------------------------------------------------
@@ -406,7 +412,7 @@ def kinds_markdown(det: dict, limit: int = 6) -> str:
         note = ("; notes: " + " / ".join(x["cnnlint_notes"])) if x["cnnlint_notes"] else ""
         out.append(f"- {x['file']} `{x['model']}` input {x['input']}: {x['missed']}/{x['of']} calls "
                    f"differ; first: {x['first']}{note[:500]}")
-    out.append(f"### cnnlint crashes ({len(det['crashes'])})")
+    out.append(f"### cnnlint runs that failed: traceback, exit 2, timeout, bad JSON ({len(det['crashes'])})")
     for c in det["crashes"][:30]:
         out.append(f"- {c}")
     return "\n".join(out)

@@ -34,7 +34,8 @@ SOURCES = [
     {"repo": "tonylins/pytorch-mobilenet-v2", "set": "heldout", "include": ["MobileNetV2.py"]},
     {"repo": "szagoruyko/wide-residual-networks", "set": "heldout", "include": ["pytorch/resnet.py", "pytorch/utils.py"]},
     {"repo": "clovaai/rexnet", "set": "heldout", "include": ["rexnetv1.py", "rexnetv1_lite.py"]},
-    {"repo": "facebookresearch/ConvNeXt", "set": "heldout", "include": ["models/"]},
+    # timm's convnext.py (in the project's corpus) derives from this code: counted as dev
+    {"repo": "facebookresearch/ConvNeXt", "set": "dev", "include": ["models/"]},
     {"repo": "megvii-model/ShuffleNet-Series", "set": "heldout",
      "include": ["ShuffleNetV1/blocks.py", "ShuffleNetV1/network.py", "ShuffleNetV2/blocks.py",
                  "ShuffleNetV2/network.py", "ShuffleNetV2+/blocks.py", "ShuffleNetV2+/network.py",
@@ -43,6 +44,15 @@ SOURCES = [
      "include": ["transformer/"]},
     {"repo": "Lornatang/SRGAN-PyTorch", "set": "heldout", "include": ["model.py"]},
     {"repo": "udacity/deep-learning-v2-pytorch", "set": "heldout", "include": ["intro-to-pytorch/fc_model.py"]},
+    {"repo": "meetshah1995/pytorch-semseg", "set": "heldout", "include": ["ptsemseg/models/"]},
+    {"repo": "meliketoy/wide-resnet.pytorch", "set": "heldout", "include": ["networks/"]},
+    {"repo": "xternalz/WideResNet-pytorch", "set": "heldout", "include": ["wideresnet.py"]},
+    # vit_pytorch is one of the libraries another session checks cnnlint on: dev
+    {"repo": "lucidrains/vit-pytorch", "set": "dev",
+     "include": ["vit_pytorch/" + n + ".py" for n in (
+         "vit", "simple_vit", "cait", "cct", "cvt", "deepvit", "levit", "local_vit", "max_vit",
+         "mobile_vit", "nest", "pit", "regionvit", "rvt", "sep_vit", "t2t", "twins_svt", "vit_1d",
+         "vit_3d", "xcit", "cross_vit", "crossformer", "vivit", "simple_vit_1d")]},
 ]
 
 # Constructor arguments (source text, evaluated in the model's module) for models that
@@ -77,4 +87,11 @@ SPECS = {
     "milesial/Pytorch-UNet": {"unet/unet_model.py": {"UNet": ["3, 2"]}},
     "4uiiurz1/pytorch-nested-unet": {"archs.py": {"UNet": ["1"], "NestedUNet": ["1"]}},
     "szagoruyko/wide-residual-networks": {},
+    "meliketoy/wide-resnet.pytorch": {
+        "networks/lenet.py": {"LeNet": ["10"]},
+        "networks/resnet.py": {"ResNet": ["18, 10"]},
+        "networks/vggnet.py": {"VGG": ["16, 10"]},
+        "networks/wide_resnet.py": {"Wide_ResNet": ["16, 2, 0.3, 10"]},
+    },
+    "xternalz/WideResNet-pytorch": {"wideresnet.py": {"WideResNet": ["16, 10, 2"]}},
 }
