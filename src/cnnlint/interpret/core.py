@@ -89,6 +89,10 @@ def _bind_late() -> None:
 
 _LATE_BOUND = False
 
+# An object with a method ``call(interp, node, scope, func, args, kwargs, result)``, told of every
+# call expression evaluated (bench/coverage.py installs one); None, the default, costs one test.
+RECORDER: Any = None
+
 
 class Interp:
     def __init__(self, file_ctx, model_name: Optional[str] = None):
@@ -770,12 +774,16 @@ class Interp:
             if isinstance(receiver, Tensor):
                 return self.inplace(receiver, node.func.attr.value, args, kwargs, node, scope)
         if self.module_stack[-1] is not self.file.scope:
-            return self.call(func, args, kwargs, node, arg_nodes)
-        self.main_sites.append(node)
-        try:
-            return self.call(func, args, kwargs, node, arg_nodes)
-        finally:
-            self.main_sites.pop()
+            result = self.call(func, args, kwargs, node, arg_nodes)
+        else:
+            self.main_sites.append(node)
+            try:
+                result = self.call(func, args, kwargs, node, arg_nodes)
+            finally:
+                self.main_sites.pop()
+        if RECORDER is not None:
+            RECORDER.call(self, node, scope, func, args, kwargs, result)
+        return result
 
     def inplace(self, x: Tensor, method: str, args, kwargs, node, scope):
         """``x.unsqueeze_(1)``: the shape of ``x`` itself changes."""
