@@ -273,6 +273,8 @@ def call_expressions(path: str) -> int:
 # --- the corpora ------------------------------------------------------------------------------
 
 def py_files(root: str):
+    if os.path.isfile(root):
+        return [root]
     out = []
     for dirpath, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
@@ -298,7 +300,7 @@ def corpora(site: str, extra):
 def owner(path: str, roots):
     for name, dirs in roots:
         for d in dirs:
-            if path.startswith(os.path.realpath(d) + os.sep):
+            if path == d or path.startswith(d + os.sep):
                 return name
     return None
 
@@ -312,6 +314,8 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per file (default 60)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--sites", action="store_true", help="with --json: list every cannot-follow site")
+    ap.add_argument("--check", default="", help="check only the files whose path contains this text")
     ap.add_argument("--src", default=os.path.join(ROOT, "src"), help="the cnnlint source to measure")
     args = ap.parse_args(argv)
     if args.src:
@@ -324,7 +328,7 @@ def main(argv=None) -> int:
     files = []
     for name, dirs in roots:
         for d in dirs:
-            files.extend((name, f) for f in py_files(d))
+            files.extend((name, f) for f in py_files(d) if args.check in f)
     start = time.perf_counter()
     merged = {}
     statuses = Counter()
@@ -387,6 +391,10 @@ def main(argv=None) -> int:
         return out
 
     report["top"] = top_of([n for n, _ in roots])
+    if args.sites:
+        report["cannot_follow_sites"] = [
+            {"callee": g, "site": _display(key), "reason": reason}
+            for n in sorted(groups) for g, items in sorted(groups[n].items()) for key, reason in sorted(items)]
     if args.json:
         print(json.dumps(report, indent=1))
         return 0
