@@ -529,7 +529,7 @@ class Interp:
         return list(self.eval_elements(node.elements, scope))
 
     def eval_Set(self, node, scope):
-        return Unknown("set")
+        return _BUILTINS["set"].fn(self, [self.eval_elements(node.elements, scope)], {}, node)
 
     def eval_elements(self, elements, scope):
         out = []
@@ -707,7 +707,8 @@ class Interp:
         return self.comprehension(node, scope, list)
 
     def eval_SetComp(self, node, scope):
-        return Unknown("set comprehension")
+        out = self.comprehension(node, scope, list)
+        return _BUILTINS["set"].fn(self, [out], {}, node) if isinstance(out, list) else out
 
     def eval_DictComp(self, node, scope):
         out = self.comprehension(node, scope, list, pairs=True)
@@ -1115,7 +1116,10 @@ def compare(op: str, left, right):
             r = left == right and type(left) is type(right)
         return r if op == "Is" else not r
     if op in ("In", "NotIn"):
-        if isinstance(right, (list, tuple, dict, str)) and not isinstance(left, Unknown):
+        if isinstance(right, (set, frozenset)) and (isinstance(left, (Unknown, SymbolicObj, Tensor)) or
+                                                    dims.is_symbolic(left)):
+            return Unknown("membership")
+        if isinstance(right, (list, tuple, dict, str, set, frozenset)) and not isinstance(left, Unknown):
             try:
                 if isinstance(right, (list, tuple)) and any(isinstance(v, Unknown) for v in right):
                     return Unknown("membership")

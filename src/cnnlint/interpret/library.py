@@ -11,6 +11,7 @@ from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Bui
                                       SymbolicObj, Tensor, Unknown, UserClass, is_module)
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.hierarchy import layer_is
+from cnnlint.overlays import pytypes
 from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
 
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
@@ -115,10 +116,18 @@ def _dict(it, args, kwargs, node):
     return out
 
 
+def _hashable(v) -> bool:
+    if isinstance(v, tuple) and not isinstance(v, SizeTuple):
+        return all(_hashable(e) for e in v)
+    return isinstance(v, (int, float, str, bool, type(None), UserClass, Qual, Function))
+
+
 @_b("set")
 def _set(it, args, kwargs, node):
     items = it.iterate(args[0]) if args else []
-    if isinstance(items, Unknown) or not all(isinstance(v, (int, float, str, bool, tuple)) for v in items):
+    # elements that hash as Python would: numbers, strings, tuples, None, and classes and functions
+    # (by identity; a torch class by its name)
+    if isinstance(items, Unknown) or not all(_hashable(v) for v in items):
         return Unknown("set")
     try:
         return set(items)
@@ -271,9 +280,20 @@ def _isinstance(it, args, kwargs, node):
                 result = result or k in mro(it, v.cls)
             elif isinstance(v, Unknown):
                 return Unknown("isinstance")
+        elif pytypes.is_type_object(k):
+            known = pytypes.instance_of(it, v, k)
+            if known is None:
+                return Unknown("isinstance")
+            result = result or known
         else:
             return Unknown("isinstance")
     return result
+
+
+@_b("issubclass")
+def _issubclass(it, args, kwargs, node):
+    known = pytypes.subclass_of(it, args[0], args[1]) if len(args) == 2 else None
+    return Unknown("issubclass") if known is None else known
 
 
 @_b("getattr")
@@ -592,6 +612,10 @@ def _tmp_layer(kind, values, node):
 # --- attributes -------------------------------------------------------------------------------
 
 def get_attribute(it, obj, name: str, node):
+    if name in ("__name__", "__qualname__"):
+        known = pytypes.class_name(obj)
+        if known is not None:
+            return known
     if isinstance(obj, Qual):
         from cnnlint.interpret.imports import resolve
 
