@@ -26,12 +26,12 @@ def _cnnlint(path, spec):
     return result, model
 
 
-def _torch(root, module, ctor, shape):
+def _torch(root, module, ctor, shape, device="meta"):
     torch = pytest.importorskip("torch")
     sys.path.insert(0, str(root))
     try:
         mod = importlib.import_module(module)
-        with torch.device("meta"):
+        with torch.device(device):
             net = eval(ctor, vars(mod))
             out = net(torch.zeros(shape))
         return tuple(out.shape), sum(p.numel() for p in net.parameters())
@@ -41,13 +41,13 @@ def _torch(root, module, ctor, shape):
             del sys.modules[name]
 
 
-def _agree(root, rel, ctor, shape):
+def _agree(root, rel, ctor, shape, device="meta"):
     """cnnlint and PyTorch agree on the output shape and parameter count; no note that cnnlint
     could not follow something."""
     spec = f"{ctor}={','.join(map(str, shape))}"
     result, model = _cnnlint(os.path.join(root, rel), spec)
     module = rel[:-3].replace("/", ".")
-    out, params = _torch(root, module, ctor, shape)
+    out, params = _torch(root, module, ctor, shape, device)
     assert model.output == out
     assert model.params == params
     assert not [d for d in result.diagnostics if d.severity == "error"]
@@ -263,3 +263,116 @@ def test_super_forward_of_a_torch_layer_subclass_checks_its_input(tmp_path):
         del sys.modules["bnact"]
     result, _ = _cnnlint(tmp_path / "bnact.py", "Net(6)=2,3,10,10")
     assert [d.code for d in result.diagnostics if d.severity == "error"] == ["CNN101"]
+
+
+# --- tensor methods and torch functions (overlays/tensor_methods.py) -----------------------------
+
+_TENSOR_EXPRESSIONS = [
+    "x.unbind(0)", "x.unbind(1)", "x.unbind(-1)", "torch.unbind(x, 2)", "x.unbind(dim=3)",
+    "x.tile(2)", "x.tile((2, 1, 1, 3))", "x.tile(2, 2, 2, 2, 2)", "torch.tile(x, (3,))",
+    "x.repeat_interleave(2)", "x.repeat_interleave(3, dim=1)", "x.repeat_interleave(2, -1)",
+    "torch.repeat_interleave(x, 2, dim=0)",
+    "x.unfold(3, 2, 1)", "x.unfold(2, 3, 2)", "x.unfold(-1, 5, 5)", "x.unfold(1, 3, 3)",
+    "x.swapaxes(1, 3)", "torch.swapaxes(x, 0, -1)", "x.swapdims(0, 2)", "torch.swapdims(x, 2, 3)",
+    "x.argsort(dim=1)", "torch.argsort(x, -1)", "torch.eye(4)", "torch.eye(3, 5)",
+    "torch.linspace(0, 1, 7)", "torch.linspace(0.0, 0.3, 1)", "torch.linspace(2, 3, 0)",
+    "torch.linspace(0, 1, 6).split([2, 4])", "torch.linspace(0, 1, 6).chunk(3)",
+    "[t for t in torch.linspace(0, 1, 3)]", "[t * 2 for t in torch.linspace(0, 0.5, 4)]",
+]
+
+
+def _structure(value):
+    """Shapes of a tensor / tuple / list of tensors, as tuples."""
+    if isinstance(value, (list, tuple)) and not hasattr(value, "shape"):
+        return tuple(_structure(v) for v in value)
+    shape = getattr(value, "shape", None)
+    return tuple(int(d) for d in shape) if shape is not None else value
+
+
+def test_tensor_methods_give_torchs_shapes(tmp_path):
+    torch = pytest.importorskip("torch")
+    import libcst as cst
+
+    from cnnlint.interpret.core import Interp
+    from cnnlint.interpret.values import Tensor
+    from cnnlint.source import FileContext
+
+    source = "import torch\n\nx = torch.zeros(2, 3, 5, 6)\n"
+    ctx = FileContext(str(tmp_path / "t.py"), source)
+    x = torch.zeros(2, 3, 5, 6, device="meta")
+    for expr in _TENSOR_EXPRESSIONS:
+        with torch.device("meta"):
+            expected = _structure(eval(expr, {"torch": torch, "x": x}))
+        got = Interp(ctx).eval(cst.parse_expression(expr), ctx.scope)
+        got = _structure(tuple(got) if isinstance(got, (list, tuple)) else got)
+        if isinstance(got, Tensor):
+            got = got.shape
+        got = tuple(g.shape if isinstance(g, Tensor) else g for g in got) if isinstance(got, tuple) and got and \
+            isinstance(got[0], Tensor) else got
+        assert got == expected, expr
+
+
+def test_linspace_values_are_torchs_float32_values():
+    """timm's drop-path rates: [x.item() for x in torch.linspace(0, rate, depth)], and the
+    stage-wise form through split and tolist, exactly as PyTorch computes them (CPU)."""
+    torch = pytest.importorskip("torch")
+    import libcst as cst
+
+    from cnnlint.interpret.core import Interp
+    from cnnlint.source import FileContext
+
+    source = "import torch\n\nx = torch.zeros(2, 3)\n"
+    ctx = FileContext("t.py", source)
+    for expr in ["[x.item() for x in torch.linspace(0, 0.1, 12)]", "[x.item() for x in torch.linspace(0, 0.3, 7)]",
+                 "[x.tolist() for x in torch.linspace(0, 0.2, 10).split([2, 2, 6])]",
+                 "torch.linspace(1, 5, 9).tolist()", "[x.item() for x in torch.linspace(0., 0., 3)]",
+                 "torch.linspace(-1, 2.5, 13).tolist()",
+                 "torch.linspace(0.1, 0.7, 101).tolist()", "torch.linspace(0, 0.4, 24).tolist()",
+                 "x.repeat_interleave(torch.tensor([1, 2]), dim=0).shape",  # the meta device cannot
+                 "torch.tensor([[1, 2], [3, 4]]).repeat_interleave(torch.tensor([1, 3]), dim=1).shape"]:
+        expected = eval(expr, {"torch": torch, "x": torch.zeros(2, 3)})
+        got = Interp(ctx).eval(cst.parse_expression(expr), ctx.scope)
+        assert got == (tuple(expected) if isinstance(expected, torch.Size) else expected), expr
+
+
+def test_drop_path_rates_decide_the_branch(tmp_path):
+    """With drop_path_rate=0 every block's rate is 0, so `DropPath(p) if p > 0 else nn.Identity()`
+    is decided: the model's shapes and parameters are known, as PyTorch builds them."""
+    _write(tmp_path, {"dpr.py": """
+        import torch
+        import torch.nn as nn
+
+
+        class DropPath(nn.Module):
+            def __init__(self, p):
+                super().__init__()
+                self.p = p
+
+            def forward(self, x):
+                return x
+
+
+        class Block(nn.Module):
+            def __init__(self, dim, drop_path=0.0):
+                super().__init__()
+                self.fc = nn.Linear(dim, dim)
+                self.drop_path = DropPath(drop_path) if drop_path > 0. else nn.Identity()
+
+            def forward(self, x):
+                return x + self.drop_path(self.fc(x))
+
+
+        class Net(nn.Module):
+            def __init__(self, depth=3, dim=16, drop_path_rate=0.):
+                super().__init__()
+                dpr = [x.item() for x in torch.linspace(0, drop_path_rate, depth)]
+                self.blocks = nn.Sequential(*[Block(dim, dpr[i]) for i in range(depth)])
+                q, k, v = torch.zeros(3, 4, dim).unbind(0)
+                self.head = nn.Linear(k.shape[-1], 5)
+
+            def forward(self, x):
+                return self.head(self.blocks(x))
+        """})
+    # .item() needs real values: the CPU, not the meta device
+    _agree(tmp_path, "dpr.py", "Net()", (2, 7, 16), "cpu")
+    _agree(tmp_path, "dpr.py", "Net(drop_path_rate=0.2)", (2, 7, 16), "cpu")

@@ -1034,6 +1034,12 @@ def iterate(it, value):
                 return list(value.children.keys())
             return [v for v in value.children.values() if v is not None]
     if isinstance(value, Tensor):
+        if value.values is not None:
+            from cnnlint.overlays.tensor_methods import element_tensors
+
+            parts = element_tensors(value)
+            if parts is not None:
+                return parts
         if value.shape and dims.as_int(value.shape[0]) is not None and dims.as_int(value.shape[0]) <= 64:
             return [Tensor(value.shape[1:]) for _ in range(dims.as_int(value.shape[0]))]
     return Unknown("iteration")

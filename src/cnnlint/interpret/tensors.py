@@ -830,3 +830,7 @@ for _name in ("round", "log", "exp", "sqrt", "abs", "neg", "floor", "ceil", "int
 METHODS["tolist"] = _tolist
 METHODS["item"] = _item
 METHODS["pow"] = _value_method("pow", _arith("Power"))
+
+from cnnlint.overlays.tensor_methods import install as _install_overlay  # noqa: E402
+
+_install_overlay(METHODS, TORCH_FUNCTIONS)

@@ -1,0 +1,263 @@
+"""Tensor methods and their torch.* forms beyond tensors.py's tables, fitted to PyTorch 2.13:
+``unbind``, ``tile``, ``repeat_interleave``, ``unfold``, ``swapaxes``/``swapdims``, ``argsort``,
+``torch.eye``, ``torch.linspace``, and the values of small value tensors through ``split`` and
+iteration (timm's ``[x.item() for x in torch.linspace(0, rate, depth)]``).
+
+``install`` adds them to tensors.METHODS / tensors.TORCH_FUNCTIONS (a method is
+``(it, x, args, kwargs, node)``, a function ``(it, args, kwargs, node)``)."""
+from __future__ import annotations
+
+import struct
+from typing import Any, Dict, List, Optional
+
+from cnnlint import dims
+from cnnlint.interpret import numeric
+from cnnlint.interpret.values import Tensor, Unknown
+
+MAX_PARTS = 1024  # unbind of a larger known size: too many values to list
+
+METHODS: Dict[str, Any] = {}
+FUNCTIONS: Dict[str, Any] = {}
+
+
+def method(*names):
+    def register(fn):
+        for n in names:
+            METHODS[n] = fn
+        return fn
+
+    return register
+
+
+def function(*names):
+    def register(fn):
+        for n in names:
+            FUNCTIONS[n] = fn
+        return fn
+
+    return register
+
+
+def _arg(args, kwargs, i, name, default=None):
+    return args[i] if len(args) > i else kwargs.get(name, default)
+
+
+def _axis_in(it, node, d, rank):
+    from cnnlint.interpret.tensors import _axis_in as axis_in
+
+    return axis_in(it, node, d, rank)
+
+
+def scalar(value) -> Tensor:
+    """A 0-d tensor holding one known number."""
+    return Tensor((), values=(value,))
+
+
+def element_tensors(x: Tensor) -> Optional[List[Tensor]]:
+    """What iterating over ``x`` gives: its slices along dim 0 (values kept for a 1-D value
+    tensor), or None when the length is not a small known number."""
+    if not x.shape or x.free:
+        return None
+    n = dims.as_int(x.shape[0])
+    if n is None or n > MAX_PARTS:
+        return None
+    if x.values is not None and len(x.shape) == 1 and len(x.values) == n:
+        return [scalar(v) for v in x.values]
+    return [Tensor(x.shape[1:]) for _ in range(n)]
+
+
+@method("unbind")
+def unbind(it, x, args, kwargs, node):
+    """x.unbind(dim=0): a tuple of size(dim) tensors, dim removed."""
+    d = _arg(args, kwargs, 0, "dim", 0)
+    if x.shape is None or x.free:
+        return Unknown("unbind of a tensor of unknown rank")
+    a = _axis_in(it, node, d, len(x.shape))
+    if a is None:
+        return Unknown("unbind")
+    if a == 0:
+        parts = element_tensors(x)
+        return tuple(parts) if parts is not None else Unknown("unbind of a symbolic size")
+    n = dims.as_int(x.shape[a])
+    if n is None or n > MAX_PARTS:
+        return Unknown("unbind of a symbolic size")
+    rest = x.shape[:a] + x.shape[a + 1:]
+    return tuple(Tensor(rest) for _ in range(n))
+
+
+@method("tile")
+def tile(it, x, args, kwargs, node):
+    """x.tile(dims): dims padded with leading 1s to the rank (or the tensor's shape with leading
+    1s to len(dims)); each size multiplied."""
+    reps = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else list(args)
+    if not args:
+        reps = list(kwargs.get("dims", ()))
+    if x.shape is None or x.free or not all(dims.is_dim(r) and not isinstance(r, bool) for r in reps):
+        return Tensor(None)
+    if any(dims.as_int(r) is not None and dims.as_int(r) < 0 for r in reps):
+        return Tensor(None)
+    rank = max(len(reps), len(x.shape))
+    reps = [1] * (rank - len(reps)) + reps
+    shape = [1] * (rank - len(x.shape)) + list(x.shape)
+    return Tensor(tuple(dims.mul(s, r) for s, r in zip(shape, reps)))
+
+
+@method("repeat_interleave")
+def repeat_interleave(it, x, args, kwargs, node):
+    """x.repeat_interleave(repeats, dim=None): without dim the tensor is flattened; an int repeats
+    multiplies that size; a 1-D tensor of known repeats gives their sum."""
+    repeats = _arg(args, kwargs, 0, "repeats")
+    d = _arg(args, kwargs, 1, "dim")
+    if x.shape is None or x.free:
+        return Tensor(None)
+    if d is None:
+        shape, a = (dims.prod(x.shape),), 0
+    else:
+        a = _axis_in(it, node, d, len(x.shape))
+        if a is None:
+            return Tensor(None)
+        shape = tuple(x.shape)
+    size = shape[a]
+    if isinstance(repeats, Tensor):
+        if repeats.values is None or not all(isinstance(v, int) for v in repeats.values):
+            return Tensor(None)
+        if len(repeats.values) == 1:
+            repeats = repeats.values[0]
+        elif dims.as_int(size) == len(repeats.values):
+            return Tensor(shape[:a] + (sum(repeats.values),) + shape[a + 1:])
+        else:
+            return Tensor(None)
+    if not dims.is_dim(repeats) or isinstance(repeats, bool) or size is None:
+        return Tensor(None)
+    return Tensor(shape[:a] + (dims.mul(size, repeats),) + shape[a + 1:])
+
+
+@method("unfold")
+def unfold(it, x, args, kwargs, node):
+    """x.unfold(dimension, size, step): that dim becomes (n - size) // step + 1 windows and a new
+    last dim of ``size``. A window larger than the dim is PyTorch's RuntimeError, left unknown."""
+    d = _arg(args, kwargs, 0, "dimension")
+    size = _arg(args, kwargs, 1, "size")
+    step = _arg(args, kwargs, 2, "step")
+    if x.shape is None or x.free or not dims.is_dim(size) or not dims.is_dim(step):
+        return Tensor(None)
+    a = _axis_in(it, node, d, len(x.shape)) if x.shape else (0 if dims.as_int(d) in (0, -1) else None)
+    if a is None:
+        return Tensor(None)
+    if not x.shape:
+        return Tensor((size,)) if dims.as_int(size) == 1 else Tensor(None)
+    n = x.shape[a]
+    if n is None or dims.as_int(step) is None or dims.as_int(step) <= 0:
+        return Tensor(None)
+    if dims.as_int(n) is not None and dims.as_int(size) is not None and dims.as_int(size) > dims.as_int(n):
+        return Tensor(None)
+    windows = dims.add(dims.floordiv(dims.sub(n, size), step), 1)
+    return Tensor(x.shape[:a] + (windows,) + x.shape[a + 1:] + (size,))
+
+
+@method("swapaxes", "swapdims")
+def swapaxes(it, x, args, kwargs, node):
+    from cnnlint.interpret.tensors import _transpose
+
+    a0 = _arg(args, kwargs, 0, "axis0", kwargs.get("dim0"))
+    a1 = _arg(args, kwargs, 1, "axis1", kwargs.get("dim1"))
+    return _transpose(it, x, [a0, a1], {}, node)
+
+
+@method("argsort", "msort")
+def same_shape(it, x, args, kwargs, node):
+    return Tensor(x.shape) if not x.free else Tensor(None)
+
+
+@function("eye")
+def eye(it, args, kwargs, node):
+    """torch.eye(n, m=None): an n x m matrix (m = n when left out)."""
+    n = _arg(args, kwargs, 0, "n")
+    m = _arg(args, kwargs, 1, "m")
+    if m is None:
+        m = n
+    if not (dims.is_dim(n) and dims.is_dim(m)) or isinstance(n, bool) or isinstance(m, bool):
+        return Tensor(None)
+    return Tensor((n, m))
+
+
+def _float32(v: float) -> float:
+    return struct.unpack("f", struct.pack("f", v))[0]
+
+
+@function("linspace")
+def linspace(it, args, kwargs, node):
+    """torch.linspace(start, end, steps): ``steps`` evenly spaced values. Their values are kept
+    (as float32, the default dtype) when start, end and steps are known numbers."""
+    start = _arg(args, kwargs, 0, "start")
+    end = _arg(args, kwargs, 1, "end")
+    steps = _arg(args, kwargs, 2, "steps")
+    if not dims.is_dim(steps) or isinstance(steps, bool):
+        return Tensor(None)
+    n = dims.as_int(steps)
+    if n is not None and n < 0:
+        return Tensor(None)  # PyTorch: "number of steps must be non-negative"
+    if n is None or n > numeric.MAX_VALUES or kwargs.get("dtype") is not None or \
+            not (numeric.is_number(start) and numeric.is_number(end)):
+        return Tensor((steps,))
+    if n == 1:
+        return numeric.make([_float32(float(start))])
+    # PyTorch's CPU kernel, in float32: step = (end - start) / (steps - 1); the first half counts
+    # up from start and the second half back from end, each one fused multiply-add (one rounding)
+    start, end = _float32(float(start)), _float32(float(end))
+    step = _float32(_float32(end - start) / (n - 1)) if n > 1 else 0.0
+    half = n // 2
+    values = [start + step * i if i < half else end - step * (n - 1 - i) for i in range(n)]
+    return numeric.make([_float32(v) for v in values])
+
+
+def _split_values(original):
+    """``split``/``chunk`` of a 1-D value tensor keep the values of each part."""
+    def run(it, x, args, kwargs, node):
+        out = original(it, x, args, kwargs, node)
+        if x.values is None or not isinstance(out, (list, tuple)) or len(x.shape or ()) != 1:
+            return out
+        parts, at = [], 0
+        for t in out:
+            n = dims.as_int(t.shape[0]) if isinstance(t, Tensor) and t.shape else None
+            if n is None:
+                return out
+            parts.append(numeric.make(x.values[at:at + n]))
+            at += n
+        return type(out)(parts) if at == len(x.values) else out
+
+    return run
+
+
+def _tolist(original):
+    def run(it, x, args, kwargs, node):
+        if x.shape == () and x.values is not None and len(x.values) == 1:
+            return x.values[0]  # a 0-d tensor's tolist() is its number
+        return original(it, x, args, kwargs, node)
+
+    return run
+
+
+def _function_of(fn):
+    """torch.f(x, ...) for the method x.f(...)."""
+    def run(it, args, kwargs, node):
+        x = args[0] if args else kwargs.get("input")
+        if not isinstance(x, Tensor):
+            return it.unknown_call(Unknown("torch function"), list(args), node, "torch function on a non-tensor")
+        return fn(it, x, list(args[1:]), {k: v for k, v in kwargs.items() if k != "input"}, node)
+
+    return run
+
+
+def install(methods: Dict[str, Any], functions: Dict[str, Any]) -> None:
+    for name in ("split", "chunk"):
+        if name in methods:
+            methods[name] = _split_values(methods[name])
+            functions[name] = _function_of(methods[name])
+    if "tolist" in methods:
+        methods["tolist"] = _tolist(methods["tolist"])
+    for name, fn in METHODS.items():
+        methods.setdefault(name, fn)
+        functions.setdefault(name, _function_of(fn))
+    for name, fn in FUNCTIONS.items():
+        functions.setdefault(name, fn)
