@@ -89,9 +89,11 @@ def test_absolute_import_of_a_name_its_package_re_exports(tmp_path):
 # --- Python's type objects: isinstance / issubclass / sets of classes / __name__ -------------------
 
 _TYPES_MODULE = """
+import collections.abc
 import functools
+import numbers
 import types
-from typing import Callable
+from typing import Callable, Sequence
 
 import torch.nn as nn
 
@@ -140,6 +142,15 @@ _TYPE_EXPRESSIONS = [
     "Block in KINDS", "nn.ReLU in KINDS", "nn.GELU in KINDS", "MyConv not in KINDS", "len(KINDS)",
     "sorted(NAMES)", "nn.Conv2d.__name__", "Block.__name__", "helper.__name__",
     "{1, 2, 2, 3} == {3, 2, 1}", "'a' in {'a', 'b'}",
+    "isinstance(Block(), nn.Conv2d)", "isinstance(MyConv(1, 2, 3), nn.Conv2d)", "isinstance(MyConv(1, 2, 3), nn.Linear)",
+    "isinstance(Block(), (nn.Linear, nn.BatchNorm2d))", "isinstance(MyConv(1, 2, 3), (nn.Linear, nn.Module))",
+    "isinstance(3, numbers.Integral)", "isinstance(True, numbers.Integral)", "isinstance(3.5, numbers.Integral)",
+    "isinstance(3.5, numbers.Real)", "isinstance((3, 3), numbers.Integral)", "isinstance(None, numbers.Number)",
+    "isinstance('ab', numbers.Number)", "isinstance((1, 2), collections.abc.Iterable)",
+    "isinstance(3, collections.abc.Iterable)", "isinstance('ab', collections.abc.Iterable)",
+    "isinstance(nn.Sequential(), collections.abc.Iterable)", "isinstance(nn.ReLU(), collections.abc.Iterable)",
+    "isinstance([1], collections.abc.Sequence)", "isinstance((1,), Sequence)", "isinstance(1, Sequence)",
+    "isinstance({1: 2}, Sequence)", "isinstance(None, collections.abc.Sequence)", "isinstance('x', Sequence)",
 ]
 
 
@@ -376,3 +387,40 @@ def test_drop_path_rates_decide_the_branch(tmp_path):
     # .item() needs real values: the CPU, not the meta device
     _agree(tmp_path, "dpr.py", "Net()", (2, 7, 16), "cpu")
     _agree(tmp_path, "dpr.py", "Net(drop_path_rate=0.2)", (2, 7, 16), "cpu")
+
+
+def test_max_and_min_of_symbolic_sizes_are_exact(tmp_path):
+    """max(1, c // 4) and min(c, 64) with a symbolic c: the sizes cnnlint gives, with c filled
+    in, are the ones PyTorch builds for every c tried."""
+    torch = pytest.importorskip("torch")
+    import sympy
+
+    source = """
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self, c):
+                super().__init__()
+                s = max(1, c // 4)
+                self.a = nn.Conv2d(c, s, 1)
+                self.b = nn.Conv2d(s, max(s, 3, c - 60), 1)
+                self.fc = nn.Linear(min(c, 64), 3)
+
+            def forward(self, x):
+                return self.b(self.a(x))
+        """
+    _write(tmp_path, {"mm.py": source})
+    result = check_file(str(tmp_path / "mm.py"), Settings(shapes=True))
+    (model,) = result.models
+    assert not [d for d in result.diagnostics if d.severity == "error"]
+    rows = {row.name: row for row in model.layers}
+    a_out, b_out = rows["a"].output[1], rows["b"].output[1]
+    namespace = {}
+    exec(textwrap.dedent(source), namespace)
+    c = sympy.Symbol("c", positive=True, integer=True)
+    for value in (1, 3, 4, 7, 8, 12, 63, 64, 65, 70, 100):
+        with torch.device("meta"):
+            net = namespace["Net"](value)
+        assert int(sympy.sympify(a_out).subs(c, value)) == net.a.out_channels
+        assert int(sympy.sympify(b_out).subs(c, value)) == net.b.out_channels

@@ -182,7 +182,7 @@ def _reduce(fn):
             return Unknown("min/max")
         items = [it.symbol(v.name) if isinstance(v, SymbolicObj) else v for v in items]
         if any(dims.is_symbolic(v) for v in items):
-            return Unknown("min/max of symbolic sizes")
+            return pytypes.symbolic_extreme(fn, items)
         try:
             return fn(items)
         except Exception:
@@ -265,7 +265,10 @@ def _isinstance(it, args, kwargs, node):
                 if kind == "Module" and v.cls.is_module:
                     result = True
                 else:
-                    return Unknown("isinstance")
+                    known = pytypes.instance_of(it, v, k)
+                    if known is None:
+                        return Unknown("isinstance")
+                    result = result or known
             elif isinstance(v, Unknown):
                 return Unknown("isinstance")
         elif isinstance(k, Qual) and k.name == "torch.Tensor":

@@ -17,6 +17,11 @@ _CLASSES = {"int", "float", "bool", "str", "list", "tuple", "dict", "set", "froz
 _FUNCTION_TYPES = ("types.FunctionType", "types.LambdaType")
 _CALLABLE = ("typing.Callable", "collections.abc.Callable")
 _PARTIAL = ("functools.partial",)
+_INTEGRAL = ("numbers.Integral",)
+_REAL = ("numbers.Real", "numbers.Number", "numbers.Rational")
+_ITERABLE = ("collections.abc.Iterable", "typing.Iterable")
+_SEQUENCE = ("collections.abc.Sequence", "typing.Sequence")
+_ABCS = _INTEGRAL + _REAL + _ITERABLE + _SEQUENCE
 _DATA = (int, float, str, bytes, list, tuple, dict, set, frozenset, type(None), Tensor, ArgParser, Namespace)
 
 
@@ -33,7 +38,9 @@ def is_type_object(kind: Any) -> bool:
     """Whether ``isinstance(x, kind)`` is one this module answers."""
     if isinstance(kind, Builtin) and kind.bound is None and kind.name == "type":
         return True
-    return isinstance(kind, Qual) and kind.name in _FUNCTION_TYPES + _CALLABLE + _PARTIAL
+    if torch_class(kind) is not None:
+        return True
+    return isinstance(kind, Qual) and kind.name in _FUNCTION_TYPES + _CALLABLE + _PARTIAL + _ABCS
 
 
 def _is_class(value: Any) -> Optional[bool]:
@@ -83,7 +90,57 @@ def instance_of(it, value: Any, kind: Any) -> Optional[bool]:
         if isinstance(value, Partial):
             return True
         return False if _is_class(value) is not None else None
+    if kind.name in _ABCS:
+        return _abc_instance(kind.name, value)
+    torch_kind = torch_class(kind)
+    if torch_kind is not None:
+        return _torch_instance(it, value, torch_kind)
     return _is_callable(it, value)
+
+
+def _abc_instance(name: str, value: Any) -> Optional[bool]:
+    """numbers.Integral / Real / Number, collections.abc.Iterable / Sequence."""
+    from cnnlint import dims
+
+    if name in _INTEGRAL + _REAL:
+        if isinstance(value, int) or dims.is_symbolic(value):  # a size is an int (bool is Integral too)
+            return True
+        if isinstance(value, float):
+            return name not in _INTEGRAL
+        return False if isinstance(value, (str, bytes, list, tuple, dict, set, frozenset, type(None), Tensor, Layer,
+                                           Function, Partial, UserClass)) else None
+    if name in _SEQUENCE:
+        if isinstance(value, (list, tuple, str, bytes)):
+            return True
+        return False if isinstance(value, (int, float, dict, set, frozenset, type(None), Tensor, Layer, Function,
+                                           Partial, UserClass)) or dims.is_symbolic(value) else None
+    if isinstance(value, (list, tuple, str, bytes, dict, set, frozenset, Tensor)):  # Iterable
+        return True
+    if isinstance(value, Layer):
+        return value.kind in ("Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict")
+    return False if isinstance(value, (int, float, type(None), Function, Partial, UserClass)) or \
+        dims.is_symbolic(value) else None
+
+
+def _torch_instance(it, value: Any, kind: str) -> Optional[bool]:
+    """isinstance(value, nn.<kind>) for an instance of a user class: from the torch.nn classes
+    among its bases (a class with no torch.nn base and only known bases is none of them)."""
+    if not isinstance(value, Obj):
+        return None
+    from cnnlint.interpret.classes import bases, mro
+
+    answers = []
+    for c in mro(it, value.cls):
+        for b in bases(it, c):
+            if isinstance(b, UserClass):
+                continue
+            base_kind = torch_class(b)
+            if base_kind is None:
+                return None  # a base cnnlint cannot see into
+            answers.append(layer_is(base_kind, kind))
+    if any(a is True for a in answers):
+        return True
+    return False if all(a is False for a in answers) else None
 
 
 def subclass_of(it, cls: Any, base: Any) -> Optional[bool]:
@@ -134,3 +191,18 @@ def class_name(value: Any) -> Optional[str]:
     if isinstance(value, Function) and value.name != "<lambda>":
         return value.name
     return torch_class(value)
+
+
+def symbolic_extreme(fn, items) -> Any:
+    """max()/min() of sizes some of which are symbolic: sympy's Max/Min, which is exact (Python
+    returns one of the items; for sizes, equal values are interchangeable). Anything but sizes
+    (floats, strings) stays unknown."""
+    from cnnlint import dims
+
+    if not items or not all(dims.is_dim(v) for v in items):
+        return Unknown("min/max of symbolic sizes")
+    sp = dims.sympy()
+    try:
+        return dims.norm((sp.Max if fn is max else sp.Min)(*items))
+    except (TypeError, ValueError):
+        return Unknown("min/max of symbolic sizes")
