@@ -424,3 +424,28 @@ def test_max_and_min_of_symbolic_sizes_are_exact(tmp_path):
             net = namespace["Net"](value)
         assert int(sympy.sympify(a_out).subs(c, value)) == net.a.out_channels
         assert int(sympy.sympify(b_out).subs(c, value)) == net.b.out_channels
+
+
+def test_itertools_lists_what_python_lists(tmp_path):
+    import libcst as cst
+
+    from cnnlint.interpret.core import Interp
+    from cnnlint.source import FileContext
+
+    source = "import itertools\nfrom itertools import repeat, product\nimport collections.abc\n\n" \
+             "def to_ntuple(n):\n" \
+             "    def parse(x):\n" \
+             "        if isinstance(x, collections.abc.Iterable) and not isinstance(x, str):\n" \
+             "            return tuple(x)\n" \
+             "        return tuple(repeat(x, n))\n" \
+             "    return parse\n\n" \
+             "to_2tuple = to_ntuple(2)\n"
+    ctx = FileContext(str(tmp_path / "it.py"), source)
+    namespace = {}
+    exec(source, namespace)
+    for expr in ["tuple(repeat(3, 2))", "list(repeat('a', 0))", "to_2tuple(7)", "to_2tuple((3, 5))", "to_2tuple([1, 2])",
+                 "list(product(range(2), range(3)))", "list(itertools.product([1, 2], repeat=2))",
+                 "list(itertools.chain([1, 2], (3,), range(2)))", "list(itertools.accumulate([2, 2, 6, 2]))",
+                 "list(itertools.accumulate([1, 2], initial=0))", "[a * b for a, b in product(range(1, 3), range(2))]"]:
+        got = Interp(ctx).eval(cst.parse_expression(expr), ctx.scope)
+        assert got == eval(expr, namespace), expr

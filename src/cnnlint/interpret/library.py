@@ -429,6 +429,12 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
         if not args:
             return Unknown("partial")
         return Partial(args[0], tuple(args[1:]), dict(kwargs))
+    if name.startswith("itertools."):
+        from cnnlint.overlays import iter_tools
+
+        listed = iter_tools.call(it, name[10:], args, kwargs)
+        if listed is not None:
+            return listed
     if name.startswith("math."):
         return call_math(it, name[5:], args)
     if name in ("numpy.prod", "np.prod", "math.prod"):
