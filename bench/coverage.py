@@ -105,13 +105,16 @@ class Recorder:
         return self.unknown(value) or isinstance(value, self.v.SymbolicObj)
 
     def any_missing(self, values) -> bool:
+        """Whether an input is missing; ``self.why`` then says what it was."""
         for value in values:
-            if self.missing(value):
-                return True
-            if isinstance(value, (list, tuple)) and any(self.missing(e) for e in value):
-                return True
-            if isinstance(value, dict) and any(self.missing(e) for e in value.values()):
-                return True
+            for v in [value] + (list(value) if isinstance(value, (list, tuple)) else
+                                list(value.values()) if isinstance(value, dict) else []):
+                if self.missing(v):
+                    v_ = self.v
+                    self.why = v.reason if isinstance(v, v_.Unknown) else \
+                        "no value given" if isinstance(v, v_.SymbolicObj) else \
+                        "the model input (rank unknown)" if v.free else "a tensor of unknown rank"
+                    return True
         return False
 
     def receiver(self, expr, scope):
@@ -133,7 +136,9 @@ class Recorder:
                     return base.children[name]
                 return base.attrs.get(name, _NONE)
             if isinstance(base, v.Layer):
-                return base.children.get(name, _NONE)
+                from cnnlint.interpret.library import layer_attribute
+
+                return layer_attribute(None, base, name)  # reads the layer's arguments, runs nothing
             if isinstance(base, v.Unknown) or isinstance(base, v.SymbolicObj):
                 return base
         return _NONE
@@ -151,7 +156,7 @@ class Recorder:
                                                   or result.reason == "recursion too deep"):
                 inputs = list(args) + list(kwargs.values())
                 if self.any_missing(inputs):
-                    return INPUT, "", ""
+                    return INPUT, "", self.why
                 what = result.reason[len("call to "):].split(" with", 1)[0] if result.reason.startswith("call to ") \
                     else f"{code_of(node.func)[:40]}()"
                 return CANNOT, f"{what}: {result.reason.split(' with ')[-1]}", result.reason
@@ -160,17 +165,20 @@ class Recorder:
             return FOLLOWED, "", ""
         inputs = list(args) + [a for k, a in kwargs.items() if isinstance(k, str)]
         if any(not isinstance(k, str) for k in kwargs):  # **kwargs of an unknown dict
-            return INPUT, "", ""
+            return INPUT, "", "**kwargs of an unknown dict"
         if isinstance(callee, v.Builtin) and callee.bound is not None:
             inputs.append(callee.bound)
+            bound = callee.bound
+            if isinstance(bound, v.Tensor) and bound.shape is not None and any(d is None for d in bound.shape):
+                return INPUT, "", "a tensor with a size cnnlint lost"
         if type(node.func) is cst.Attribute and not isinstance(callee, v.Builtin):
             recv = self.receiver(node.func.value, scope)
             if recv is not _NONE:
                 inputs.append(recv)
         if self.any_missing(inputs):
-            return INPUT, "", ""
+            return INPUT, "", self.why
         if isinstance(callee, v.SymbolicObj):
-            return INPUT, "", ""
+            return INPUT, "", "no value given"
         reason = result.reason if isinstance(result, v.Unknown) else "a tensor of unknown rank"
         if isinstance(callee, v.Qual):
             name = _short(callee.name)
@@ -217,6 +225,10 @@ class Recorder:
             key = f"{os.path.realpath(ctx.path)}:{span.line}:{span.column}"
         except Exception:  # the bench must never change what cnnlint does
             self.failures += 1
+            if os.environ.get("COVERAGE_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
             return
         old = self.sites.get(key)
         if old is None or outcome > old[0]:
@@ -347,6 +359,7 @@ def main(argv=None) -> int:
     real_roots = [(n, [os.path.realpath(d) for d in ds]) for n, ds in roots]
     per = {name: Counter() for name, _ in roots}
     groups = defaultdict(lambda: defaultdict(list))  # corpus -> group -> [(key, reason)]
+    inputs_why = defaultdict(Counter)  # corpus -> what the unknown input was -> sites
     for key, (outcome, group, reason) in merged.items():
         path = key.rsplit(":", 2)[0]
         corpus = owner(path, real_roots)
@@ -355,6 +368,8 @@ def main(argv=None) -> int:
         per[corpus][outcome] += 1
         if outcome == CANNOT:
             groups[corpus][group].append((key, reason))
+        elif outcome == INPUT:
+            inputs_why[corpus][reason] += 1
     exprs = Counter()
     nfiles = Counter()
     for name, f in files:
@@ -392,6 +407,7 @@ def main(argv=None) -> int:
 
     report["top"] = top_of([n for n, _ in roots])
     if args.sites:
+        report["unknown_input_reasons"] = {n: dict(c.most_common()) for n, c in inputs_why.items()}
         report["cannot_follow_sites"] = [
             {"callee": g, "site": _display(key), "reason": reason}
             for n in sorted(groups) for g, items in sorted(groups[n].items()) for key, reason in sorted(items)]

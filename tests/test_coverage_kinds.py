@@ -449,3 +449,47 @@ def test_itertools_lists_what_python_lists(tmp_path):
                  "list(itertools.accumulate([1, 2], initial=0))", "[a * b for a, b in product(range(1, 3), range(2))]"]:
         got = Interp(ctx).eval(cst.parse_expression(expr), ctx.scope)
         assert got == eval(expr, namespace), expr
+
+
+def test_quantizable_model_before_conversion(tmp_path):
+    """QuantStub / DeQuantStub are identities and FloatFunctional's add, add_relu, mul, cat the
+    operators, until the model is converted: shapes, parameters and modules as PyTorch has them."""
+    torch = pytest.importorskip("torch")
+    source = """
+        import torch
+        import torch.nn as nn
+        from torch.ao.quantization import DeQuantStub, QuantStub
+
+
+        class Block(nn.Module):
+            def __init__(self, c):
+                super().__init__()
+                self.conv = nn.Conv2d(c, c, 3, padding=1)
+                self.skip_add = nn.quantized.FloatFunctional()
+                self.cat = torch.ao.nn.quantized.FloatFunctional()
+
+            def forward(self, x):
+                y = self.skip_add.add_relu(self.conv(x), x)
+                y = self.skip_add.mul(y, self.skip_add.add_scalar(y, 1.0))
+                return self.cat.cat([x, y], 1)
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.quant = QuantStub()
+                self.block = Block(4)
+                self.pool = nn.AdaptiveAvgPool2d(1)
+                self.fc = nn.Linear(8, 3)
+                self.dequant = torch.ao.quantization.DeQuantStub()
+
+            def forward(self, x):
+                x = self.block(self.quant(x))
+                return self.dequant(self.fc(self.pool(x).flatten(1)))
+        """
+    _write(tmp_path, {"qnet.py": source})
+    model = _agree(tmp_path, "qnet.py", "Net()", (2, 4, 9, 9))
+    namespace = {}
+    exec(textwrap.dedent(source), namespace)
+    expected = [name for name, _ in namespace["Net"]().named_modules() if name]
+    assert [node.name for node in model.modules] == expected

@@ -11,7 +11,8 @@ from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Bui
                                       SymbolicObj, Tensor, Unknown, UserClass, is_module)
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.hierarchy import layer_is
-from cnnlint.overlays import pytypes
+from cnnlint.layers.quant import QUALIFIED as QUANT_LAYERS
+from cnnlint.overlays import pytypes, quantization
 from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
 
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
@@ -389,6 +390,11 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
     kind = layer_kind(name)
     if kind is not None and (name.count(".") == 2 or ".modules." in name):
         return build_layer(it, kind, args, kwargs, node, arg_nodes)
+    if name in QUANT_LAYERS:
+        built = build_layer(it, QUANT_LAYERS[name], args, kwargs, node, arg_nodes)
+        if isinstance(built, Layer) and built.kind == "FloatFunctional":
+            built.children["activation_post_process"] = Layer("Identity", {}, node)  # as torch builds it
+        return built
     if name in ("torch.nn.Parameter", "torch.nn.parameter.Parameter"):
         t = args[0] if args else kwargs.get("data")
         if isinstance(t, Tensor):
@@ -686,7 +692,7 @@ def layer_attribute(it, layer: Layer, name: str):
         return Tensor((out,) if dims.is_dim(out) else None, param=True)
     if name == "normalized_shape" and "normalized_shape" in layer.args:
         return layer.value("normalized_shape")
-    method = module_method(layer, name, layer.kind)
+    method = module_method(layer, name, layer.kind) or quantization.method(layer, name)
     if method is not None:
         return method
     return Unknown(f"attribute '{name}' of nn.{layer.kind}")

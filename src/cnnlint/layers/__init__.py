@@ -3,7 +3,7 @@
 To teach cnnlint a layer, add one function decorated with ``@layer(...)`` to the family
 module it belongs to (conv, pool, norm, basic) and a fixture that uses it.
 """
-from cnnlint.layers import basic, conv, norm, pool  # noqa: F401  (they fill the table)
+from cnnlint.layers import basic, conv, norm, pool, quant  # noqa: F401  (they fill the table)
 from cnnlint.layers.base import FUNCTIONALS, LAYERS, REQUIRED, LayerDef
 
 __all__ = ["FUNCTIONALS", "LAYERS", "REQUIRED", "LayerDef"]
