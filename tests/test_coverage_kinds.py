@@ -151,6 +151,8 @@ _TYPE_EXPRESSIONS = [
     "isinstance(nn.Sequential(), collections.abc.Iterable)", "isinstance(nn.ReLU(), collections.abc.Iterable)",
     "isinstance([1], collections.abc.Sequence)", "isinstance((1,), Sequence)", "isinstance(1, Sequence)",
     "isinstance({1: 2}, Sequence)", "isinstance(None, collections.abc.Sequence)", "isinstance('x', Sequence)",
+    "isinstance(None, (Block, type(None)))", "isinstance(Block(), (Plain, type(None)))", "isinstance(3, type(None))",
+    "type(3) is int", "type('a') == str", "type(None) is type(None)", "type((1, 2)) is tuple", "type(2.0) is int",
 ]
 
 

@@ -342,6 +342,9 @@ def _type(it, args, kwargs, node):
         return args[0].cls
     if len(args) == 1 and isinstance(args[0], Layer):
         return Qual(f"torch.nn.{args[0].kind}")  # a Layer is an instance of torch.nn's own class
+    known = pytypes.type_of(args[0]) if len(args) == 1 else None
+    if known is not None:
+        return BUILTINS[known] if known in BUILTINS else pytypes.NONE_TYPE
     return Unknown("type()")
 
 

@@ -22,6 +22,8 @@ _REAL = ("numbers.Real", "numbers.Number", "numbers.Rational")
 _ITERABLE = ("collections.abc.Iterable", "typing.Iterable")
 _SEQUENCE = ("collections.abc.Sequence", "typing.Sequence")
 _ABCS = _INTEGRAL + _REAL + _ITERABLE + _SEQUENCE
+_NONE_TYPE = ("types.NoneType",)
+NONE_TYPE = Qual("types.NoneType")  # what type(None) gives: one object, so `is` holds
 _DATA = (int, float, str, bytes, list, tuple, dict, set, frozenset, type(None), Tensor, ArgParser, Namespace)
 
 
@@ -40,7 +42,7 @@ def is_type_object(kind: Any) -> bool:
         return True
     if torch_class(kind) is not None:
         return True
-    return isinstance(kind, Qual) and kind.name in _FUNCTION_TYPES + _CALLABLE + _PARTIAL + _ABCS
+    return isinstance(kind, Qual) and kind.name in _FUNCTION_TYPES + _CALLABLE + _PARTIAL + _ABCS + _NONE_TYPE
 
 
 def _is_class(value: Any) -> Optional[bool]:
@@ -92,6 +94,8 @@ def instance_of(it, value: Any, kind: Any) -> Optional[bool]:
         return False if _is_class(value) is not None else None
     if kind.name in _ABCS:
         return _abc_instance(kind.name, value)
+    if kind.name in _NONE_TYPE:
+        return value is None
     torch_kind = torch_class(kind)
     if torch_kind is not None:
         return _torch_instance(it, value, torch_kind)
@@ -206,3 +210,14 @@ def symbolic_extreme(fn, items) -> Any:
         return dims.norm((sp.Max if fn is max else sp.Min)(*items))
     except (TypeError, ValueError):
         return Unknown("min/max of symbolic sizes")
+
+
+def type_of(value: Any) -> Optional[str]:
+    """``type(value)`` for plain Python values: a builtin class's name ('int', 'str', ...) or
+    'types.NoneType' (NONE_TYPE); None when cnnlint cannot tell."""
+    if value is None:
+        return "types.NoneType"
+    for py in (bool, int, float, str, list, tuple, dict, set, frozenset):
+        if type(value) is py:
+            return py.__name__
+    return None
