@@ -495,3 +495,43 @@ def test_quantizable_model_before_conversion(tmp_path):
     exec(textwrap.dedent(source), namespace)
     expected = [name for name, _ in namespace["Net"]().named_modules() if name]
     assert [node.name for node in model.modules] == expected
+
+
+def test_round_of_a_symbolic_size_rounds_as_python(tmp_path):
+    """round(c * 0.25) with a symbolic c: with c filled in (by sympy, and by the input-size
+    solver's compiled form) it is Python's round, half to even, as the layer PyTorch builds."""
+    torch = pytest.importorskip("torch")
+    import sympy
+
+    from cnnlint import dims
+
+    source = """
+        import torch.nn as nn
+
+
+        class SE(nn.Module):
+            def __init__(self, c, ratio=0.25):
+                super().__init__()
+                r = round(c * ratio)
+                self.a = nn.Conv2d(c, r, 1)
+                self.b = nn.Conv2d(r, round(c / 3), 1)
+
+            def forward(self, x):
+                return self.b(self.a(x))
+        """
+    _write(tmp_path, {"se.py": source})
+    result = check_file(str(tmp_path / "se.py"), Settings(shapes=True))
+    (model,) = result.models
+    assert not [d for d in result.diagnostics if d.severity == "error"]
+    rows = {row.name: row for row in model.layers}
+    a_out, b_out = rows["a"].output[1], rows["b"].output[1]
+    assert dims.is_symbolic(a_out) and dims.is_symbolic(b_out)
+    namespace = {}
+    exec(textwrap.dedent(source), namespace)
+    c = sympy.Symbol("c", positive=True, integer=True)
+    fa, fb = dims.evaluator(a_out, [c]), dims.evaluator(b_out, [c])
+    for value in (6, 7, 9, 10, 14, 18, 22, 30, 33, 100):  # c * 0.25 = 1.5, 2.5, 3.5, 4.5 ... ties
+        with torch.device("meta"):
+            net = namespace["SE"](value)
+        assert int(a_out.subs(c, value)) == fa(value) == net.a.out_channels, value
+        assert int(b_out.subs(c, value)) == fb(value) == net.b.out_channels, value

@@ -219,6 +219,12 @@ def _abs(it, args, kwargs, node):
 def _round(it, args, kwargs, node):
     if args and isinstance(args[0], (int, float)) and all(isinstance(a, int) for a in args[1:]):
         return round(*args)
+    if len(args) == 1 and not kwargs:
+        from cnnlint.overlays.pynumbers import symbolic_round
+
+        known = symbolic_round(args[0])
+        if known is not None:
+            return known
     return Unknown("round")
 
 
