@@ -37,7 +37,12 @@ Each evaluation of a site gets one of three outcomes:
   constructor argument without default). These are the sites that fixing the root causes fixes.
 
 A site takes the worst outcome of its evaluations (cannot follow > unknown input > followed).
-**followed %** = followed / (all sites). The top list groups the "cannot follow" sites by callee
+**followed %** = followed / (all sites): every evaluation of the site followed. A building block
+is also checked alone, with symbolic arguments and an input of unknown rank, so many of its
+sites have an unknown input there and are followed inside the models that build it; hence a
+second figure, **followed somewhere %**: sites followed in at least one evaluation (a site whose
+every evaluation lacked knowledge is "cannot follow anywhere"). The top list groups the sites
+that could not be followed at least once (the worst outcome) by callee
 (``F.grid_sample``, ``torch.meshgrid``, ``Tensor.foo``, ``nn.Foo (forward)``, ``self.foo (value
 unknown)``, ``helper (outside the file)``) with their count and one example location.
 
@@ -230,12 +235,18 @@ class Recorder:
 
                 traceback.print_exc()
             return
-        old = self.sites.get(key)
-        if old is None or outcome > old[0]:
-            self.sites[key] = (outcome, group, reason[:120])
+        self.sites[key] = _merge(self.sites.get(key), (outcome, group, reason[:120], outcome))
 
 
 _NONE = object()
+
+
+def _merge(old, new):
+    """(worst outcome, its group, its reason, best outcome) of a site over its evaluations."""
+    if old is None:
+        return new
+    worst = new[:3] if new[0] > old[0] else old[:3]
+    return worst + (min(old[3], new[3]),)
 
 
 # --- workers ----------------------------------------------------------------------------------
@@ -351,21 +362,23 @@ def main(argv=None) -> int:
             if status != "ok":
                 problems.append((path, status))
             for key, value in sites.items():
-                old = merged.get(key)
-                if old is None or value[0] > old[0]:
-                    merged[key] = value
+                merged[key] = _merge(merged.get(key), value)
     wall = time.perf_counter() - start
 
     real_roots = [(n, [os.path.realpath(d) for d in ds]) for n, ds in roots]
     per = {name: Counter() for name, _ in roots}
     groups = defaultdict(lambda: defaultdict(list))  # corpus -> group -> [(key, reason)]
     inputs_why = defaultdict(Counter)  # corpus -> what the unknown input was -> sites
-    for key, (outcome, group, reason) in merged.items():
+    best = {name: Counter() for name, _ in roots}
+    by_file = defaultdict(lambda: [0, 0, 0])  # path -> sites per outcome
+    for key, (outcome, group, reason, best_outcome) in merged.items():
         path = key.rsplit(":", 2)[0]
         corpus = owner(path, real_roots)
         if corpus is None:
             continue
         per[corpus][outcome] += 1
+        best[corpus][best_outcome] += 1
+        by_file[_display(path)][outcome] += 1
         if outcome == CANNOT:
             groups[corpus][group].append((key, reason))
         elif outcome == INPUT:
@@ -376,20 +389,24 @@ def main(argv=None) -> int:
         nfiles[name] += 1
         exprs[name] += call_expressions(f)
 
-    def figures(counts, names):
+    def figures(names):
+        counts = sum((per[n] for n in names), Counter())
+        good = sum((best[n] for n in names), Counter())
         total = sum(counts.values())
         return {"files": sum(nfiles[n] for n in names), "call_expressions": sum(exprs[n] for n in names),
                 "sites": total, "followed": counts[FOLLOWED], "cannot_follow": counts[CANNOT],
                 "unknown_input": counts[INPUT],
-                "followed_pct": round(100.0 * counts[FOLLOWED] / total, 2) if total else None}
+                "followed_pct": round(100.0 * counts[FOLLOWED] / total, 2) if total else None,
+                "followed_somewhere": good[FOLLOWED], "cannot_follow_anywhere": good[CANNOT],
+                "followed_somewhere_pct": round(100.0 * good[FOLLOWED] / total, 2) if total else None}
 
     report = {"corpora": {}, "seconds": round(wall, 1), "files_status": dict(statuses), "problems": problems}
     for name, _ in roots:
-        report["corpora"][name] = figures(per[name], [name])
+        report["corpora"][name] = figures([name])
     model_code = [n for n in ("torchvision", "timm") if n in per]
     if model_code:
-        report["torchvision+timm"] = figures(sum((per[n] for n in model_code), Counter()), model_code)
-    report["total"] = figures(sum(per.values(), Counter()), [n for n, _ in roots])
+        report["torchvision+timm"] = figures(model_code)
+    report["total"] = figures([n for n, _ in roots])
 
     def top_of(names):
         combined = defaultdict(list)
@@ -408,6 +425,8 @@ def main(argv=None) -> int:
     report["top"] = top_of([n for n, _ in roots])
     if args.sites:
         report["unknown_input_reasons"] = {n: dict(c.most_common()) for n, c in inputs_why.items()}
+        report["files"] = {p: dict(zip(("followed", "unknown_input", "cannot_follow"), c))
+                           for p, c in sorted(by_file.items(), key=lambda kv: -sum(kv[1][1:]))}
         report["cannot_follow_sites"] = [
             {"callee": g, "site": _display(key), "reason": reason}
             for n in sorted(groups) for g, items in sorted(groups[n].items()) for key, reason in sorted(items)]
@@ -417,7 +436,8 @@ def main(argv=None) -> int:
     print(f"{len(files)} files in {wall:.0f} s; status: {dict(statuses)}")
     for path, status in problems[:20]:
         print(f"  {status}: {_display(path)}")
-    head = f"{'corpus':<18}{'files':>6}{'calls':>8}{'sites':>8}{'followed':>10}{'cannot':>8}{'input':>8}{'followed %':>12}"
+    head = f"{'corpus':<18}{'files':>6}{'calls':>8}{'sites':>8}{'followed':>10}{'cannot':>8}{'input':>8}" \
+           f"{'followed %':>12}{'somewhere %':>13}"
     print(head)
     rows = list(report["corpora"].items())
     if model_code:
@@ -425,8 +445,9 @@ def main(argv=None) -> int:
     rows.append(("total", report["total"]))
     for name, f in rows:
         pct = "-" if f["followed_pct"] is None else f"{f['followed_pct']:.2f}"
+        some = "-" if f["followed_somewhere_pct"] is None else f"{f['followed_somewhere_pct']:.2f}"
         print(f"{name:<18}{f['files']:>6}{f['call_expressions']:>8}{f['sites']:>8}{f['followed']:>10}"
-              f"{f['cannot_follow']:>8}{f['unknown_input']:>8}{pct:>12}")
+              f"{f['cannot_follow']:>8}{f['unknown_input']:>8}{pct:>12}{some:>13}")
     print(f"\ntop {args.top} callees cnnlint cannot follow (sites, callee, example, reason):")
     for row in report["top"]:
         print(f"{row['sites']:>6}  {row['callee']:<45} {row['example']}  ({row['reason']})")

@@ -535,3 +535,37 @@ def test_round_of_a_symbolic_size_rounds_as_python(tmp_path):
             net = namespace["SE"](value)
         assert int(a_out.subs(c, value)) == fa(value) == net.a.out_channels, value
         assert int(b_out.subs(c, value)) == fb(value) == net.b.out_channels, value
+
+
+def test_arange_with_a_symbolic_end_has_torchs_length(tmp_path):
+    torch = pytest.importorskip("torch")
+    import sympy
+
+    source = """
+        import torch
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self, c):
+                super().__init__()
+                self.a = nn.Linear(torch.arange(0, c, 2).shape[0], 2)
+                self.b = nn.Linear(torch.arange(c).shape[0], 2)
+                self.c = nn.Linear(torch.arange(3, c + 5, 3).shape[0], 2)
+
+            def forward(self, x):
+                return x
+        """
+    _write(tmp_path, {"ar.py": source})
+    result = check_file(str(tmp_path / "ar.py"), Settings(shapes=True))
+    (model,) = result.models
+    sizes = {m.name: m.params for m in model.modules}
+    namespace = {}
+    exec(textwrap.dedent(source), namespace)
+    c = sympy.Symbol("c", positive=True, integer=True)
+    for value in (1, 2, 3, 7, 8, 20):
+        with torch.device("meta"):
+            net = namespace["Net"](value)
+        for name in "abc":
+            expected = sum(p.numel() for p in getattr(net, name).parameters())
+            assert int(sympy.sympify(sizes[name]).subs(c, value)) == expected, (name, value)

@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 
 from cnnlint import dims
 from cnnlint.interpret import numeric
-from cnnlint.interpret.values import Tensor, Unknown
+from cnnlint.interpret.values import SymbolicObj, Tensor, Unknown
 
 MAX_PARTS = 1024  # unbind of a larger known size: too many values to list
 
@@ -249,7 +249,36 @@ def _function_of(fn):
     return run
 
 
+def _arange(original):
+    """torch.arange with a symbolic bound: ``max(0, ceil((end - start) / step))`` elements (known
+    integer start and step, an integer-valued end); the rest as tensors.py has it."""
+    def run(it, args, kwargs, node):
+        out = original(it, args, kwargs, node)
+        if isinstance(out, Tensor) and out.shape is not None:
+            return out
+        bounds = list(args) if args else [kwargs.get("start", 0), kwargs.get("end"), kwargs.get("step", 1)]
+        if len(args) == 1:
+            bounds = [0, args[0], 1]
+        while len(bounds) < 3:
+            bounds.append(kwargs.get("step", 1) if len(bounds) == 2 else kwargs.get("end"))
+        start, end, step = bounds[:3]
+        if isinstance(end, SymbolicObj):
+            end = it.symbol(end.name)
+        if not (isinstance(start, int) and isinstance(step, int) and step > 0 and dims.is_symbolic(end)
+                and end.is_integer):
+            return out
+        n = dims.ceildiv(dims.sub(end, start), step)
+        if n is None:
+            return out
+        sp = dims.sympy()
+        return Tensor((dims.norm(sp.Max(0, n)),))
+
+    return run
+
+
 def install(methods: Dict[str, Any], functions: Dict[str, Any]) -> None:
+    if "arange" in functions:
+        functions["arange"] = _arange(functions["arange"])
     for name in ("split", "chunk"):
         if name in methods:
             methods[name] = _split_values(methods[name])
