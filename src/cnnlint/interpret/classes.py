@@ -316,4 +316,13 @@ def super_attribute(interp, proxy: SuperProxy, name: str):
             return x
 
         return Builtin("forward", chain)
+    if name == "forward" and obj.base_layer is not None and not any(k in obj.attrs for k in obj.base_layer.args):
+        # `class BNAct(nn.BatchNorm2d)` whose forward calls super().forward(x): the torch layer's own
+        # forward, with the arguments it was built with (unless the subclass rebinds one of them)
+        from cnnlint.interpret.modules import apply_layer
+
+        layer = obj.base_layer
+        return Builtin("forward", lambda it, a, k, n: apply_layer(
+            it, layer, a[0] if a else k.get("input", Unknown("no input")), n, None, tuple(a[1:]),
+            {key: v for key, v in k.items() if key != "input"}))
     return Unknown(f"super().{name}")

@@ -90,6 +90,10 @@ def _bind_late() -> None:
 
 _LATE_BOUND = False
 
+# An object with a method ``call(interp, node, scope, func, args, kwargs, result)``, told of every
+# call expression evaluated (bench/coverage.py installs one); None, the default, costs one test.
+RECORDER: Any = None
+
 
 class Interp:
     def __init__(self, file_ctx, model_name: Optional[str] = None):
@@ -606,7 +610,7 @@ class Interp:
         return items if isinstance(items, Unknown) else list(items)
 
     def eval_Set(self, node, scope):
-        return Unknown("set")
+        return _BUILTINS["set"].fn(self, [self.eval_elements(node.elements, scope)], {}, node)
 
     def eval_elements(self, elements, scope):
         out = []
@@ -797,7 +801,8 @@ class Interp:
         return self.comprehension(node, scope, list)
 
     def eval_SetComp(self, node, scope):
-        return Unknown("set comprehension")
+        out = self.comprehension(node, scope, list)
+        return _BUILTINS["set"].fn(self, [out], {}, node) if isinstance(out, list) else out
 
     def eval_DictComp(self, node, scope):
         out = self.comprehension(node, scope, list, pairs=True)
@@ -874,12 +879,16 @@ class Interp:
             if isinstance(receiver, Tensor):
                 return self.inplace(receiver, node.func.attr.value, args, kwargs, node, scope)
         if self.module_stack[-1] is not self.file.scope:
-            return self.call(func, args, kwargs, node, arg_nodes)
-        self.main_sites.append(node)
-        try:
-            return self.call(func, args, kwargs, node, arg_nodes)
-        finally:
-            self.main_sites.pop()
+            result = self.call(func, args, kwargs, node, arg_nodes)
+        else:
+            self.main_sites.append(node)
+            try:
+                result = self.call(func, args, kwargs, node, arg_nodes)
+            finally:
+                self.main_sites.pop()
+        if RECORDER is not None:
+            RECORDER.call(self, node, scope, func, args, kwargs, result)
+        return result
 
     def inplace(self, x: Tensor, method: str, args, kwargs, node, scope):
         """``x.unsqueeze_(1)``: the shape of ``x`` itself changes."""
@@ -1276,7 +1285,10 @@ def compare(op: str, left, right):
             r = left == right and type(left) is type(right)
         return r if op == "Is" else not r
     if op in ("In", "NotIn"):
-        if isinstance(right, (list, tuple, dict, str)) and not isinstance(left, Unknown):
+        if isinstance(right, (set, frozenset)) and (isinstance(left, (Unknown, SymbolicObj, Tensor)) or
+                                                    dims.is_symbolic(left)):
+            return Unknown("membership")
+        if isinstance(right, (list, tuple, dict, str, set, frozenset)) and not isinstance(left, Unknown):
             try:
                 if isinstance(right, (list, tuple)) and any(isinstance(v, Unknown) for v in right):
                     return Unknown("membership")

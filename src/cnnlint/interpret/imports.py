@@ -108,7 +108,7 @@ def _resolve(qual: Qual) -> Optional[Any]:
             return None
         rest = parts[cut:]
         if not rest:
-            return None  # a module object itself: attribute access resolves further
+            return _package_attribute(directory, parts, qual.origin)
         ctx = _load(path)
         if ctx is None:
             return None
@@ -126,6 +126,37 @@ def _resolve(qual: Qual) -> Optional[Any]:
             return again if again is not None else value
         return value
     return None
+
+
+def _package_attribute(directory: str, parts, origin: str) -> Optional[Any]:
+    """``pkg.name`` where ``pkg/name.py`` is a module: Python reads the attribute ``name`` of the
+    package, which its ``__init__.py`` may bind to something else (``from .name import name``,
+    the usual way to export a function). None: the module object itself (attribute access on it
+    resolves further)."""
+    if len(parts) < 2:
+        return None
+    init = os.path.join(directory, *parts[:-1], "__init__.py")
+    if not os.path.isfile(init) or os.path.abspath(init) == os.path.abspath(origin):
+        return None
+    key = (init, parts[-1])
+    if key in _following:  # a cycle of re-exports
+        return None
+    ctx = _load(init)
+    if ctx is None:
+        return None
+    value = ctx.scope.get_local(parts[-1])
+    if value is _MISSING:
+        return None
+    if isinstance(value, Qual):
+        _following.add(key)
+        try:
+            return resolve_plain(value)
+        finally:
+            _following.discard(key)
+    return value
+
+
+_following: set = set()
 
 
 def resolve_plain(qual: Qual) -> Optional[Any]:

@@ -11,6 +11,8 @@ from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Bui
                                       SymbolicObj, SymFloat, Tensor, Unknown, UserClass, is_module)
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.hierarchy import layer_is
+from cnnlint.layers.quant import QUALIFIED as QUANT_LAYERS
+from cnnlint.overlays import pytypes, quantization
 from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
 from cnnlint.overlays import nn_utils
 from cnnlint.overlays.functional import OPS as FUNCTIONAL_OPS
@@ -130,10 +132,18 @@ def _dict(it, args, kwargs, node):
     return out
 
 
+def _hashable(v) -> bool:
+    if isinstance(v, tuple) and not isinstance(v, SizeTuple):
+        return all(_hashable(e) for e in v)
+    return isinstance(v, (int, float, str, bool, type(None), UserClass, Qual, Function))
+
+
 @_b("set")
 def _set(it, args, kwargs, node):
     items = it.iterate(args[0]) if args else []
-    if isinstance(items, Unknown) or not all(isinstance(v, (int, float, str, bool, tuple)) for v in items):
+    # elements that hash as Python would: numbers, strings, tuples, None, and classes and functions
+    # (by identity; a torch class by its name)
+    if isinstance(items, Unknown) or not all(_hashable(v) for v in items):
         return Unknown("set")
     try:
         return set(items)
@@ -188,7 +198,7 @@ def _reduce(fn):
             return Unknown("min/max")
         items = [it.symbol(v.name) if isinstance(v, SymbolicObj) else v for v in items]
         if any(dims.is_symbolic(v) for v in items):
-            return Unknown("min/max of symbolic sizes")
+            return pytypes.symbolic_extreme(fn, items)
         try:
             return fn(items)
         except Exception:
@@ -230,10 +240,11 @@ def _round(it, args, kwargs, node):
     if args and isinstance(args[0], (int, float)) and all(isinstance(a, int) for a in args[1:]):
         return round(*args)
     if len(args) == 1 and not kwargs and (type(args[0]) is SymFloat or dims.is_symbolic(args[0])):
-        expr = dims.exact(args[0].expr if type(args[0]) is SymFloat else args[0])
-        if expr is not None and expr.is_integer:
-            return dims.norm(expr)
-        # half-way cases go to the even neighbour in Python: not a closed form cnnlint writes
+        from cnnlint.overlays.pynumbers import symbolic_round
+
+        known = symbolic_round(args[0].expr if type(args[0]) is SymFloat else args[0])
+        if known is not None:
+            return known
     return Unknown("round")
 
 
@@ -281,7 +292,10 @@ def _isinstance(it, args, kwargs, node):
                 if kind == "Module" and v.cls.is_module:
                     result = True
                 else:
-                    return Unknown("isinstance")
+                    known = pytypes.instance_of(it, v, k)
+                    if known is None:
+                        return Unknown("isinstance")
+                    result = result or known
             elif isinstance(v, Unknown):
                 return Unknown("isinstance")
         elif isinstance(k, Qual) and k.name == "torch.Tensor":
@@ -296,9 +310,20 @@ def _isinstance(it, args, kwargs, node):
                 result = result or k in mro(it, v.cls)
             elif isinstance(v, Unknown):
                 return Unknown("isinstance")
+        elif pytypes.is_type_object(k):
+            known = pytypes.instance_of(it, v, k)
+            if known is None:
+                return Unknown("isinstance")
+            result = result or known
         else:
             return Unknown("isinstance")
     return result
+
+
+@_b("issubclass")
+def _issubclass(it, args, kwargs, node):
+    known = pytypes.subclass_of(it, args[0], args[1]) if len(args) == 2 else None
+    return Unknown("issubclass") if known is None else known
 
 
 @_b("getattr")
@@ -343,6 +368,9 @@ def _type(it, args, kwargs, node):
         return args[0].cls
     if len(args) == 1 and isinstance(args[0], Layer):
         return Qual(f"torch.nn.{args[0].kind}")  # a Layer is an instance of torch.nn's own class
+    known = pytypes.type_of(args[0]) if len(args) == 1 else None
+    if known is not None:
+        return BUILTINS[known] if known in BUILTINS else pytypes.NONE_TYPE
     return Unknown("type()")
 
 
@@ -394,6 +422,11 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
     kind = layer_kind(name)
     if kind is not None and (name.count(".") == 2 or ".modules." in name):
         return build_layer(it, kind, args, kwargs, node, arg_nodes)
+    if name in QUANT_LAYERS:
+        built = build_layer(it, QUANT_LAYERS[name], args, kwargs, node, arg_nodes)
+        if isinstance(built, Layer) and built.kind == "FloatFunctional":
+            built.children["activation_post_process"] = Layer("Identity", {}, node)  # as torch builds it
+        return built
     if name in ("torch.nn.Parameter", "torch.nn.parameter.Parameter"):
         t = args[0] if args else kwargs.get("data")
         if isinstance(t, Tensor):
@@ -434,6 +467,12 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
         if not args:
             return Unknown("partial")
         return Partial(args[0], tuple(args[1:]), dict(kwargs))
+    if name.startswith("itertools."):
+        from cnnlint.overlays import iter_tools
+
+        listed = iter_tools.call(it, name[10:], args, kwargs)
+        if listed is not None:
+            return listed
     if name.startswith("math."):
         return call_math(it, name[5:], args)
     if name in ("numpy.prod", "np.prod", "math.prod"):
@@ -640,6 +679,10 @@ def _tmp_layer(kind, values, node):
 # --- attributes -------------------------------------------------------------------------------
 
 def get_attribute(it, obj, name: str, node):
+    if name in ("__name__", "__qualname__"):
+        known = pytypes.class_name(obj)
+        if known is not None:
+            return known
     if isinstance(obj, Qual):
         from cnnlint.interpret.imports import resolve
 
@@ -717,7 +760,9 @@ def layer_attribute(it, layer: Layer, name: str):
             return weight_tensor(layer)
         out = as_dim(out)
         return Tensor((out,) if out is not None else None, param=True)
-    method = module_method(layer, name, layer.kind)
+    if name == "normalized_shape" and "normalized_shape" in layer.args:
+        return layer.value("normalized_shape")
+    method = module_method(layer, name, layer.kind) or quantization.method(layer, name)
     if method is not None:
         return method
     return Unknown(f"attribute '{name}' of nn.{layer.kind}")
@@ -1230,6 +1275,12 @@ def iterate(it, value):
                 return list(value.children.keys())
             return [v for v in value.children.values() if v is not None]
     if isinstance(value, Tensor):
+        if value.values is not None:
+            from cnnlint.overlays.value_methods import element_tensors
+
+            parts = element_tensors(value)
+            if parts is not None:
+                return parts
         if value.shape and dims.as_int(value.shape[0]) is not None and dims.as_int(value.shape[0]) <= 64:
             return [Tensor(value.shape[1:]) for _ in range(dims.as_int(value.shape[0]))]
     return Unknown("iteration")

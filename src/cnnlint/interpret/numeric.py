@@ -53,6 +53,8 @@ def binop(op: str, left: Any, right: Any) -> Optional[Tensor]:
         return None
     if op == "Divide":
         out = [float(v) for v in out]
+    if all(t.shape == () for t in (left, right) if isinstance(t, Tensor)):
+        return Tensor((), values=tuple(out))  # 0-d with 0-d or a number stays 0-d
     return make(out)
 
 
@@ -72,9 +74,10 @@ def unary(name: str, x: Tensor) -> Optional[Tensor]:
     if fn is None or x.values is None:
         return None
     try:
-        return make([fn(v) for v in x.values])
+        out = [fn(v) for v in x.values]
     except (ArithmeticError, ValueError, TypeError):
         return None
+    return Tensor((), values=tuple(out)) if x.shape == () else make(out)
 
 
 def arange(args) -> Optional[Tensor]:

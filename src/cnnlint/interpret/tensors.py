@@ -903,3 +903,6 @@ METHODS["item"] = _item
 METHODS["pow"] = _value_method("pow", _arith("Power"))
 
 from cnnlint.overlays import tensor_methods as _overlay  # noqa: E402  (it reads this module's helpers)
+from cnnlint.overlays.value_methods import install as _install_values  # noqa: E402
+
+_install_values(METHODS, TORCH_FUNCTIONS)

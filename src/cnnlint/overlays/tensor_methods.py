@@ -231,6 +231,12 @@ def unbind(it, x, args, kwargs, node):
     n = dims.as_int(s[a]) if a is not None else None
     if n is None or n > 1024:
         return Unknown("unbind into an unknown number of tensors")
+    if a == 0:
+        from cnnlint.overlays.value_methods import element_tensors
+
+        parts = element_tensors(x)  # the values of a small 1-D value tensor go with it
+        if parts is not None:
+            return tuple(parts)
     return tuple(Tensor(s[:a] + s[a + 1:]) for _ in range(n))
 
 
@@ -308,6 +314,15 @@ def repeat_interleave(it, x, args, kwargs, node):
     reps = arg(args, kwargs, 0, "repeats")
     d = arg(args, kwargs, 1, "dim")
     s = _shape(x)
+    if isinstance(reps, Tensor) and reps.values is not None and len(reps.values) > 1:
+        # one count per element along dim: their sum (PyTorch requires the counts to match the size)
+        a = axis(it, node, d, len(s)) if s is not None and d is not None else None
+        if a is None or not all(isinstance(v, int) for v in reps.values) or \
+                dims.as_int(s[a]) != len(reps.values):
+            return Tensor(None)
+        return Tensor(s[:a] + (sum(reps.values),) + s[a + 1:])
+    if isinstance(reps, Tensor) and reps.values is not None and len(reps.values) == 1:
+        reps = reps.values[0]
     r = dim_of(it, reps)
     if s is None or r is None:
         return Tensor(None)

@@ -69,20 +69,11 @@ def size(it, args, kwargs, node):
     return unknown(it, "torch.Size", args, node)
 
 
-@op("linspace", "logspace")
-def linspace(it, args, kwargs, node):
-    """linspace(start, end, steps): [steps]."""
+@op("logspace")
+def logspace(it, args, kwargs, node):
+    """logspace(start, end, steps): [steps]. (linspace and eye keep their values: value_methods.py)"""
     steps = dim_of(it, arg(args, kwargs, 2, "steps"))
     return Tensor((steps,)) if steps is not None else Tensor(None)
-
-
-@op("eye")
-def eye(it, args, kwargs, node):
-    n = dim_of(it, arg(args, kwargs, 0, "n"))
-    m = arg(args, kwargs, 1, "m", MISSING)
-    if n is None:
-        return Tensor(None)
-    return Tensor((n, n if m is MISSING or m is None else dim_of(it, m)))
 
 
 @op("randperm")
