@@ -372,13 +372,20 @@ def layer_kind(name: str):
     if not name.startswith("torch.nn."):
         return None
     last = name.rsplit(".", 1)[1]
-    if last in LAYERS or last in CONTAINERS:
+    if (last in LAYERS and LAYERS[last].library == "nn") or last in CONTAINERS:
         return last
     return None
 
 
 def call_qual(it, name: str, args, kwargs, node, arg_nodes):
     from cnnlint.interpret.modules import build_layer
+
+    if name.startswith("einops."):  # a third-party library, known in its own module
+        from cnnlint.overlays import einops
+
+        out = einops.call(it, name, args, kwargs, node, arg_nodes)
+        if out is not None:
+            return out
 
     kind = layer_kind(name)
     if kind is not None and (name.count(".") == 2 or ".modules." in name):
