@@ -452,7 +452,7 @@ def layer_forward(layer, x, ctx):
     shape, error = transform(ctx.interp, op, pattern, x, axes, layer.value("reduction"))
     if error is not None:
         code, what, declared, inferred = error
-        ctx.fail(code, f"{ctx.layer_title()} ('{pattern}'): {what} {ctx.fmt_shape(x.shape)}",
+        ctx.fail(code, f"{ctx.layer_title()} receives {ctx.fmt_shape(x.shape)}: {what} (pattern '{pattern}')",
                  declared=declared, inferred=inferred)
         return Tensor(None)
     return Tensor(shape)
