@@ -295,6 +295,9 @@ E2E = [
     ("self.seq(x)", (2, 3, 5, 6)),
     ("self.pool(x)", (2, 3, 4, 6)),
     ("self.pool(x)", (2, 3, 4)),
+    ("einops.pack([x, x[:, :2]], 'b * d')[0]", (2, 5, 8)),
+    ("einops.unpack(*einops.pack([x, x[:, :2]], 'b * d'), 'b * d')[1]", (2, 5, 8)),
+    ("rearrange(x, 'b n d -> b d n', **{'n': 4})", (2, 5, 8)),
 ]
 
 
@@ -356,3 +359,22 @@ def test_interpreter_against_einops(tmp_path):
             if got != want[1]:
                 problems.append(f"{name} {expr}: want {want[1]}, cnnlint {got}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("pattern,shapes", [
+    ("b * c", [(2, 3, 4), (2, 5), (2, 6, 7, 4)]),
+    ("b * c", [(2, 3, 4), (2, 7, 4)]),
+    ("* c", [(5, 4), (4,)]),
+    ("b c *", [(2, 3, 4, 5), (2, 3)]),
+])
+def test_pack_unpack_against_einops(pattern, shapes):
+    ts = [torch.empty(s, device="meta") for s in shapes]
+    try:
+        packed, ps = einops.pack(ts, pattern)
+    except Exception:  # noqa: BLE001 - einops rejects: cnnlint must not claim a shape
+        got = ov.pack_shapes(pattern, shapes)
+        assert got is None or got[0] is None or None in got[0]
+        return
+    got = ov.pack_shapes(pattern, shapes)
+    assert got is not None and got[0] == tuple(packed.shape)
+    assert [tuple(p) for p in got[1]] == [tuple(p) for p in ps]

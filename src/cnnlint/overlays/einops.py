@@ -177,6 +177,7 @@ def prepare(op: str, pattern: str, axes: Tuple[str, ...]) -> Recipe:
 class Outcome:
     shape: Optional[Tuple[Any, ...]]  # None: the rank is unknown
     error: Optional[Tuple[str, str, Any, Any]] = None  # (code, what is wrong, declared, inferred)
+    splits: Tuple[Any, ...] = ()  # symbolic axis lengths a split inferred: each a whole number >= 1
 
 
 def group_text(g: Group) -> str:
@@ -196,6 +197,7 @@ def apply(recipe: Recipe, shape: Optional[Tuple[Any, ...]], axes: Dict[str, Any]
                                   left.fixed, rank))
     lengths: Dict[str, Any] = dict(axes)
     ell: Optional[Tuple[Any, ...]] = None
+    splits = []
     i = 0
     for g in left.groups:
         if ELLIPSIS in g.axes:
@@ -222,6 +224,8 @@ def apply(recipe: Recipe, shape: Optional[Tuple[Any, ...]], axes: Dict[str, Any]
             lengths[rest[0]] = n // k
         elif size is not None and kp is not None and k != 0:
             lengths[rest[0]] = dims.exact_div(size, kp)
+            if k != 1 and dims.is_symbolic(lengths[rest[0]]):
+                splits.append(lengths[rest[0]])
         else:
             lengths[rest[0]] = None
     out = []
@@ -240,7 +244,7 @@ def apply(recipe: Recipe, shape: Optional[Tuple[Any, ...]], axes: Dict[str, Any]
             else:
                 parts.append(lengths.get(a))
         out.append(dims.prod(parts))
-    return Outcome(tuple(out))
+    return Outcome(tuple(out), splits=tuple(splits))
 
 
 def einsum_shape(spec: str, shapes) -> Optional[Tuple[Any, ...]]:
@@ -330,14 +334,17 @@ def axis_value(it, v) -> Any:
     return None if n is not None and n < 1 else v
 
 
-def transform(it, op: str, pattern: Any, x: Any, axes: Dict[str, Any], reduction: Any = None):
+def transform(it, op: str, pattern: Any, x: Any, axes: Dict[str, Any], reduction: Any = None, title: str = ""):
     """(output shape, error) of einops' ``op``; output None: unknown rank. Pattern errors are
-    not returned here (see ``pattern_error``): the shape is then unknown."""
+    not returned here (see ``pattern_error``): the shape is then unknown. A split of a symbolic
+    size becomes a constraint on the input sizes (the part must be a whole number >= 1)."""
     if not isinstance(pattern, str) or pattern_error(op, pattern, tuple(axes), reduction) is not None:
         return None, None
     recipe = prepare(op, pattern, tuple(axes))
     shape = input_shape(it, x, recipe.left)
     outcome = apply(recipe, shape, {k: axis_value(it, v) for k, v in axes.items()})
+    for part in outcome.splits:
+        it.constraints.append((part, f"{title or 'einops.' + op} output size"))
     return outcome.shape, outcome.error
 
 
@@ -369,6 +376,10 @@ def call(it, name: str, args, kwargs, node, arg_nodes) -> Any:
         return _parse_shape(it, args, kwargs, node)
     if short == "einsum":
         return _einsum(it, args, kwargs)
+    if short == "pack":
+        return _pack(it, args, kwargs)
+    if short == "unpack":
+        return _unpack(it, args, kwargs)
     return None
 
 
@@ -405,7 +416,7 @@ def _functional(it, op, args, kwargs, node):
     if why is not None:
         _report(it, "CNN108", f"{_desc(node)}: einops rejects the pattern '{pattern}': {why}", node)
         return Tensor(None)
-    shape, error = transform(it, op, pattern, x, axes, bound.get("reduction"))
+    shape, error = transform(it, op, pattern, x, axes, bound.get("reduction"), f"einops.{op}")
     if error is not None:
         code, what, declared, inferred = error
         _report(it, code, f"{_desc(node)}: {what} (pattern '{pattern}')", node, declared, inferred)
@@ -449,13 +460,24 @@ def layer_forward(layer, x, ctx):
     op = layer.kind.lower()
     pattern = layer.value("pattern")
     axes = layer.value("axes_lengths") or {}
-    shape, error = transform(ctx.interp, op, pattern, x, axes, layer.value("reduction"))
+    shape, error = transform(ctx.interp, op, pattern, x, axes, layer.value("reduction"), ctx.layer_title())
+    if x.free and ctx.row is not None and isinstance(pattern, str) and error is None:
+        seen = input_shape(ctx.interp, x, _left(op, pattern, axes))
+        if seen is not None:  # the model's input as this layer fixed it (analyze._free_input)
+            ctx.interp.__dict__.setdefault("pattern_inputs", {})[id(ctx.row)] = seen
     if error is not None:
         code, what, declared, inferred = error
         ctx.fail(code, f"{ctx.layer_title()} receives {ctx.fmt_shape(x.shape)}: {what} (pattern '{pattern}')",
                  declared=declared, inferred=inferred)
         return Tensor(None)
     return Tensor(shape)
+
+
+def _left(op, pattern, axes) -> Optional[Side]:
+    try:
+        return prepare(op, pattern, tuple(axes)).left
+    except PatternError:
+        return None
 
 
 def _parse_shape(it, args, kwargs, node):
@@ -507,3 +529,70 @@ def _einsum(it, args, kwargs):
     tensors = args[:-1]
     shapes = [t.shape if isinstance(t, Tensor) and not t.free else None for t in tensors]
     return Tensor(einsum_shape(args[-1], shapes))
+
+
+def pack_side(pattern: str) -> Optional[Tuple[int, int]]:
+    """(axes before '*', axes after) of a pack/unpack pattern such as 'b * c'; None when
+    cnnlint does not read it (einops' own checks are left to einops)."""
+    words = pattern.split()
+    if words.count("*") != 1 or not all(w == "*" or valid_name(w) for w in words) or len(set(words)) != len(words):
+        return None
+    i = words.index("*")
+    return i, len(words) - i - 1
+
+
+def pack_shapes(pattern: str, shapes):
+    """einops.pack: (packed shape, the '*' part of each input), or None when unsure."""
+    sides = pack_side(pattern)
+    if sides is None or not shapes or any(s is None for s in shapes):
+        return None
+    before, after = sides
+    parts, first = [], None
+    for shape in shapes:
+        if len(shape) < before + after:
+            return None
+        named = tuple(shape[:before]) + (tuple(shape[len(shape) - after:]) if after else ())
+        if first is None:
+            first = named
+        elif not all(dims.same(a, b) for a, b in zip(first, named)):
+            return None
+        parts.append(tuple(shape[before:len(shape) - after]))
+    sizes = [dims.prod(p) for p in parts]
+    total = None if any(v is None for v in sizes) else sum(sizes[1:], sizes[0])
+    return first[:before] + (dims.norm(total) if total is not None else None,) + first[before:], parts
+
+
+def _pack(it, args, kwargs):
+    from cnnlint.interpret.values import Tensor, Unknown
+
+    tensors = args[0] if args else kwargs.get("tensors")
+    pattern = args[1] if len(args) > 1 else kwargs.get("pattern")
+    if not isinstance(pattern, str) or not isinstance(tensors, (list, tuple)):
+        return Unknown("einops.pack")
+    shapes = [t.shape if isinstance(t, Tensor) and not t.free else None for t in tensors]
+    got = pack_shapes(pattern, shapes)
+    if got is None:
+        return Unknown("einops.pack")
+    shape, parts = got
+    return (Tensor(shape), [tuple(p) for p in parts])
+
+
+def _unpack(it, args, kwargs):
+    from cnnlint.interpret.values import Tensor, Unknown
+
+    packed = args[0] if args else kwargs.get("tensor")
+    ps = args[1] if len(args) > 1 else kwargs.get("packed_shapes")
+    pattern = args[2] if len(args) > 2 else kwargs.get("pattern")
+    sides = pack_side(pattern) if isinstance(pattern, str) else None
+    if (sides is None or not isinstance(packed, Tensor) or packed.shape is None or packed.free
+            or not isinstance(ps, (list, tuple)) or len(packed.shape) != sides[0] + sides[1] + 1):
+        return Unknown("einops.unpack")
+    before, after = sides
+    head, tail = tuple(packed.shape[:before]), tuple(packed.shape[before + 1:])
+    out = []
+    for part in ps:
+        if not isinstance(part, (list, tuple)) or not all(dims.is_dim(v) for v in part):
+            out.append(Tensor(None))
+        else:
+            out.append(Tensor(head + tuple(part) + tail))
+    return out
