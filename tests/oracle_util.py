@@ -92,8 +92,25 @@ def is_error_fixture(path) -> bool:
 _counter = itertools.count()
 
 
+REQUIRES_RE = re.compile(r"^#\s*requires:\s*(\S.*?)\s*$")
+
+
+def skip_unless_available(path):
+    """A fixture's header line ``# requires: einops`` names third-party libraries its model
+    imports (cnnlint never does): the PyTorch side is skipped when one is not installed."""
+    import pytest
+
+    with open(path, encoding="utf-8") as fh:
+        for line in itertools.islice(fh, 10):
+            m = REQUIRES_RE.match(line.strip())
+            if m:
+                for name in m.group(1).replace(",", " ").split():
+                    pytest.importorskip(name)
+
+
 def load_module(path):
     """Import a Python file under a fresh module name (no caching between calls)."""
+    skip_unless_available(path)
     name = f"_cnnlint_fixture_{Path(path).stem}_{next(_counter)}"
     spec = importlib.util.spec_from_file_location(name, str(path))
     mod = importlib.util.module_from_spec(spec)

@@ -336,6 +336,9 @@ def _free_input(interp: Interp, root) -> Optional[Tuple[Any, ...]]:
 
     first = next((r for r in interp.rows if r.module is not root and not getattr(r.module, "is_container", False)
                   and isinstance(r.module, Layer)), None)
+    fixed = getattr(interp, "pattern_inputs", {}).get(id(first))
+    if fixed is not None:  # an einops pattern fixed the input's rank (overlays/einops.py)
+        return fixed
     if first is None or first.input is not None or first.output is None or not isinstance(first.module, Layer):
         return None
     layer = first.module

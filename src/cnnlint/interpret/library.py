@@ -408,7 +408,7 @@ def layer_kind(name: str):
     if not name.startswith("torch.nn."):
         return None
     last = name.rsplit(".", 1)[1]
-    if last in LAYERS or last in CONTAINERS:
+    if (last in LAYERS and LAYERS[last].library == "nn") or last in CONTAINERS:
         return last
     return None
 
@@ -419,6 +419,13 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
     overlay = nn_utils.lookup(name)
     if overlay is not None:
         return overlay(it, args, kwargs, node)
+    if name.startswith("einops."):  # a third-party library, known in its own module
+        from cnnlint.overlays import einops
+
+        out = einops.call(it, name, args, kwargs, node, arg_nodes)
+        if out is not None:
+            return out
+
     kind = layer_kind(name)
     if kind is not None and (name.count(".") == 2 or ".modules." in name):
         return build_layer(it, kind, args, kwargs, node, arg_nodes)

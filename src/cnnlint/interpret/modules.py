@@ -288,7 +288,8 @@ class LayerCtx:
         functional = getattr(self.layer, "functional", None)
         if functional:
             return functional
-        return f"{name} (nn.{kind})" if name else f"nn.{kind}"
+        lib = LAYERS[kind].library if kind in LAYERS else "nn"
+        return f"{name} ({lib}.{kind})" if name else f"{lib}.{kind}"
 
     def fmt_shape(self, shape) -> str:
         return fmt_shape(shape)

@@ -28,6 +28,7 @@ class LayerDef:
     params: Optional[Callable] = None
     build_check: Optional[Callable] = None
     kernel: Optional[Callable] = None
+    library: str = "nn"  # where the class lives: torch.nn, or a third-party library ("einops")
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,9 @@ def sig(*params: Any) -> Signature:
 
 
 def layer(name: str, signature: Signature, params: Optional[Callable] = None,
-          build_check: Optional[Callable] = None, kernel: Optional[Callable] = None):
+          build_check: Optional[Callable] = None, kernel: Optional[Callable] = None, library: str = "nn"):
     def register(fn: Callable) -> Callable:
-        LAYERS[name] = LayerDef(name, signature, fn, params, build_check, kernel)
+        LAYERS[name] = LayerDef(name, signature, fn, params, build_check, kernel, library)
         return fn
 
     return register
