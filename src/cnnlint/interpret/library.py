@@ -297,6 +297,11 @@ def _hasattr(it, args, kwargs, node):
 
         value, _ = lookup_class(it, o.cls, args[1])
         return value is not _MISSING
+    if len(args) == 2 and isinstance(args[1], str) and isinstance(args[0], Qual):
+        from cnnlint.overlays.torch_names import has_name
+
+        if has_name(args[0].name, args[1]):
+            return True
     return Unknown("hasattr")
 
 
