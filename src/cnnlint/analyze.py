@@ -27,6 +27,12 @@ class ModelRun:
         self.interp = interp
         self._trace = trace
         self._build = build
+        self.unconfirmed = False  # the model's function built no module
+
+    @property
+    def has_trace(self) -> bool:
+        """Whether the run got far enough to have a trace (without building it)."""
+        return self._build is not None or self._trace is not None
 
     @property
     def trace(self) -> Optional[ModelTrace]:
@@ -35,31 +41,47 @@ class ModelRun:
         return self._trace
 
 
-def select_models(ctx: FileContext, interp: Interp, wanted: Optional[str], specs: Sequence[InputSpec]):
-    models = ctx.models(interp)
+def select_models(ctx: FileContext, models, wanted: Optional[str], specs: Sequence[InputSpec], dropped=()):
+    """The models to run: the roots, which no other model of the file uses. A function that
+    turned out to build no module (``dropped``) makes no model a component."""
     if wanted:
         return [m for m in models if m.name == wanted]
     if len(models) < 2:
         return models  # alone, a model is its own root
     named = {s.model for s in specs if s.model}
-    refs = ctx.references(m.name for m in models)
+    refs = ctx.references((m.name for m in models), ignore=dropped)
     roots = [m for m in models if refs.get(m.name, 0) == 0 or m.name in named]
     return roots or models
 
 
 def analyze(ctx: FileContext, specs: Sequence[InputSpec] = (), wanted: Optional[str] = None) -> List[ModelRun]:
     probe = Interp(ctx)
-    runs = []
-    for model in select_models(ctx, probe, wanted, specs):
-        try:
-            runs.append(run_model(ctx, model, for_model(specs, model.name)))
-        except Exception as e:  # an internal error must not stop the other models
-            if os.environ.get("CNNLINT_DEBUG"):
-                raise
-            interp = Interp(ctx, model.name)
-            interp.internal_error = f"{type(e).__name__}: {e}"
-            runs.append(ModelRun(model, interp, None))
-    return runs
+    models = ctx.models(probe)
+    runs: Dict[str, ModelRun] = {}
+    dropped: set = set()
+    while True:
+        todo = [m for m in select_models(ctx, [m for m in models if m.name not in dropped], wanted, specs, dropped)
+                if m.name not in runs]
+        if not todo:
+            break
+        for model in todo:
+            run = _run_safely(ctx, model, specs)
+            if model.confirm and not wanted and run.unconfirmed:
+                dropped.add(model.name)  # builds no module: no model, and the models it uses are roots
+            runs[model.name] = run
+    order = {m.name: i for i, m in enumerate(models)}
+    return sorted((r for name, r in runs.items() if name not in dropped), key=lambda r: order[r.model.name])
+
+
+def _run_safely(ctx: FileContext, model: ModelDef, specs: Sequence[InputSpec]) -> ModelRun:
+    try:
+        return run_model(ctx, model, for_model(specs, model.name))
+    except Exception as e:  # an internal error must not stop the other models
+        if os.environ.get("CNNLINT_DEBUG"):
+            raise
+        interp = Interp(ctx, model.name)
+        interp.internal_error = f"{type(e).__name__}: {e}"
+        return ModelRun(model, interp, None)
 
 
 def _spec_input(interp: Interp, shape) -> Tensor:
@@ -114,7 +136,19 @@ class _Findings(list):
 
 
 def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec]) -> ModelRun:
+    """The model checked in training mode, where a module starts; and, when its code reads
+    `self.training`, once more in eval mode (see modes.py)."""
+    from cnnlint.modes import merge_modes
+
+    train = run_in_mode(ctx, model, spec, True)
+    if not train.interp.read_training or train.unconfirmed:
+        return train
+    return merge_modes(train, run_in_mode(ctx, model, spec, False))
+
+
+def run_in_mode(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], training: bool) -> ModelRun:
     interp = Interp(ctx, model.name)
+    interp.training = training
     interp.findings = _Findings(interp)
     target = ctx.scope.get_local(model.name)
     args: List[Any] = []
@@ -165,7 +199,9 @@ def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec]) -> M
         return ModelRun(model, interp, None)
     if not is_module(built):
         interp.note(model.node, f"{model.name}: cannot tell which module it builds; its shapes are unknown")
-        return ModelRun(model, interp, None)
+        run = ModelRun(model, interp, None)
+        run.unconfirmed = True  # a function that may build a module through helpers: it does not here
+        return run
     for name, module in named_modules(built):
         interp.names[id(module)] = name
     output: Any = None

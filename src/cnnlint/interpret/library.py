@@ -647,7 +647,7 @@ def get_attribute(it, obj, name: str, node):
 def layer_attribute(it, layer: Layer, name: str):
     if name in layer.children:
         return layer.children[name]
-    if name in layer.args:
+    if name in layer.args and name != "bias":  # `bias=True` builds the tensor `layer.bias`
         return layer.args[name].value
     if name == "weight" and not layer.is_container:
         return weight_tensor(layer)
@@ -656,6 +656,8 @@ def layer_attribute(it, layer: Layer, name: str):
         if layer.value("bias", True) is False:
             return None
         return Tensor((out,) if dims.is_dim(out) else None, param=True)
+    if name == "training":
+        return it.read_mode()
     if name == "normalized_shape" and "normalized_shape" in layer.args:
         return layer.value("normalized_shape")
     method = module_method(layer, name, layer.kind)
