@@ -403,3 +403,64 @@ def test_del_removes_what_it_names():
     assert [n for n, _ in backbone.extra.named_children()] == ["0", "1"]
     (bb,) = check(INTERMEDIATE, "2,3,10,10", model="Backbone").models
     assert [m.name for m in bb.modules if m.name.startswith("extra.")] == ["extra.0", "extra.1"]
+
+
+def test_an_error_of_building_the_model_has_no_mode():
+    source = """
+    import torch.nn as nn
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3, groups=2)
+            self.drop = nn.Dropout()
+
+        def forward(self, x):
+            x = self.conv(x)
+            return self.drop(x) if self.training else x
+    """
+    result = check(source, "2,3,8,8")
+    (err,) = errors(result)
+    assert err.code == "CNN105" and not err.message.endswith("mode)")
+    with pytest.raises(ValueError):
+        run_torch(source, "Net()", (2, 3, 8, 8))
+
+
+REBOUND = """
+import torch
+import torch.nn as nn
+
+
+class Swish(nn.Module):
+    def forward(self, x):
+        return x * torch.sigmoid(x)
+
+
+if hasattr(nn, "SiLU"):
+    Swish = nn.SiLU
+
+if torch.__version__ < "1.0":
+    Mish = None
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(3, 8, 3), Swish(), nn.Conv2d(4, 4, 3))
+
+    def forward(self, x):
+        return self.body(x)
+"""
+
+
+def test_an_if_that_rebinds_a_class_defined_above():
+    from cnnlint.source import FileContext
+    from cnnlint.interpret.values import Qual, Unknown
+
+    ctx = FileContext("m.py", textwrap.dedent(REBOUND))
+    assert ctx.scope.get_local("Swish") == Qual("torch.nn.SiLU", "m.py")
+    assert isinstance(ctx.scope.get_local("Mish"), Unknown)  # bound on one path only
+    (err,) = errors(check(REBOUND, "2,3,16,16"))
+    assert err.code == "CNN101"
+    assert isinstance(run_torch(REBOUND, "Net()", (2, 3, 16, 16)), RuntimeError)

@@ -28,6 +28,9 @@ class ModelRun:
         self._trace = trace
         self._build = build
         self.unconfirmed = False  # the model's function built no module
+        self.built: Any = None  # (the built model, the input), when building it did not read the mode
+        self.build_findings = 0  # how many of the findings building the model gave
+        self.reused = False  # forward() ran on a model built by another run
 
     @property
     def has_trace(self) -> bool:
@@ -143,13 +146,22 @@ def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec]) -> M
     train = run_in_mode(ctx, model, spec, True)
     if not train.interp.read_training or train.unconfirmed:
         return train
-    return merge_modes(train, run_in_mode(ctx, model, spec, False))
+    # the model as built for the training run serves the eval run too, unless building it read
+    # the mode: only forward() runs again
+    return merge_modes(train, run_in_mode(ctx, model, spec, False, train.built))
 
 
-def run_in_mode(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], training: bool) -> ModelRun:
+def run_in_mode(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], training: bool,
+                built_before=None) -> ModelRun:
     interp = Interp(ctx, model.name)
     interp.training = training
     interp.findings = _Findings(interp)
+    if built_before is not None:
+        built, x = built_before
+        interp.free_input = x.free
+        run = _run_forward(ctx, model, interp, built, x)
+        run.reused = True
+        return run
     target = ctx.scope.get_local(model.name)
     args: List[Any] = []
     kwargs: Dict[str, Any] = {}
@@ -202,6 +214,16 @@ def run_in_mode(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], tr
         run = ModelRun(model, interp, None)
         run.unconfirmed = True  # a function that may build a module through helpers: it does not here
         return run
+    found = len(interp.findings)
+    run = _run_forward(ctx, model, interp, built, x)
+    run.build_findings = found
+    if not interp.read_training:
+        run.built = (built, x)
+    return run
+
+
+def _run_forward(ctx: FileContext, model: ModelDef, interp: Interp, built, x: Tensor) -> ModelRun:
+    """forward() of the built model on ``x``."""
     for name, module in named_modules(built):
         interp.names[id(module)] = name
     output: Any = None

@@ -21,13 +21,18 @@ def merge_modes(train, evaluation):
     if not evaluation.has_trace and train.has_trace and not evaluation.interp.findings:
         evaluation, train = train, evaluation  # the eval run gave up: keep what was learnt
     ti, ei = train.interp, evaluation.interp
+    from cnnlint.analyze import finding_chain
+
+    if evaluation.reused:  # built once: what building the model found holds in both modes
+        built = list(ti.findings[:train.build_findings])
+        for f in built:
+            f.explain = finding_chain(train, f)
+        ei.findings[0:0] = built
     in_train = {_key(f) for f in ti.findings}
     in_eval = {_key(f) for f in ei.findings}
     for f in ei.findings:
         if _key(f) not in in_train:
             f.message += " (in eval mode)" if ei.training is False else " (in training mode)"
-    from cnnlint.analyze import finding_chain
-
     for f in ti.findings:
         if _key(f) not in in_eval:
             f.explain = finding_chain(train, f)  # the chain of shapes of its own run

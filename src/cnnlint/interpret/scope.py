@@ -91,7 +91,12 @@ class ModuleScope(Scope):
         if stmt.kind == "if" and isinstance(stmt.tree, ast.If) and not shims.tests_main(stmt.tree):
             cond = shims.Conditional(stmt, shims.bound_names(stmt.tree))
             for name in cond.names:  # worked out when one of them is first used
-                self._lazy_name(name, cond)
+                if name in self.vars and name not in self.lazy:
+                    # a class, function or import the `if` may rebind: its value on the path that does not
+                    cond.prior[name] = self.vars.pop(name)
+                    self.lazy[name] = cond
+                else:
+                    self._lazy_name(name, cond)
         elif stmt.parsed:
             self._declare(stmt.resolve())
         elif stmt.kind == "class":
@@ -224,7 +229,7 @@ class ModuleScope(Scope):
         interp.max_steps = min(interp.max_steps, max(0, self.lazy_budget))
         interp.next_check = min(interp.next_check, interp.max_steps + 1)
         try:
-            values = shims.branch_values(interp, cond.statement.resolve(), self)
+            values = shims.branch_values(interp, cond.statement.resolve(), self, cond.prior)
         except GiveUp:
             values = {}
         finally:
@@ -232,7 +237,8 @@ class ModuleScope(Scope):
             self._evaluating.discard(cond)
         for n in cond.names:
             if self.lazy.get(n) is cond:
-                self.vars[n] = values.get(n, Unknown(f"'{n}' is not bound by the condition that defines it"))
+                self.vars[n] = values.get(n, cond.prior.get(n, Unknown(f"'{n}' is not bound by the condition "
+                                                                       "that defines it")))
         return self.vars.get(name, Unknown(f"'{name}' is assigned more than once at module level"))
 
 

@@ -14,7 +14,7 @@ are unknown. It is still a module: a model that holds one is listed and checked 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 
 import libcst as cst
@@ -22,12 +22,14 @@ import libcst as cst
 from cnnlint.interpret.values import Builtin, Function, Obj, Qual, Unknown, UserClass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Conditional:
-    """A top-level `if` statement (toplevel.Statement) and the names its branches bind."""
+    """A top-level `if` statement (toplevel.Statement), the names its branches bind, and the
+    value each had before it (a class, function or import defined above), if any."""
 
     statement: Any
     names: Tuple[str, ...]
+    prior: Dict[str, Any] = field(default_factory=dict)
 
 
 def bound_names(tree: ast.If) -> Tuple[str, ...]:
@@ -78,8 +80,9 @@ def tests_main(tree: ast.If) -> bool:
     return any(type(n) is ast.Name and n.id == "__name__" for n in ast.walk(tree.test))
 
 
-def branch_values(interp, node: cst.If, module_scope) -> Dict[str, Any]:
-    """The value each name of the `if` has after it runs (see the module's docstring)."""
+def branch_values(interp, node: cst.If, module_scope, prior=None) -> Dict[str, Any]:
+    """The value each name of the `if` has after it runs (see the module's docstring); ``prior``:
+    the values some had before it."""
     from cnnlint.interpret.core import BreakSignal, ContinueSignal, DeadPath, ReturnSignal
     from cnnlint.interpret.scope import Scope, _MISSING
 
@@ -92,14 +95,14 @@ def branch_values(interp, node: cst.If, module_scope) -> Dict[str, Any]:
         for value in local.vars.values():  # defined at top level: their globals are the file's
             if isinstance(value, (UserClass, Function)) and value.scope is local:
                 value.scope = module_scope
-        return local.vars
+        return {**(prior or {}), **local.vars}
 
     def orelse() -> Optional[Dict[str, Any]]:
         if type(node.orelse) is cst.If:
-            return branch_values(interp, node.orelse, module_scope)
+            return branch_values(interp, node.orelse, module_scope, prior)
         if type(node.orelse) is cst.Else:
             return run(node.orelse.body)
-        return {}
+        return dict(prior or {})
 
     truth = interp.truth(interp.eval(node.test, module_scope))
     if truth is True:
