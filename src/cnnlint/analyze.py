@@ -214,10 +214,10 @@ def run_in_mode(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], tr
         run = ModelRun(model, interp, None)
         run.unconfirmed = True  # a function that may build a module through helpers: it does not here
         return run
-    found = len(interp.findings)
+    found, mode_read = len(interp.findings), interp.read_training
     run = _run_forward(ctx, model, interp, built, x)
     run.build_findings = found
-    if not interp.read_training:
+    if not mode_read:
         run.built = (built, x)
     return run
 
