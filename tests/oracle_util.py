@@ -185,6 +185,13 @@ def torch_run(path, spec, confirm_on_cpu=True):
             model = model.to_empty(device="cpu")
             with torch.no_grad():
                 model(torch.zeros(spec.shape))
+        if "training" in Path(path).read_text(encoding="utf-8"):
+            # a module starts in training mode, and is trained before it is evaluated: a model
+            # whose code reads `self.training` must run in that mode too (layers recorded above
+            # are eval mode's, as torchinfo shows them)
+            model.train()
+            with torch.no_grad():
+                model(torch.zeros(spec.shape, device="cpu" if confirm_on_cpu else "meta"))
     except Exception as e:  # noqa: BLE001 - any failure is the oracle's verdict
         return layers, params, e
     return layers, params, None

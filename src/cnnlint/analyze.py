@@ -27,6 +27,15 @@ class ModelRun:
         self.interp = interp
         self._trace = trace
         self._build = build
+        self.unconfirmed = False  # the model's function built no module
+        self.built: Any = None  # (the built model, the input), when building it did not read the mode
+        self.build_findings = 0  # how many of the findings building the model gave
+        self.reused = False  # forward() ran on a model built by another run
+
+    @property
+    def has_trace(self) -> bool:
+        """Whether the run got far enough to have a trace (without building it)."""
+        return self._build is not None or self._trace is not None
 
     @property
     def trace(self) -> Optional[ModelTrace]:
@@ -35,36 +44,49 @@ class ModelRun:
         return self._trace
 
 
-def select_models(ctx: FileContext, interp: Interp, wanted: Optional[str], specs: Sequence[InputSpec],
-                  models=None):
-    models = ctx.models(interp) if models is None else models
+def select_models(ctx: FileContext, models, wanted: Optional[str], specs: Sequence[InputSpec], dropped=()):
+    """The models to run: the roots, which no other model of the file uses. A function that
+    turned out to build no module (``dropped``) makes no model a component."""
     if wanted:
         return [m for m in models if m.name == wanted]
     if len(models) < 2:
         return models  # alone, a model is its own root
     named = {s.model for s in specs if s.model}
-    refs = ctx.references(m.name for m in models)
+    refs = ctx.references((m.name for m in models), ignore=dropped)
     roots = [m for m in models if refs.get(m.name, 0) == 0 or m.name in named]
     return roots or models
 
 
 def analyze(ctx: FileContext, specs: Sequence[InputSpec] = (), wanted: Optional[str] = None) -> List[ModelRun]:
     probe = Interp(ctx)
-    runs = []
     models = ctx.models(probe)
-    selected = select_models(ctx, probe, wanted, specs, models)
     named = {s.model for s in specs if s.model} | ({wanted} if wanted else set())
     blocks = ctx.block_names(models) - named if len(models) > 1 else set()
-    for model in selected:
-        try:
-            runs.append(run_model(ctx, model, for_model(specs, model.name), block=model.name in blocks))
-        except Exception as e:  # an internal error must not stop the other models
-            if os.environ.get("CNNLINT_DEBUG"):
-                raise
-            interp = Interp(ctx, model.name)
-            interp.internal_error = f"{type(e).__name__}: {e}"
-            runs.append(ModelRun(model, interp, None))
-    return runs
+    runs: Dict[str, ModelRun] = {}
+    dropped: set = set()
+    while True:
+        todo = [m for m in select_models(ctx, [m for m in models if m.name not in dropped], wanted, specs, dropped)
+                if m.name not in runs]
+        if not todo:
+            break
+        for model in todo:
+            run = _run_safely(ctx, model, specs, block=model.name in blocks)
+            if model.confirm and not wanted and run.unconfirmed:
+                dropped.add(model.name)  # builds no module: no model, and the models it uses are roots
+            runs[model.name] = run
+    order = {m.name: i for i, m in enumerate(models)}
+    return sorted((r for name, r in runs.items() if name not in dropped), key=lambda r: order[r.model.name])
+
+
+def _run_safely(ctx: FileContext, model: ModelDef, specs: Sequence[InputSpec], block: bool = False) -> ModelRun:
+    try:
+        return run_model(ctx, model, for_model(specs, model.name), block=block)
+    except Exception as e:  # an internal error must not stop the other models
+        if os.environ.get("CNNLINT_DEBUG"):
+            raise
+        interp = Interp(ctx, model.name)
+        interp.internal_error = f"{type(e).__name__}: {e}"
+        return ModelRun(model, interp, None)
 
 
 def _spec_input(interp: Interp, shape) -> Tensor:
@@ -125,13 +147,14 @@ def _is_error(finding) -> bool:
 
 
 def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], block: bool = False) -> ModelRun:
-    """Build and run the model. Without an input shape, a conv layer takes the model's input as
-    batched, [N, C, H, W]: an error found so stands only if the unbatched input [C, H, W], which
-    the layer accepts as well, meets it too; otherwise it is a warning."""
-    run = _run_once(ctx, model, spec, block=block)
+    """Build and run the model (in both modes, see run_modes). Without an input shape, a conv
+    layer takes the model's input as batched, [N, C, H, W]: an error found so stands only if the
+    unbatched input [C, H, W], which the layer accepts as well, meets it too; otherwise it is a
+    warning."""
+    run = run_modes(ctx, model, spec, block=block)
     interp = run.interp
     if interp.free_input and interp.rank_assumed and any(_is_error(f) for f in interp.findings):
-        other = _run_once(ctx, model, spec, unbatched=True, block=block)
+        other = run_modes(ctx, model, spec, unbatched=True, block=block)
         confirmed = {(f.code, id(f.node)) for f in other.interp.findings if _is_error(f)}
         for f in interp.findings:
             if _is_error(f) and (f.code, id(f.node)) not in confirmed:
@@ -141,13 +164,34 @@ def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], bloc
     return run
 
 
-def _run_once(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], unbatched: bool = False,
+def run_modes(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], unbatched: bool = False,
               block: bool = False) -> ModelRun:
+    """The model checked in training mode, where a module starts; and, when its code reads
+    `self.training`, once more in eval mode (see modes.py)."""
+    from cnnlint.modes import merge_modes
+
+    train = run_in_mode(ctx, model, spec, True, unbatched=unbatched, block=block)
+    if not train.interp.read_training or train.unconfirmed:
+        return train
+    # the model as built for the training run serves the eval run too, unless building it read
+    # the mode: only forward() runs again
+    return merge_modes(train, run_in_mode(ctx, model, spec, False, train.built, unbatched=unbatched, block=block))
+
+
+def run_in_mode(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], training: bool,
+                built_before=None, unbatched: bool = False, block: bool = False) -> ModelRun:
     """``block``: a model other model classes of the file build (source.block_names); run with its
     own default arguments, what fails there fails only in a build nobody makes: a warning."""
     interp = Interp(ctx, model.name)
+    interp.training = training
     interp.unbatched = unbatched
     interp.findings = _Findings(interp)
+    if built_before is not None:
+        built, x, interp.defaults_of = built_before
+        interp.free_input = x.free
+        run = _run_forward(ctx, model, interp, built, x)
+        run.reused = True
+        return run
     target = ctx.scope.get_local(model.name)
     args: List[Any] = []
     kwargs: Dict[str, Any] = {}
@@ -200,7 +244,19 @@ def _run_once(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], unba
         return ModelRun(model, interp, None)
     if not is_module(built):
         interp.note(model.node, f"{model.name}: cannot tell which module it builds; its shapes are unknown")
-        return ModelRun(model, interp, None)
+        run = ModelRun(model, interp, None)
+        run.unconfirmed = True  # a function that may build a module through helpers: it does not here
+        return run
+    found, mode_read = len(interp.findings), interp.read_training
+    run = _run_forward(ctx, model, interp, built, x)
+    run.build_findings = found
+    if not mode_read:
+        run.built = (built, x, interp.defaults_of)
+    return run
+
+
+def _run_forward(ctx: FileContext, model: ModelDef, interp: Interp, built, x: Tensor) -> ModelRun:
+    """forward() of the built model on ``x``."""
     for name, module in named_modules(built):
         interp.names[id(module)] = name
     output: Any = None

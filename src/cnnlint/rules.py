@@ -89,8 +89,8 @@ _RULES = [
          "x = x.view(x.size(0), -1)  # then fix the Linear's in_features"),
     Rule("CNN202", "maybe-error", "warning",
          "A shape error on a path that may not run (under a condition cnnlint cannot decide).",
-         "PyTorch fails only when that path runs (in training, or for some argument), so tests may not catch it.",
-         "if self.training:\n    x = self.fc_bad(x)", "if self.training:\n    x = self.fc(x)"),
+         "PyTorch fails only when that path runs (for some argument, or some input), so tests may not catch it.",
+         "if self.use_aux:\n    x = self.fc_bad(x)", "if self.use_aux:\n    x = self.fc(x)"),
     Rule("CNN301", "input-size-constraint", "info",
          "A layer works only for some input sizes; the message names them.",
          "With a symbolic input, a Linear after a flatten (or a hard-coded view) fixes the input size the "

@@ -24,6 +24,7 @@ class ModelDef:
     name: str
     kind: str  # "class" | "function"
     statement: Statement  # its top-level statement, parsed when the model is run
+    confirm: bool = False  # a function that may build a module through helpers: a model if its run does
 
     @property
     def node(self) -> cst.CSTNode:
@@ -140,6 +141,9 @@ class FileContext:
 
         from cnnlint.interpret.core import GiveUp
 
+        from cnnlint.factories import Factories
+
+        factories = Factories(self, interp)
         found: List[ModelDef] = []
         for stmt in self.statements:
             try:
@@ -152,6 +156,9 @@ class FileContext:
                         found.append(ModelDef(cls.name, "class", stmt))
                 elif stmt.kind == "function" and self._returns_module(interp, stmt):
                     found.append(ModelDef(stmt.name, "function", stmt))
+                elif stmt.kind == "function" and factories.is_candidate(
+                        stmt.name, lambda s: self._returns_module(interp, s)):
+                    found.append(ModelDef(stmt.name, "function", stmt, confirm=True))
             except GiveUp:
                 # evaluating a name the definition uses (a module-level `X = Build()`) ran out of
                 # budget: not a model we can follow; give the next definition a fresh budget
@@ -197,17 +204,17 @@ class FileContext:
                         built[name] = True
         return result
 
-    def references(self, names) -> Dict[str, int]:
+    def references(self, names, ignore=()) -> Dict[str, int]:
         """How often each of ``names`` (top-level classes and functions) is used inside other
-        definitions (not in tests or the __main__ block): a model another model uses is a
-        component, not a root."""
+        definitions (not in tests or the __main__ block, nor in the definitions named in
+        ``ignore``): a model another model uses is a component, not a root."""
         counts: Dict[str, int] = {}
         wanted = set(names)
         if not wanted:
             return counts
         mention = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(wanted)) + r")\b")
         for stmt in self.statements:
-            if mention.search(stmt.text()) is None:
+            if stmt.name and stmt.name in ignore or mention.search(stmt.text()) is None:
                 continue
             for name in _names_used(stmt, mention):
                 if name in wanted:

@@ -254,7 +254,7 @@ def attribute(interp, obj: Obj, name: str):
         if not isinstance(value, Unknown):
             return value
     if name == "training":
-        return Unknown("self.training")
+        return interp.read_mode()
     if name == "__class__":
         return obj.cls
     if name == "__setattr__":

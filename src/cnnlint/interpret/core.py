@@ -131,6 +131,9 @@ class Interp:
         self.defaults_of: Optional[str] = None  # a block run alone with its own defaults (analyze)
         self.rank_assumed = False  # a layer gave the symbolic input a rank it could not be sure of
         self.unbatched = False  # that rank without the batch dimension (see analyze.run_model)
+        self.unused: Any = None  # the expression of the statement being run whose value is not used
+        self.training: Optional[bool] = True  # a module starts in training mode; None: not known
+        self.read_training = False  # whether the run read a module's `training`
 
     # --- bookkeeping -------------------------------------------------------------------
 
@@ -144,6 +147,11 @@ class Interp:
         if self.steps > self.max_steps or time.monotonic() - self.started > MAX_SECONDS:
             raise GiveUp()
         self.next_check = min(self.steps + 2048, self.max_steps + 1)
+
+    def read_mode(self):
+        """A module's `training` flag: the mode this run checks the model in."""
+        self.read_training = True
+        return Unknown("self.training") if self.training is None else self.training
 
     def symbol(self, name: str):
         if name not in self.symbols:
@@ -233,7 +241,15 @@ class Interp:
 
     def exec_small(self, small, scope: Scope):
         if type(small) is cst.Expr:
-            self.eval(small.value, scope)
+            if type(small.value) in (cst.SimpleString, cst.ConcatenatedString):
+                return  # a docstring
+            # a statement whose value is not used (`self.fc.bias.data.copy_(...)`, `init(self)`):
+            # evaluated for its checks; a call in it that cannot be followed rebinds nothing
+            unused, self.unused = self.unused, small.value
+            try:
+                self.eval(small.value, scope)
+            finally:
+                self.unused = unused
         elif type(small) is cst.Assign:
             value = self.eval(small.value, scope)
             for target in small.targets:
@@ -263,6 +279,45 @@ class Interp:
             bind_import(small, scope)
         elif type(small) is cst.Del:
             self.delete(small.target, scope)
+
+    def delete(self, target, scope: Scope):
+        """``del name``, ``del d[key]``, ``del obj.attr``: what cnnlint cannot remove exactly
+        becomes unknown (a container, incomplete), never stale."""
+        tp = type(target)
+        if tp in (cst.Tuple, cst.List):
+            for el in target.elements:
+                self.delete(el.value, scope)
+        elif tp is cst.Name:
+            scope.vars[target.value] = Unknown(f"'{target.value}' was deleted")
+        elif tp is cst.Subscript:
+            container = self.eval(target.value, scope)
+            key: Any = Unknown("slice")
+            if len(target.slice) == 1 and type(target.slice[0].slice) is cst.Index:
+                key = self.eval(target.slice[0].slice.value, scope)
+            try:
+                if isinstance(container, dict) and not isinstance(key, Unknown) and key in container:
+                    del container[key]
+                    return
+                if isinstance(container, list) and type(key) is int and -len(container) <= key < len(container) \
+                        and not any(v is _STAR_UNKNOWN for v in container):
+                    del container[key]
+                    return
+                if isinstance(container, Layer) and container.kind in ("Sequential", "ModuleList") and \
+                        type(key) is int and INCOMPLETE not in container.children and \
+                        -len(container.children) <= key < len(container.children):
+                    kept = list(container.children.values())
+                    del kept[key]  # the others are numbered again, as torch does
+                    container.children.clear()
+                    container.children.update((str(i), m) for i, m in enumerate(kept))
+                    return
+            except TypeError:
+                pass
+            mark_incomplete(container, "items")
+        elif tp is cst.Attribute:
+            obj = self.eval(target.value, scope)
+            if isinstance(obj, Obj):
+                obj.attrs.pop(target.attr.value, None)
+                obj.children.pop(target.attr.value, None)
 
     def exec_if(self, stmt: cst.If, scope: Scope):
         cond = self.truth(self.eval(stmt.test, scope))
@@ -573,6 +628,10 @@ class Interp:
         return Unknown("complex number")
 
     def eval_SimpleString(self, node, scope):
+        text = node.value
+        if "\\" not in text and "\r" not in text and text[:1] in "'\"":  # no prefix, escape or CR: as written
+            quote = 3 if text[:3] in ('"""', "\'\'\'") else 1
+            return text[quote:-quote]
         try:
             value = node.evaluated_value
         except Exception:
@@ -996,8 +1055,10 @@ class Interp:
     def unknown_call(self, func, args, node, why):
         if any(isinstance(a, Tensor) for a in args):
             desc = func.reason if isinstance(func, Unknown) else why
+            after = "its value is not used, so the shapes go on" if node is self.unused and node is not None \
+                else "shapes after it are unknown"
             self.note(node, f"cannot follow {code_of(node.func) if hasattr(node, 'func') else 'a call'}(...) "
-                            f"({desc}); shapes after it are unknown")
+                            f"({desc}); {after}")
         return Unknown(why)
 
     def call_function(self, func: Function, args, kwargs, node, self_obj=_MISSING):
@@ -1331,6 +1392,9 @@ MUTATORS = {"append", "extend", "insert", "add_module", "register_module", "upda
             "__setitem__", "__delitem__", "__iadd__", "__imul__"}
 
 
+_ATTR_MUTATORS = {"register_buffer": "buffer", "register_parameter": "attr"}
+
+
 def mutated_targets(stmt):
     """(kind, expression, attribute) for what a block mutates: ``x.append(..)`` -> ("items", x, None);
     ``self.a = ..`` -> ("attr", self, "a")."""
@@ -1351,7 +1415,10 @@ def mutated_targets(stmt):
     for node in walk(stmt):
         tp = type(node)
         if tp is cst.Call:
-            if type(node.func) is cst.Attribute and node.func.attr.value in MUTATORS:
+            if type(node.func) is cst.Attribute and node.func.attr.value in _ATTR_MUTATORS:
+                # a buffer is neither a submodule nor a parameter; a parameter adds to the count
+                found.append((_ATTR_MUTATORS[node.func.attr.value], node.func.value, None))
+            elif type(node.func) is cst.Attribute and node.func.attr.value in MUTATORS:
                 found.append(("items", node.func.value, None))
             elif type(node.func) is cst.Name and node.func.value == "setattr" and node.args:
                 found.append(("attr", node.args[0].value, None))
@@ -1376,6 +1443,8 @@ def mark_incomplete(obj, kind, attr=None):
     """``obj`` was changed in a way cnnlint cannot follow: a list's length and items become
     unknown, a dict's keys and values; a module's submodules or an attribute."""
     lost = Unknown("changed by code cnnlint cannot run")
+    if kind == "buffer":  # a buffer changes neither the submodules nor the parameter count
+        return
     if isinstance(obj, list):
         if not any(v is _STAR_UNKNOWN for v in obj):
             obj[:] = [_STAR_UNKNOWN]  # no item is known any more, nor how many there are

@@ -347,6 +347,11 @@ def _hasattr(it, args, kwargs, node):
 
         value, _ = lookup_class(it, o.cls, args[1])
         return value is not _MISSING
+    if len(args) == 2 and isinstance(args[1], str) and isinstance(args[0], Qual):
+        from cnnlint.overlays.torch_names import has_name
+
+        if has_name(args[0].name, args[1]):
+            return True
     return Unknown("hasattr")
 
 
@@ -767,6 +772,8 @@ def layer_attribute(it, layer: Layer, name: str):
             return weight_tensor(layer)
         out = as_dim(out)
         return Tensor((out,) if out is not None else None, param=True)
+    if name == "training":
+        return it.read_mode()
     if name == "normalized_shape" and "normalized_shape" in layer.args:
         return layer.value("normalized_shape")
     method = module_method(layer, name, layer.kind) or quantization.method(layer, name)

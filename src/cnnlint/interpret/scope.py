@@ -6,6 +6,7 @@ from typing import Any, Dict, Optional
 
 import libcst as cst
 
+from cnnlint.interpret import shims
 from cnnlint.interpret.values import ArgParser, Deferred, Qual, Unknown, UserClass, Function
 
 _MISSING = object()
@@ -87,7 +88,16 @@ class ModuleScope(Scope):
             self._declare_statement(stmt)
 
     def _declare_statement(self, stmt) -> None:
-        if stmt.parsed:
+        if stmt.kind == "if" and isinstance(stmt.tree, ast.If) and not shims.tests_main(stmt.tree):
+            cond = shims.Conditional(stmt, shims.bound_names(stmt.tree))
+            for name in cond.names:  # worked out when one of them is first used
+                if name in self.vars and name not in self.lazy:
+                    # a class, function or import the `if` may rebind: its value on the path that does not
+                    cond.prior[name] = self.vars.pop(name)
+                    self.lazy[name] = cond
+                else:
+                    self._lazy_name(name, cond)
+        elif stmt.parsed:
             self._declare(stmt.resolve())
         elif stmt.kind == "class":
             self._declare_class(UserClass(stmt.name, stmt, self))
@@ -164,6 +174,8 @@ class ModuleScope(Scope):
             return value
         if name in self.lazy:
             expr = self.lazy[name]
+            if isinstance(expr, shims.Conditional):
+                return self._run_conditional(expr, name)
             if isinstance(expr, Deferred):
                 if expr.size() > BIG_VALUE_LINES:  # a table of thousands of lines: not model code
                     value = self.vars[name] = Unknown(f"'{name}' is a value of {expr.size()} lines, too big to follow")
@@ -204,6 +216,30 @@ class ModuleScope(Scope):
                 self.vars[name] = found
                 return found
         return _MISSING
+
+
+    def _run_conditional(self, cond, name: str) -> Any:
+        """The values the names of a top-level `if` get (shims.py), worked out once."""
+        from cnnlint.interpret.core import GiveUp
+
+        if cond in self._evaluating:
+            return Unknown(f"'{name}' is used in the condition that defines it")
+        self._evaluating.add(cond)
+        interp = self._interp_factory()
+        interp.max_steps = min(interp.max_steps, max(0, self.lazy_budget))
+        interp.next_check = min(interp.next_check, interp.max_steps + 1)
+        try:
+            values = shims.branch_values(interp, cond.statement.resolve(), self, cond.prior)
+        except GiveUp:
+            values = {}
+        finally:
+            self.lazy_budget -= interp.steps
+            self._evaluating.discard(cond)
+        for n in cond.names:
+            if self.lazy.get(n) is cond:
+                self.vars[n] = values.get(n, cond.prior.get(n, Unknown(f"'{n}' is not bound by the condition "
+                                                                       "that defines it")))
+        return self.vars.get(name, Unknown(f"'{name}' is assigned more than once at module level"))
 
 
 def _imports_in(tree) -> bool:

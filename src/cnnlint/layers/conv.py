@@ -20,7 +20,7 @@ def _geometry(layer, n):
     s = ntuple(layer.value("stride", 1), n)
     d = ntuple(layer.value("dilation", 1), n)
     p = layer.value("padding", 0)
-    if p not in ("same", "valid"):
+    if not (isinstance(p, str) and p in ("same", "valid")):  # (a sympy size compared to a str parses it)
         p = ntuple(p, n)
     return k, s, d, p
 
@@ -30,7 +30,7 @@ def check_positive(layer, ctx):
     n = int(layer.kind[-2])
     for arg, low in (("kernel_size", 1), ("stride", 1), ("dilation", 1), ("padding", 0)):
         values = layer.value(arg, 1 if arg != "padding" else 0)
-        if values in ("same", "valid"):
+        if isinstance(values, str) and values in ("same", "valid"):
             continue
         for v in ntuple(values, n) or ():
             iv = dims.as_int(v)
@@ -54,7 +54,7 @@ def check_groups(layer, ctx):
             ctx.fail("CNN105", f"{ctx.layer_title()} {arg}={ci} is not divisible by groups={g}",
                      arg=arg, declared=ci)
     p = layer.value("padding", 0)
-    if p == "same":
+    if isinstance(p, str) and p == "same":
         if any(dims.as_int(v) not in (1, None) for v in (ntuple(layer.value("stride", 1), 3) or ())):
             ctx.fail("CNN108", f"{ctx.layer_title()} uses padding='same' with a stride other than 1, "
                                "which PyTorch does not support", arg="padding")
