@@ -203,7 +203,29 @@ def lookup_method(interp, obj: Obj, name: str):
     return bind_value(interp, value, obj, obj.cls)
 
 
+_ENUMS = ("enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag")
+
+
+def enum_member(interp, cls: UserClass, args, kwargs):
+    """``Format("NHWC")`` of an Enum class: the member, or None when the class is no Enum.
+    cnnlint keeps a member of a str or int Enum (``class Format(str, Enum)``) as its value, which
+    compares as the member does; any other member's identity is Unknown."""
+    found = [b for c in mro(interp, cls) for b in bases(interp, c)]
+    names = {b.name for b in found if isinstance(b, Qual)}
+    if not names & set(_ENUMS):
+        return None
+    mixin = names & {"enum.IntEnum", "enum.StrEnum", "enum.IntFlag"} or \
+        any(isinstance(b, Builtin) and b.name in ("str", "int") for b in found)
+    values = [v for k, v in class_attrs(interp, cls).items() if not k.startswith("_") and isinstance(v, (str, int))]
+    if mixin and len(args) == 1 and not kwargs and isinstance(args[0], (str, int)) and args[0] in values:
+        return args[0]
+    return Unknown(f"a member of the Enum {cls.name}")
+
+
 def instantiate(interp, cls: UserClass, args, kwargs, node):
+    member = enum_member(interp, cls, args, kwargs)
+    if member is not None:
+        return member
     base = torch_base(interp, cls)
     cls.is_module = base is not None
     obj = Obj(cls, node=node)
@@ -306,7 +328,11 @@ def super_attribute(interp, proxy: SuperProxy, name: str):
             target = next(c for c in rest if is_dataclass(c))
             run = dataclass_init(interp, target)
             return Builtin("__init__", lambda it, a, k, n: run(it, obj, a, k, n))
-        return Builtin("__init__", lambda it, a, k, n: torch_init(it, obj, base or "Module", a, k, n))
+        def init(it, a, k, n):
+            return torch_init(it, obj, base or "Module", a, k, n)
+
+        init.takes_unlisted = True  # *args cnnlint cannot list make the container incomplete
+        return Builtin("__init__", init)
     if name == "forward" and base == "Sequential":
         def chain(it, a, k, n):
             x = a[0] if a else None

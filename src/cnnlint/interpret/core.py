@@ -1025,6 +1025,10 @@ class Interp:
                 from cnnlint.interpret.unlisted import unlisted_arguments
 
                 args, kwargs = unlisted_arguments(self, func, args, kwargs, _STAR_UNKNOWN, _KW_UNKNOWN)
+            elif isinstance(func, Builtin) and getattr(func.fn, "takes_unlisted", False):
+                # nn.Sequential.__init__(*layers) of a subclass: the modules it holds are not known
+                return func.fn(self, [a if a is not _STAR_UNKNOWN else Unknown("*args") for a in args],
+                               {(k if k is not _KW_UNKNOWN else "**unlisted"): v for k, v in kwargs.items()}, node)
             elif isinstance(func, (Layer, Obj)):
                 args = [a for a in args if a is not _STAR_UNKNOWN]
                 kwargs = {k: v for k, v in kwargs.items() if k is not _KW_UNKNOWN}
