@@ -400,3 +400,75 @@ def test_shapes_table_shows_the_known_last_size():
     assert p.returncode == 0, p.stderr
     rows = {line.split()[0].strip("├─"): line for line in p.stdout.splitlines() if line.startswith("├─")}
     assert "[..., 32]" in rows["embed"] and "[..., 8]" in rows["mix"]
+
+
+# --- found on the libraries after the merge: never a stale or empty value ------------------------
+
+STAR_SEQUENTIAL = """
+import os
+import torch.nn as nn
+
+class ConvAct(nn.Sequential):
+    def __init__(self, cin, cout):
+        layers = [nn.Conv2d(cin, cout, 3, padding=1)] * int(os.environ.get("CNNLINT_TEST_REPEAT", "1"))
+        super().__init__(*layers, nn.ReLU())
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = ConvAct(3, 8)
+        self.head = nn.Linear(8, 4)
+
+    def forward(self, x):
+        return self.head(self.block(x).mean(dim=(2, 3)))
+"""
+
+
+def test_sequential_subclass_of_modules_cnnlint_cannot_list_is_not_empty():
+    """super().__init__(*layers) with layers of unknown length: the block's output is unknown; an
+    empty Sequential (the input passed through, 3 channels) would make `head` a false error."""
+    result = check(STAR_SEQUENTIAL, "Net=2,3,8,8", shapes=True)
+    assert not errors(result) and not internal(result)
+    (model,) = result.models
+    rows = {r.name: r for r in model.layers}
+    assert rows["block"].output is None
+    assert tuple(run_torch(STAR_SEQUENTIAL, "Net()", (2, 3, 8, 8)).shape) == (2, 4)
+
+
+ENUM_FORMAT = """
+from enum import Enum
+import torch.nn as nn
+
+class Format(BASES):
+    NCHW = 'NCHW'
+    NHWC = 'NHWC'
+
+def to_format(x, fmt):
+    if fmt == Format.NHWC:
+        x = x.permute(0, 2, 3, 1)
+    return x
+
+class Net(nn.Module):
+    def __init__(self, fmt='NHWC'):
+        super().__init__()
+        self.fmt = Format(fmt)
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x):
+        return self.fc(to_format(self.conv(x), self.fmt))
+"""
+
+
+@pytest.mark.parametrize("bases", ["str, Enum", "Enum"])
+def test_enum_members_compare_as_python_does(bases):
+    source = ENUM_FORMAT.replace("BASES", bases)
+    result = check(source, "Net=2,3,12,12", shapes=True)
+    assert not errors(result) and not internal(result)
+    expected = tuple(run_torch(source, "Net()", (2, 3, 12, 12)).shape)
+    (model,) = result.models
+    got = model.output
+    if bases == "str, Enum":  # the member is its value: followed exactly
+        assert tuple(got) == expected
+    else:  # an Enum member's identity is not modelled: whatever is claimed agrees with PyTorch
+        assert got is None or all(g is None or g == e for g, e in zip(got, expected))
