@@ -472,3 +472,61 @@ def test_enum_members_compare_as_python_does(bases):
         assert tuple(got) == expected
     else:  # an Enum member's identity is not modelled: whatever is claimed agrees with PyTorch
         assert got is None or all(g is None or g == e for g, e in zip(got, expected))
+
+
+WEIGHTS_ENUM = """
+from dataclasses import dataclass
+from enum import Enum
+import torch.nn as nn
+
+CATEGORIES = [
+CATEGORY_LINES
+]
+
+@dataclass
+class Weights:
+    url: str
+    meta: dict
+
+class WeightsEnum(Enum):
+    @classmethod
+    def verify(cls, obj):
+        if obj is not None:
+            if type(obj) is str:
+                obj = cls[obj.replace(cls.__name__ + ".", "")]
+            elif not isinstance(obj, cls):
+                raise TypeError("not a weight of this model")
+        return obj
+
+    @property
+    def meta(self):
+        return self.value.meta
+
+class NetWeights(WeightsEnum):
+    V1 = Weights(url="v1", meta={"categories": CATEGORIES})
+    DEFAULT = V1
+
+class Net(nn.Module):
+    def __init__(self, weights=NetWeights.DEFAULT, num_classes=7):
+        super().__init__()
+        weights = NetWeights.verify(weights)
+        if weights is not None:
+            num_classes = len(weights.meta["categories"])
+        self.fc = nn.Linear(4, num_classes)
+
+    def forward(self, x):
+        return self.fc(x)
+"""
+
+
+@pytest.mark.parametrize("categories", [3, 1200])
+def test_torchvision_style_weights_enum_is_followed(categories):
+    """A member of an Enum whose values are dataclasses: isinstance of its class holds, its
+    properties read `self.value`, an alias is the same member; a long module-level list of names
+    (torchvision's 1,000 ImageNet classes) is read cheaply rather than left unknown."""
+    source = WEIGHTS_ENUM.replace("CATEGORY_LINES", "\n".join(f'    "c{i}",' for i in range(categories)))
+    result = check(source, "Net=2,4", shapes=True)
+    assert not errors(result) and not internal(result)
+    expected = tuple(run_torch(source, "Net()", (2, 4)).shape)
+    (model,) = result.models
+    assert tuple(model.output) == expected == (2, categories)

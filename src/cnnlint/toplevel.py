@@ -163,6 +163,16 @@ class Statement(Deferred):
         return isinstance(value, (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.Constant, ast.JoinedStr,
                                   ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp))
 
+    def literal(self) -> Any:
+        """For an "assign" of a list or tuple of plain constants (a table of class names): the
+        Python value, read from the ast without building libcst nodes; None otherwise."""
+        value = getattr(self.tree, "value", None)
+        if not isinstance(value, (ast.List, ast.Tuple)) or \
+                not all(type(e) is ast.Constant and type(e.value) in (str, int, float) for e in value.elts):
+            return None
+        items = [e.value for e in value.elts]
+        return items if isinstance(value, ast.List) else tuple(items)
+
     def resolve(self) -> Any:
         """The libcst statement: built from its ast (fromast.py), or parsed by libcst when the
         builder does not know one of its constructs."""

@@ -7,7 +7,7 @@ import libcst as cst
 
 from cnnlint.interpret.scope import Scope, _MISSING, dotted
 from cnnlint.layers import LAYERS
-from cnnlint.interpret.values import (Builtin, Function, Layer, Obj, Qual, SuperProxy, Unknown, UserClass)
+from cnnlint.interpret.values import (Builtin, EnumMember, Function, Layer, Obj, Qual, SuperProxy, Unknown, UserClass)
 
 MODULE_BASES = {"torch.nn.Module", "torch.nn.modules.module.Module", "nn.Module"}
 
@@ -206,20 +206,65 @@ def lookup_method(interp, obj: Obj, name: str):
 _ENUMS = ("enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag")
 
 
-def enum_member(interp, cls: UserClass, args, kwargs):
-    """``Format("NHWC")`` of an Enum class: the member, or None when the class is no Enum.
-    cnnlint keeps a member of a str or int Enum (``class Format(str, Enum)``) as its value, which
-    compares as the member does; any other member's identity is Unknown."""
+def enum_kind(interp, cls: UserClass) -> Optional[str]:
+    """None for a class that is no Enum; "value" for a str or int Enum (``class Format(str,
+    Enum)``, IntEnum), whose members cnnlint keeps as their values, which compare as the members
+    do; "opaque" for any other Enum, whose members' identity cnnlint does not model."""
     found = [b for c in mro(interp, cls) for b in bases(interp, c)]
     names = {b.name for b in found if isinstance(b, Qual)}
     if not names & set(_ENUMS):
         return None
-    mixin = names & {"enum.IntEnum", "enum.StrEnum", "enum.IntFlag"} or \
-        any(isinstance(b, Builtin) and b.name in ("str", "int") for b in found)
-    values = [v for k, v in class_attrs(interp, cls).items() if not k.startswith("_") and isinstance(v, (str, int))]
-    if mixin and len(args) == 1 and not kwargs and isinstance(args[0], (str, int)) and args[0] in values:
-        return args[0]
+    if names & {"enum.IntEnum", "enum.StrEnum", "enum.IntFlag"} or \
+            any(isinstance(b, Builtin) and b.name in ("str", "int") for b in found):
+        return "value"
+    return "opaque"
+
+
+def enum_member(interp, cls: UserClass, args, kwargs):
+    """``Format("NHWC")``: the member of an Enum class (None when the class is no Enum)."""
+    kind = enum_kind(interp, cls)
+    if kind is None:
+        return None
+    members = {k: v for k, v in class_attrs(interp, cls).items() if _is_member(k, v)}
+    if len(args) == 1 and not kwargs:
+        if isinstance(args[0], EnumMember) and args[0].cls is cls:
+            return args[0]
+        if isinstance(args[0], (str, int)) and not isinstance(args[0], bool):
+            for name, value in members.items():
+                if type(value) is type(args[0]) and value == args[0]:
+                    return value if kind == "value" else enum_attribute(interp, cls, name, value)
     return Unknown(f"a member of the Enum {cls.name}")
+
+
+def _is_member(name: str, value) -> bool:
+    return not name.startswith("_") and not isinstance(value, (Function, tuple, Property, UserClass, Builtin))
+
+
+def enum_attribute(interp, cls: UserClass, name: str, value):
+    """``Cls.NAME``: a member of an opaque Enum is one EnumMember object (torchvision's ``Weights``
+    enums: ``isinstance(W.IMAGENET1K_V1, WeightsEnum)`` holds, ``W.IMAGENET1K_V1.meta`` reads
+    the member's ``value``); anything else is the value itself."""
+    if not _is_member(name, value) or enum_kind(interp, cls) != "opaque":
+        return value
+    # an alias (`DEFAULT = IMAGENET1K_V1`) is the same member: one object per value, named first
+    key = f"__member__{id(value)}"
+    if key not in cls.attrs:
+        first = next((k for k, v in class_attrs(interp, cls).items() if v is value and _is_member(k, v)), name)
+        cls.attrs[key] = EnumMember(cls, first, value)
+    return cls.attrs[key]
+
+
+def member_attribute(interp, member: EnumMember, name: str):
+    if name == "value":
+        return member.value
+    if name == "name":
+        return member.name
+    value, _ = lookup_class(interp, member.cls, name)
+    if value is _MISSING:
+        return Unknown(f"attribute '{name}' of {member.cls.name}.{member.name}")
+    if isinstance(value, (Function, Property)):
+        return bind_value(interp, value, member, member.cls)
+    return enum_attribute(interp, member.cls, name, value)
 
 
 def instantiate(interp, cls: UserClass, args, kwargs, node):

@@ -7,7 +7,7 @@ from typing import Any, Dict
 
 from cnnlint import dims
 from cnnlint.interpret import classes, tensors
-from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Builtin, Namespace, Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
+from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Builtin, EnumMember, Namespace, Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
                                       SymbolicObj, SymFloat, Tensor, Unknown, UserClass, is_module)
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.hierarchy import layer_is
@@ -304,7 +304,7 @@ def _isinstance(it, args, kwargs, node):
             elif isinstance(v, Unknown):
                 return Unknown("isinstance")
         elif isinstance(k, UserClass):
-            if isinstance(v, Obj):
+            if isinstance(v, (Obj, EnumMember)):
                 from cnnlint.interpret.classes import mro
 
                 result = result or k in mro(it, v.cls)
@@ -369,7 +369,7 @@ def _print(it, args, kwargs, node):
 
 @_b("type")
 def _type(it, args, kwargs, node):
-    if len(args) == 1 and isinstance(args[0], Obj):
+    if len(args) == 1 and isinstance(args[0], (Obj, EnumMember)):
         return args[0].cls
     if len(args) == 1 and isinstance(args[0], Layer):
         return Qual(f"torch.nn.{args[0].kind}")  # a Layer is an instance of torch.nn's own class
@@ -703,6 +703,8 @@ def get_attribute(it, obj, name: str, node):
         return q if found is None else found
     if isinstance(obj, Obj):
         return classes.attribute(it, obj, name)
+    if isinstance(obj, EnumMember):
+        return classes.member_attribute(it, obj, name)
     if isinstance(obj, SuperProxy):
         return classes.super_attribute(it, obj, name)
     if isinstance(obj, UserClass):
@@ -718,7 +720,7 @@ def get_attribute(it, obj, name: str, node):
             return Unknown(f"{obj.name}.{name}")
         if isinstance(value, tuple) and len(value) == 2 and value[0] in ("static", "classmethod"):
             return classes.bind_value(it, value, obj, obj)
-        return value
+        return classes.enum_attribute(it, obj, name, value)
     if isinstance(obj, Tensor):
         return tensors.tensor_attribute(it, obj, name)
     if isinstance(obj, Layer):

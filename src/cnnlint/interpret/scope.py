@@ -178,7 +178,9 @@ class ModuleScope(Scope):
                 return self._run_conditional(expr, name)
             if isinstance(expr, Deferred):
                 if expr.size() > BIG_VALUE_LINES:  # a table of thousands of lines: not model code
-                    value = self.vars[name] = Unknown(f"'{name}' is a value of {expr.size()} lines, too big to follow")
+                    literal = expr.literal()  # unless it is a plain list of names (ImageNet's classes)
+                    value = self.vars[name] = literal if literal is not None else \
+                        Unknown(f"'{name}' is a value of {expr.size()} lines, too big to follow")
                     return value
                 expr = self.lazy[name] = expr.value()
             if expr is None or name in self._evaluating:

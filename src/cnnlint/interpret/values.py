@@ -134,6 +134,10 @@ class Deferred:
         """How many lines it spans."""
         raise NotImplementedError
 
+    def literal(self) -> Any:
+        """A list or tuple of plain constants, read cheaply; None when it is something else."""
+        return None
+
 
 def _resolved(value: Any) -> Any:
     """``value.source`` parsed (once) if it was deferred."""
@@ -200,6 +204,16 @@ class Builtin:
     name: str
     fn: Any
     bound: Any = None
+
+
+@dataclass(frozen=True, eq=False)
+class EnumMember:
+    """A member of an Enum class that is not a str or int Enum (classes.enum_kind): one object
+    per member, compared by identity; ``.value`` is what the class body assigns."""
+
+    cls: Any
+    name: str
+    value: Any
 
 
 @dataclass(eq=False)
