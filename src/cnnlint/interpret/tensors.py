@@ -706,13 +706,9 @@ def _matmul_shape(it, a, b, node):
 # --- torch.* functions --------------------------------------------------------------------------
 
 def _first(fn):
-    def run(it, args, kwargs, node):
-        x = args[0] if args else kwargs.get("input")
-        if not isinstance(x, Tensor):
-            return it.unknown_call(Unknown("torch function"), list(args), node, "torch function on a non-tensor")
-        return fn(it, x, list(args[1:]), {k: v for k, v in kwargs.items() if k != "input"}, node)
+    from cnnlint.overlays.calls import method_as_function
 
-    return run
+    return method_as_function(fn)
 
 
 def _cat(stack: bool):

@@ -2,7 +2,7 @@
 reporting a failure PyTorch certainly raises."""
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from cnnlint import dims
 from cnnlint.interpret.values import SizeTuple, SymbolicObj, Tensor, Unknown
@@ -68,3 +68,27 @@ def differ(a, b) -> bool:
 
 def unknown(it, name: str, args, node) -> Unknown:
     return it.unknown_call(Unknown(name), list(args), node, f"{name} on values cnnlint cannot follow")
+
+
+def registry(table: Dict[str, Callable]) -> Callable:
+    """The decorator ``@op("name", ...)`` that files a function under those names in ``table``."""
+    def op(*names: str):
+        def register(fn):
+            for n in names:
+                table[n] = fn
+            return fn
+
+        return register
+
+    return op
+
+
+def method_as_function(fn):
+    """torch.f(x, ...) for the tensor method x.f(...): the tensor is the first argument or ``input``."""
+    def run(it, args, kwargs, node):
+        x = args[0] if args else kwargs.get("input")
+        if not isinstance(x, Tensor):
+            return it.unknown_call(Unknown("torch function"), list(args), node, "torch function on a non-tensor")
+        return fn(it, x, list(args[1:]), {k: v for k, v in kwargs.items() if k != "input"}, node)
+
+    return run

@@ -8,18 +8,10 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 from cnnlint import dims
 from cnnlint.interpret.values import Tensor, Unknown
-from cnnlint.overlays.calls import arg, desc, differ, dims_of, fmt, report, shape_of, unknown
+from cnnlint.overlays.calls import arg, desc, differ, dims_of, fmt, report, shape_of, unknown, registry
 
 OPS: Dict[str, Callable] = {}
-
-
-def op(*names: str):
-    def register(fn):
-        for n in names:
-            OPS[n] = fn
-        return fn
-
-    return register
+op = registry(OPS)
 
 
 def broadcast_dims(it, node, shapes, what: str) -> Optional[Tuple[Any, ...]]:

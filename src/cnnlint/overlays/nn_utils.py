@@ -9,18 +9,10 @@ from typing import Any, Callable, Dict, Optional
 
 from cnnlint import dims
 from cnnlint.interpret.values import Arg, Builtin, Layer, Obj, Tensor, Unknown, is_module
-from cnnlint.overlays.calls import arg, unknown
+from cnnlint.overlays.calls import arg, unknown, registry
 
 OPS: Dict[str, Callable] = {}
-
-
-def op(*names: str):
-    def register(fn):
-        for n in names:
-            OPS[n] = fn
-        return fn
-
-    return register
+op = registry(OPS)
 
 
 def lookup(name: str) -> Optional[Callable]:

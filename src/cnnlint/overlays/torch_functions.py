@@ -7,18 +7,10 @@ from typing import Callable, Dict
 from cnnlint import dims
 
 from cnnlint.interpret.values import SizeTuple, Tensor
-from cnnlint.overlays.calls import MISSING, arg, desc, dim_of, dims_of, fmt, report, shape_of, unknown
+from cnnlint.overlays.calls import MISSING, arg, desc, dim_of, dims_of, fmt, report, shape_of, unknown, registry
 
 OPS: Dict[str, Callable] = {}
-
-
-def op(*names: str):
-    def register(fn):
-        for n in names:
-            OPS[n] = fn
-        return fn
-
-    return register
+op = registry(OPS)
 
 
 @op("meshgrid", "functional.meshgrid")

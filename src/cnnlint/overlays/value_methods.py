@@ -137,13 +137,9 @@ def _tolist(original):
 
 def _function_of(fn):
     """torch.f(x, ...) for the method x.f(...)."""
-    def run(it, args, kwargs, node):
-        x = args[0] if args else kwargs.get("input")
-        if not isinstance(x, Tensor):
-            return it.unknown_call(Unknown("torch function"), list(args), node, "torch function on a non-tensor")
-        return fn(it, x, list(args[1:]), {k: v for k, v in kwargs.items() if k != "input"}, node)
+    from cnnlint.overlays.calls import method_as_function
 
-    return run
+    return method_as_function(fn)
 
 
 def _arange(original):
