@@ -325,7 +325,10 @@ def report(work: str, which: str, src: str, jobs: int, timeout: float, details_p
                 if mr.crash:
                     tot[f"crash_{mode}"] += 1
                     det["crashes"].append(f"{where} {mu['id']} ({mode}): {mr.crash}")
-                new = [d for d in errors(mr) if dkey(d) not in base]
+                # judged only for the models PyTorch ran this mutant on (at most the two smallest a
+                # mutant reaches): an error in another model of the file is neither caught nor false
+                judged = {v.get("model") for v in mu.get("verdicts", [])} | {None}
+                new = [d for d in errors(mr) if dkey(d) not in base and d.get("model") in judged]
                 desc = (f"{where}:{mu['line']} {mu['callee']}(... {mu['arg']}: "
                         f"{mu['original']}->{mu['mutated']})")
                 if mu["status"] == "fails":

@@ -155,9 +155,11 @@ def run_model(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], bloc
     interp = run.interp
     if interp.free_input and interp.rank_assumed and any(_is_error(f) for f in interp.findings):
         other = run_modes(ctx, model, spec, unbatched=True, block=block)
-        confirmed = {(f.code, id(f.node)) for f in other.interp.findings if _is_error(f)}
+        # an unbatched input that fails at the same place, for whatever reason, confirms it
+        # (there a rank error is itself only a warning, the rank being assumed: it counts)
+        confirmed = {id(f.node) for f in other.interp.findings if _is_error(f) or f.code == "CNN107"}
         for f in interp.findings:
-            if _is_error(f) and (f.code, id(f.node)) not in confirmed:
+            if _is_error(f) and id(f.node) not in confirmed:
                 f.severity = "warning"
                 f.message += " (for a batched input; the input's rank was assumed, and an unbatched input " \
                              "would not fail here: give --input-shape to be sure)"
