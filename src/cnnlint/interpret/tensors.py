@@ -803,47 +803,6 @@ def _binary(op):
     return run
 
 
-def _where(it, args, kwargs, node):
-    if len(args) == 3 and all(isinstance(a, Tensor) for a in args[1:]):
-        return broadcast(it, args[1], args[2], node)
-    return Tensor(None)
-
-
-def _einsum(it, args, kwargs, node):
-    """torch.einsum("bid,bjd->bij", a, b): each letter's size from the operands; the output has
-    the letters after "->" (or, without it, the letters used once, in alphabetical order).
-    Ellipses, unequal sizes for one letter or operands of unknown rank give an unknown shape
-    (PyTorch's rules for those are left to PyTorch: no error is claimed)."""
-    if not args or not isinstance(args[0], str):
-        return Tensor(None)
-    equation = args[0].replace(" ", "")
-    operands = list(args[1:])
-    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
-        operands = list(operands[0])
-    if "." in equation or not operands or not all(isinstance(t, Tensor) and t.shape is not None for t in operands):
-        return Tensor(None)
-    inputs, arrow, output = equation.partition("->")
-    terms = inputs.split(",")
-    if len(terms) != len(operands) or not all(t.isalpha() for t in terms) or (arrow and not (output.isalpha() or output == "")):
-        return Tensor(None)
-    sizes: Dict[str, Any] = {}
-    for term, t in zip(terms, operands):
-        if len(term) != len(t.shape):
-            return Tensor(None)
-        for letter, size in zip(term, t.shape):
-            known = sizes.get(letter)
-            if known is None or dims.as_int(known) == 1:
-                sizes[letter] = size
-            elif size is not None and dims.as_int(size) != 1 and not dims.same(known, size):
-                return Tensor(None)
-    if not arrow:
-        letters = "".join(terms)
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    if any(c not in sizes for c in output) or len(set(output)) != len(output):
-        return Tensor(None)
-    return Tensor(tuple(sizes[c] for c in output))
-
-
 def _torch_flatten(it, args, kwargs, node):
     x = args[0] if args else kwargs.get("input")
     if not isinstance(x, Tensor):
@@ -878,8 +837,8 @@ TORCH_FUNCTIONS = {
     "rand_like": _like, "empty_like": _like, "full_like": _like, "arange": _arange, "randint": _randint,
     "add": _binary("Add"), "sub": _binary("Subtract"), "mul": _binary("Multiply"), "div": _binary("Divide"),
     "maximum": _binary("Max"), "minimum": _binary("Min"), "matmul": _binary("MatrixMultiply"),
-    "mm": _binary("MatrixMultiply"), "bmm": _binary("MatrixMultiply"), "where": _where,
-    "tensor": _tensor_literal, "diff": _diff, "einsum": _einsum,
+    "mm": _binary("MatrixMultiply"), "bmm": _binary("MatrixMultiply"),
+    "tensor": _tensor_literal, "diff": _diff,
     "divide": _binary("Divide"), "true_divide": _binary("Divide"), "floor_divide": _binary("FloorDivide"),
 }
 for _name in ("reshape", "squeeze", "unsqueeze", "transpose", "permute", "mean", "sum", "amax", "amin", "max",

@@ -268,11 +268,10 @@ def einsum(it, args, kwargs, node):
     """torch.einsum: each letter's size from the operands (a size 1 broadcasts); "..." stands for
     the dims no letter names, which broadcast across operands (right-aligned) and come first in
     an implicit output (without "->": "..." then the letters used once, in alphabetical order)."""
-    from cnnlint.interpret.tensors import _einsum
     from cnnlint.overlays.functional import broadcast_dims
 
     if not args or not isinstance(args[0], str):
-        return _einsum(it, args, kwargs, node)
+        return Tensor(None)  # the sublist form, einsum(a, [0, 1], b, [1, 2]), is not modelled
     equation = args[0].replace(" ", "")
     operands = list(args[1:])
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
