@@ -280,45 +280,6 @@ class Interp:
         elif type(small) is cst.Del:
             self.delete(small.target, scope)
 
-    def delete(self, target, scope: Scope):
-        """``del name``, ``del d[key]``, ``del obj.attr``: what cnnlint cannot remove exactly
-        becomes unknown (a container, incomplete), never stale."""
-        tp = type(target)
-        if tp in (cst.Tuple, cst.List):
-            for el in target.elements:
-                self.delete(el.value, scope)
-        elif tp is cst.Name:
-            scope.vars[target.value] = Unknown(f"'{target.value}' was deleted")
-        elif tp is cst.Subscript:
-            container = self.eval(target.value, scope)
-            key: Any = Unknown("slice")
-            if len(target.slice) == 1 and type(target.slice[0].slice) is cst.Index:
-                key = self.eval(target.slice[0].slice.value, scope)
-            try:
-                if isinstance(container, dict) and not isinstance(key, Unknown) and key in container:
-                    del container[key]
-                    return
-                if isinstance(container, list) and type(key) is int and -len(container) <= key < len(container) \
-                        and not any(v is _STAR_UNKNOWN for v in container):
-                    del container[key]
-                    return
-                if isinstance(container, Layer) and container.kind in ("Sequential", "ModuleList") and \
-                        type(key) is int and INCOMPLETE not in container.children and \
-                        -len(container.children) <= key < len(container.children):
-                    kept = list(container.children.values())
-                    del kept[key]  # the others are numbered again, as torch does
-                    container.children.clear()
-                    container.children.update((str(i), m) for i, m in enumerate(kept))
-                    return
-            except TypeError:
-                pass
-            mark_incomplete(container, "items")
-        elif tp is cst.Attribute:
-            obj = self.eval(target.value, scope)
-            if isinstance(obj, Obj):
-                obj.attrs.pop(target.attr.value, None)
-                obj.children.pop(target.attr.value, None)
-
     def exec_if(self, stmt: cst.If, scope: Scope):
         cond = self.truth(self.eval(stmt.test, scope))
         orelse = stmt.orelse

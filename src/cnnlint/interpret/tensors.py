@@ -2,7 +2,7 @@
 broadcasting arithmetic, and the checks they carry (invalid views, mismatched adds)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, List, Optional
 
 from cnnlint import dims
 from cnnlint.interpret import numeric

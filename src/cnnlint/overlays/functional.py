@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from cnnlint import dims
-from cnnlint.interpret.values import Tensor, Unknown
+from cnnlint.interpret.values import Tensor
 from cnnlint.overlays.calls import arg, desc, differ, dims_of, fmt, report, shape_of, unknown, registry
 
 OPS: Dict[str, Callable] = {}

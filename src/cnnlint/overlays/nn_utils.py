@@ -5,7 +5,7 @@ torch.nn.utils' weight reparametrizations (weight_norm, spectral_norm and their
 the names torch re-exports (``torch.nn.modules.conv._pair``)."""
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional
+from typing import Callable, Dict, Optional
 
 from cnnlint import dims
 from cnnlint.interpret.values import Arg, Builtin, Layer, Obj, Tensor, Unknown, is_module

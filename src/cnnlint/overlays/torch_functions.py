@@ -7,7 +7,7 @@ from typing import Callable, Dict
 from cnnlint import dims
 
 from cnnlint.interpret.values import SizeTuple, Tensor
-from cnnlint.overlays.calls import MISSING, arg, desc, dim_of, dims_of, fmt, report, shape_of, unknown, registry
+from cnnlint.overlays.calls import arg, desc, dim_of, dims_of, fmt, report, shape_of, unknown, registry
 
 OPS: Dict[str, Callable] = {}
 op = registry(OPS)

@@ -12,40 +12,13 @@ from typing import Any, Dict, List, Optional
 
 from cnnlint import dims
 from cnnlint.interpret import numeric
-from cnnlint.interpret.values import SymbolicObj, Tensor, Unknown
+from cnnlint.interpret.values import SymbolicObj, Tensor
+from cnnlint.overlays.calls import arg as _arg, method_as_function, registry
 
 MAX_PARTS = 1024  # unbind of a larger known size: too many values to list
 
-METHODS: Dict[str, Any] = {}
 FUNCTIONS: Dict[str, Any] = {}
-
-
-def method(*names):
-    def register(fn):
-        for n in names:
-            METHODS[n] = fn
-        return fn
-
-    return register
-
-
-def function(*names):
-    def register(fn):
-        for n in names:
-            FUNCTIONS[n] = fn
-        return fn
-
-    return register
-
-
-def _arg(args, kwargs, i, name, default=None):
-    return args[i] if len(args) > i else kwargs.get(name, default)
-
-
-def _axis_in(it, node, d, rank):
-    from cnnlint.interpret.tensors import _axis_in as axis_in
-
-    return axis_in(it, node, d, rank)
+function = registry(FUNCTIONS)
 
 
 def scalar(value) -> Tensor:
@@ -135,13 +108,6 @@ def _tolist(original):
     return run
 
 
-def _function_of(fn):
-    """torch.f(x, ...) for the method x.f(...)."""
-    from cnnlint.overlays.calls import method_as_function
-
-    return method_as_function(fn)
-
-
 def _arange(original):
     """torch.arange with a symbolic bound: ``max(0, ceil((end - start) / step))`` elements (known
     integer start and step, an integer-valued end); the rest as tensors.py has it."""
@@ -175,11 +141,8 @@ def install(methods: Dict[str, Any], functions: Dict[str, Any]) -> None:
     for name in ("split", "chunk"):
         if name in methods:
             methods[name] = _split_values(methods[name])
-            functions[name] = _function_of(methods[name])
+            functions[name] = method_as_function(methods[name])
     if "tolist" in methods:
         methods["tolist"] = _tolist(methods["tolist"])
-    for name, fn in METHODS.items():
-        methods.setdefault(name, fn)
-        functions.setdefault(name, _function_of(fn))
     for name, fn in FUNCTIONS.items():
         functions.setdefault(name, fn)
