@@ -210,14 +210,15 @@ def enum_kind(interp, cls: UserClass) -> Optional[str]:
     """None for a class that is no Enum; "value" for a str or int Enum (``class Format(str,
     Enum)``, IntEnum), whose members cnnlint keeps as their values, which compare as the members
     do; "opaque" for any other Enum, whose members' identity cnnlint does not model."""
-    found = [b for c in mro(interp, cls) for b in bases(interp, c)]
-    names = {b.name for b in found if isinstance(b, Qual)}
-    if not names & set(_ENUMS):
-        return None
-    if names & {"enum.IntEnum", "enum.StrEnum", "enum.IntFlag"} or \
-            any(isinstance(b, Builtin) and b.name in ("str", "int") for b in found):
-        return "value"
-    return "opaque"
+    if "__enum_kind__" not in cls.attrs:  # bases never change: worked out once per class
+        found = [b for c in mro(interp, cls) for b in bases(interp, c)]
+        names = {b.name for b in found if isinstance(b, Qual)}
+        kind = None
+        if names & set(_ENUMS):
+            kind = "value" if names & {"enum.IntEnum", "enum.StrEnum", "enum.IntFlag"} or \
+                any(isinstance(b, Builtin) and b.name in ("str", "int") for b in found) else "opaque"
+        cls.attrs["__enum_kind__"] = kind
+    return cls.attrs["__enum_kind__"]
 
 
 def enum_member(interp, cls: UserClass, args, kwargs):
