@@ -530,3 +530,48 @@ def test_torchvision_style_weights_enum_is_followed(categories):
     expected = tuple(run_torch(source, "Net()", (2, 4)).shape)
     (model,) = result.models
     assert tuple(model.output) == expected == (2, categories)
+
+
+WINDOWS = """
+import torch.nn as nn
+
+def partition(x, ws):
+    B, H, W, C = x.shape
+    x = x.view(B, H // ws, ws, W // ws, ws, C)
+    return x.permute(0, 1, 3, 2, 4, 5).contiguous().view(-1, ws, ws, C)
+
+def reverse(windows, ws, H, W):
+    C = windows.shape[-1]
+    x = windows.view(-1, H // ws, W // ws, ws, ws, C)
+    return x.permute(0, 1, 3, 2, 4, 5).contiguous().view(-1, H, W, C)
+
+class Net(nn.Module):
+    def __init__(self, ws=4, dim=8):
+        super().__init__()
+        self.ws = ws
+        self.embed = nn.Conv2d(3, dim, 2, stride=2)
+        self.mix = nn.Linear(dim, dim)
+        self.head = nn.Linear(dim, 5)
+
+    def forward(self, x):
+        x = self.embed(x).permute(0, 2, 3, 1)
+        H, W = x.shape[1], x.shape[2]
+        w = self.mix(partition(x, self.ws))
+        x = REVERSE
+        return self.head(x.mean(dim=(1, 2)))
+"""
+
+
+@pytest.mark.parametrize("restored", [True, False])
+def test_windows_folded_into_the_batch_and_back_are_no_warning(restored):
+    """Swin's window partition folds windows into the batch (CNN201's pattern) and its window
+    reverse restores the batch: the model's output has the input's batch, so nothing is
+    mixed. Without the reverse the batch really changes, and the warning stays."""
+    source = WINDOWS.replace("REVERSE", "reverse(w, self.ws, H, W)" if restored else "w")
+    out = run_torch(source, "Net()", (2, 3, 16, 16))
+    assert (out.shape[0] == 2) is restored
+    result = check(source, "Net=2,3,16,16", shapes=True)
+    assert not errors(result)
+    assert any(d.code == "CNN201" for d in result.diagnostics) is not restored
+    (model,) = result.models
+    assert tuple(model.output) == tuple(out.shape)

@@ -273,6 +273,7 @@ def _run_forward(ctx: FileContext, model: ModelDef, interp: Interp, built, x: Te
     finally:
         interp.frames = []
     settle_degenerate(interp)
+    settle_batch_folds(interp, x, output)
     return ModelRun(model, interp, None, lambda: make_trace(ctx, model, interp, built, x, output))
 
 
@@ -285,6 +286,18 @@ def settle_degenerate(interp: Interp) -> None:
         allowed = allowed_sizes(interp.constraints, {interp.symbol(name)}).get(name)
         if allowed is not None and not set(sizes) & allowed:
             finding.severity, finding.message = None, message
+
+
+def settle_batch_folds(interp: Interp, x: Tensor, output) -> None:
+    """A view that folds pieces of each sample into the batch (CNN201) is deliberate when the
+    model's output has the input's batch again: Swin's window partition, undone by its window
+    reverse. The warning stays when the output's batch differs, or cannot be told."""
+    if not any(f.code == "CNN201" for f in interp.findings):
+        return
+    batch = x.shape[0] if x.shape else interp.symbol("N")
+    outs = [output] if isinstance(output, Tensor) else list(output) if isinstance(output, (tuple, list)) else []
+    if outs and all(isinstance(t, Tensor) and t.shape and dims.same(t.shape[0], batch) for t in outs):
+        interp.findings[:] = [f for f in interp.findings if f.code != "CNN201"]
 
 
 def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tensor, output) -> ModelTrace:
