@@ -86,3 +86,23 @@ BIAS = {
 def test_bias_attribute_is_the_parameter(init, body):
     """`layer.bias` is the parameter (or None), whatever the `bias=` flag says."""
     compare(body, init)
+
+
+def test_names_cnnlint_says_torch_has_are_there():
+    """`hasattr(torch.nn.functional, "scaled_dot_product_attention")` is True for cnnlint only
+    where torch 2.13 really has the name (a wrong True would pick a branch PyTorch does not)."""
+    import torch.nn.functional
+    from cnnlint.interpret.library import KEEP_FUNCTIONALS
+    from cnnlint.interpret.tensors import TORCH_FUNCTIONS
+    from cnnlint.layers import FUNCTIONALS, LAYERS
+    from cnnlint.overlays import functional, torch_functions
+    from cnnlint.layers.hierarchy import _DERIVED
+    from cnnlint.overlays.torch_names import NN_NAMES, has_name
+
+    claims = [("torch.nn", n, torch.nn) for n in set(LAYERS) | NN_NAMES | set(_DERIVED)] + \
+        [("torch.nn.functional", n, torch.nn.functional)
+         for n in set(FUNCTIONALS) | set(KEEP_FUNCTIONALS) | set(functional.OPS)] + \
+        [("torch", n, torch) for n in set(torch_functions.OPS) | set(TORCH_FUNCTIONS)]
+    missing = sorted(f"{where}.{name}" for where, name, mod in claims
+                     if has_name(where, name) and not hasattr(mod, name))
+    assert not missing, missing

@@ -600,7 +600,7 @@ KEEP_FUNCTIONALS = {
     "alpha_dropout", "feature_alpha_dropout", "hardswish", "hardsigmoid", "hardtanh", "hardtanh_", "softplus",
     "softsign", "normalize", "batch_norm", "layer_norm", "group_norm", "instance_norm", "local_response_norm",
     "logsigmoid", "threshold", "prelu", "rrelu", "tanhshrink", "softshrink", "hardshrink", "gumbel_softmax",
-    "relu6_", "channel_shuffle", "rms_norm",
+    "channel_shuffle", "rms_norm",
 }
 
 

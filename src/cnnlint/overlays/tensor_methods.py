@@ -92,7 +92,7 @@ def _comparison(op):
 
 for _name in ("eq", "ne", "gt", "ge", "lt", "le", "greater", "less", "greater_equal", "less_equal", "not_equal",
               "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "fmax", "fmin",
-              "maximum_", "hypot", "copysign", "xlogy"):
+              "hypot", "copysign", "xlogy"):
     METHODS[_name] = _comparison("Add")
     TORCH[_name] = _name
 

@@ -12,18 +12,32 @@ NN_NAMES = {"Module", "Parameter", "functional", "init", "utils", "modules", "pa
 
 
 def has_name(module: str, name: str) -> Optional[bool]:
-    """True when torch's ``module`` (`torch.nn`, `torch.nn.functional`) has ``name``; None when
+    """True when torch's ``module`` (`torch`, `torch.nn`, `torch.nn.functional`) has ``name``; None when
     cnnlint cannot tell."""
     from cnnlint.layers import FUNCTIONALS, LAYERS
 
+    if "." in name:
+        return None
     if module in ("torch.nn", "torch.nn.modules"):
         from cnnlint.layers.hierarchy import _DERIVED
+        from cnnlint.layers.quant import QUALIFIED
 
-        if name in LAYERS or name in NN_NAMES or (name in _DERIVED and not name.startswith("_")):
+        # the layer table also holds modules of other namespaces: torch.ao.quantization's stubs,
+        # torch.nn.parallel's DistributedDataParallel, einops' layers
+        elsewhere = set(QUALIFIED.values()) | {"DistributedDataParallel"}
+        if (name in LAYERS and LAYERS[name].library == "nn" and name not in elsewhere) or name in NN_NAMES or \
+                (name in _DERIVED and not name.startswith("_")):
             return True
     elif module == "torch.nn.functional":
         from cnnlint.interpret.library import KEEP_FUNCTIONALS
+        from cnnlint.overlays.functional import OPS
 
-        if name in FUNCTIONALS or name in KEEP_FUNCTIONALS:
+        if name in FUNCTIONALS or name in KEEP_FUNCTIONALS or name in OPS:
+            return True
+    elif module == "torch":
+        from cnnlint.interpret.tensors import TORCH_FUNCTIONS
+        from cnnlint.overlays.torch_functions import OPS
+
+        if name in OPS or name in TORCH_FUNCTIONS:
             return True
     return None
