@@ -575,3 +575,39 @@ def test_windows_folded_into_the_batch_and_back_are_no_warning(restored):
     assert any(d.code == "CNN201" for d in result.diagnostics) is not restored
     (model,) = result.models
     assert tuple(model.output) == tuple(out.shape)
+
+
+DATACLASS_CONFIGS = """
+from dataclasses import dataclass, field, replace
+import torch.nn as nn
+
+@dataclass
+class Cfg:
+    width: int = 16
+    depth: int = 2
+    kernels: tuple = field(default_factory=lambda: (3, 5))
+
+    def __post_init__(self):
+        self.hidden = self.width * self.depth
+
+BASE = Cfg()
+WIDE = replace(BASE, width=24, kernels=(3, 3))
+
+class Net(nn.Module):
+    def __init__(self, cfg=WIDE):
+        super().__init__()
+        self.conv = nn.Conv2d(3, cfg.width, cfg.kernels[1], padding=cfg.kernels[1] // 2)
+        self.fc = nn.Linear(cfg.width, cfg.hidden)
+
+    def forward(self, x):
+        return self.fc(self.conv(x).mean(dim=(2, 3)))
+"""
+
+
+def test_dataclass_configs_through_replace_and_post_init():
+    """timm's byobnet builds variants with ``dataclasses.replace(cfg, ...)``; the replaced config
+    runs ``__post_init__`` again, as Python does."""
+    result = check(DATACLASS_CONFIGS, "Net=2,3,8,8", shapes=True)
+    assert not errors(result) and not internal(result)
+    (model,) = result.models
+    assert tuple(model.output) == tuple(run_torch(DATACLASS_CONFIGS, "Net()", (2, 3, 8, 8)).shape) == (2, 48)

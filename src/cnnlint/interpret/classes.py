@@ -114,8 +114,9 @@ def is_dataclass(cls: UserClass) -> bool:
     return False
 
 
-def dataclass_init(interp, cls: UserClass):
-    """The __init__ that @dataclass writes: fields in order, with their defaults."""
+def dataclass_fields(interp, cls: UserClass) -> list:
+    """The fields @dataclass gives ``cls``, in order: (name, default expression or None, the
+    class that declares it)."""
     fields = []
     for c in reversed(mro(interp, cls)):
         if not is_dataclass(c):
@@ -127,6 +128,31 @@ def dataclass_init(interp, cls: UserClass):
                         name = small.target.value
                         fields = [f for f in fields if f[0] != name]
                         fields.append((name, small.value, c))
+    return fields
+
+
+def dataclass_replace(interp, obj, changes: dict, node):
+    """``dataclasses.replace(obj, **changes)``: the class built again from obj's fields, the
+    changed ones replaced (so __post_init__ runs, as in Python); None when obj is no dataclass
+    instance cnnlint knows."""
+    if not isinstance(obj, Obj) or not any(is_dataclass(c) for c in mro(interp, obj.cls)):
+        return None
+    kwargs = {}
+    for name, _, _ in dataclass_fields(interp, obj.cls):
+        if name in changes:
+            kwargs[name] = changes[name]
+        elif name in obj.attrs or name in obj.children:
+            kwargs[name] = obj.attrs[name] if name in obj.attrs else obj.children[name]
+        else:
+            return None
+    if set(changes) - set(kwargs):
+        return None  # a name that is no field: Python's TypeError, left to Python
+    return interp.call(obj.cls, [], kwargs, node)
+
+
+def dataclass_init(interp, cls: UserClass):
+    """The __init__ that @dataclass writes: fields in order, with their defaults."""
+    fields = dataclass_fields(interp, cls)
 
     def init(it, obj, args, kwargs, node):
         for i, (name, default, owner) in enumerate(fields):
@@ -139,6 +165,9 @@ def dataclass_init(interp, cls: UserClass):
             else:
                 value = Unknown(f"missing dataclass field {name}")
             it.setattr(obj, name, value)
+        post = lookup_method(it, obj, "__post_init__")
+        if isinstance(post, Function):
+            it.call(post, [], {}, node)
         return None
 
     return init

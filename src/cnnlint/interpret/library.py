@@ -479,6 +479,12 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
         if not args:
             return Unknown("partial")
         return Partial(args[0], tuple(args[1:]), dict(kwargs))
+    if name in ("dataclasses.replace", "dataclasses.field") and args:
+        if name == "dataclasses.field":
+            return Unknown("a dataclass field (its default is read where the class is built)")
+        replaced = classes.dataclass_replace(it, args[0], kwargs, node)
+        if replaced is not None:
+            return replaced
     if name.startswith("itertools."):
         from cnnlint.overlays import iter_tools
 
