@@ -177,7 +177,8 @@ def run_modes(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], unba
         return train
     # the model as built for the training run serves the eval run too, unless building it read
     # the mode: only forward() runs again
-    return merge_modes(train, run_in_mode(ctx, model, spec, False, train.built, unbatched=unbatched, block=block))
+    return merge_modes(train, run_in_mode(ctx, model, spec, False, train.built, unbatched=unbatched, block=block),
+                       finding_chain)
 
 
 def run_in_mode(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], training: bool,

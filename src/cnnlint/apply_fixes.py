@@ -257,7 +257,7 @@ class Fixer:
     diff and ends the command), ``report`` adds the fix summary and gives the exit status."""
 
     def __init__(self, args):
-        from cnnlint.checking import CommandError
+        from cnnlint.errors import UsageError as CommandError
 
         self.args = args
         self.diff = bool(getattr(args, "diff", False))

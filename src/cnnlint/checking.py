@@ -12,7 +12,7 @@ from cnnlint.config import Config, ConfigError, Overrides, check_selectors, merg
 from cnnlint.diagnostics import FileResult
 
 
-from cnnlint.cli import UsageError as CommandError  # exit status 2 with one line on stderr
+from cnnlint.errors import UsageError as CommandError  # exit status 2 with one line on stderr
 
 
 def _codes(text: Optional[str], option: str) -> Tuple[str, ...]:

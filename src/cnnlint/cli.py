@@ -7,14 +7,11 @@ import sys
 from typing import Optional, Sequence
 
 from cnnlint import __version__
+from cnnlint.errors import UsageError
 
 COMMANDS = ("check", "shapes", "rule", "lsp")
 CHECK_FORMATS = ("full", "text", "concise", "json", "json-lines", "sarif", "github")
 SHAPES_FORMATS = ("text", "json", "markdown", "mermaid", "dot")
-
-
-class UsageError(Exception):
-    pass
 
 
 class _Parser(argparse.ArgumentParser):

@@ -14,15 +14,14 @@ def _key(f):
     return (f.code, id(f.node), str(f.declared), str(f.inferred), f.message)
 
 
-def merge_modes(train, evaluation):
+def merge_modes(train, evaluation, finding_chain):
     """One run of the two: the eval run, with the findings of the training run that it lacks
     (each marked "in training mode"), its own marked "in eval mode" when training lacks them,
-    and the notes of both."""
+    and the notes of both. ``finding_chain(run, finding)`` tells a finding's chain of shapes in
+    its own run (analyze.finding_chain)."""
     if not evaluation.has_trace and train.has_trace and not evaluation.interp.findings:
         evaluation, train = train, evaluation  # the eval run gave up: keep what was learnt
     ti, ei = train.interp, evaluation.interp
-    from cnnlint.analyze import finding_chain
-
     if evaluation.reused:  # built once: what building the model found holds in both modes
         built = list(ti.findings[:train.build_findings])
         for f in built:
