@@ -162,3 +162,22 @@ def test_graph_has_every_layer_and_shape(fmt, capsys, in_repo):
         assert out.count("{") == out.count("}") and out.lstrip().startswith("//")
     else:
         assert "flowchart TD" in out
+
+
+def test_model_name_that_is_no_model_says_why(tmp_path):
+    """`--model NAME` that names a function cnnlint cannot read as a model (it builds a module of
+    a library) or a plain class says so; a name the file lacks says that; all exit 2."""
+    from oracle_util import run_cnnlint
+
+    (tmp_path / "m.py").write_text(
+        "import torch.nn as nn\nfrom torchvision.models import ResNet\n\n\n"
+        "def wide(classes=10):\n    return ResNet(None, [2, 2, 2, 2], num_classes=classes)\n\n\n"
+        "class Config:\n    width = 8\n")
+    said = {}
+    for name in ("wide", "Config", "absent"):
+        p = run_cnnlint(["shapes", "m.py", "--model", name], cwd=tmp_path)
+        assert p.returncode == 2 and not p.stdout and "Traceback" not in p.stderr
+        said[name] = p.stderr
+    assert "is a function, but cnnlint cannot tell that it returns a module" in said["wide"]
+    assert "is a class, but not one cnnlint sees deriving from torch.nn.Module" in said["Config"]
+    assert "no model named 'absent'" in said["absent"]

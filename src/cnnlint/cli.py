@@ -146,6 +146,27 @@ def run_check(args) -> int:
     return check_command(args, _settings(args))
 
 
+def _no_model(name: str, paths) -> str:
+    """Why ``--model NAME`` found nothing: no such definition, or one cnnlint cannot read as a
+    model (the files are parsed with ast, never imported)."""
+    import ast
+
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                tree = ast.parse(f.read())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
+                return (f"'{name}' in {path} is a function, but cnnlint cannot tell that it returns a module: "
+                        "it builds none of the file's or its project's module classes (library code, such as "
+                        "torchvision's or timm's, is not read yet)")
+            if isinstance(stmt, ast.ClassDef) and stmt.name == name:
+                return (f"'{name}' in {path} is a class, but not one cnnlint sees deriving from torch.nn.Module")
+    return f"no model named '{name}' in {', '.join(paths)}"
+
+
 def run_shapes(args) -> int:
     from cnnlint.api import PathError
     from cnnlint.checking import configured_results
@@ -162,7 +183,7 @@ def run_shapes(args) -> int:
             d = parse_errors[0]
             print(f"cnnlint: error: {d.path}:{d.span.line}:{d.span.column}: {d.message}", file=sys.stderr)
             return 2
-        raise UsageError(f"no model named '{args.model}' in {', '.join(args.paths)}")
+        raise UsageError(_no_model(args.model, args.paths))
     from cnnlint.reporters.shapes import render
 
     sys.stdout.write(render(traces, args.format, args.depth, args.explain))
