@@ -103,6 +103,14 @@ def test_names_cnnlint_says_torch_has_are_there():
         [("torch.nn.functional", n, torch.nn.functional)
          for n in set(FUNCTIONALS) | set(KEEP_FUNCTIONALS) | set(functional.OPS)] + \
         [("torch", n, torch) for n in set(torch_functions.OPS) | set(TORCH_FUNCTIONS)]
+    from cnnlint.interpret.library import CONSTANT_CALLS, PASS_THROUGH
+    from cnnlint.overlays.torch_names import TORCH_SUBMODULES
+
+    for qualified in list(CONSTANT_CALLS) + list(PASS_THROUGH):
+        where, name = qualified.rsplit(".", 1)
+        if where.startswith("torch"):
+            claims.append((where, name, eval(where, {"torch": torch})))
+    claims += [("torch", n, torch) for n in TORCH_SUBMODULES]
     missing = sorted(f"{where}.{name}" for where, name, mod in claims
                      if has_name(where, name) and not hasattr(mod, name))
     assert not missing, missing

@@ -479,9 +479,9 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
         if not args:
             return Unknown("partial")
         return Partial(args[0], tuple(args[1:]), dict(kwargs))
-    if name in ("dataclasses.replace", "dataclasses.field") and args:
-        if name == "dataclasses.field":
-            return Unknown("a dataclass field (its default is read where the class is built)")
+    if name == "dataclasses.field":  # the class attribute: the default; a factory's is made per instance
+        return kwargs["default"] if "default" in kwargs else Unknown("a dataclass field's default factory")
+    if name == "dataclasses.replace" and args:
         replaced = classes.dataclass_replace(it, args[0], kwargs, node)
         if replaced is not None:
             return replaced

@@ -11,6 +11,11 @@ NN_NAMES = {"Module", "Parameter", "functional", "init", "utils", "modules", "pa
             "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
 
 
+# torch's submodules that model code asks about (`hasattr(torch, "compiler")`)
+TORCH_SUBMODULES = {"nn", "jit", "compiler", "fx", "onnx", "cuda", "backends", "autograd", "utils", "hub", "ao",
+                    "quantization", "distributed", "amp", "linalg", "fft", "special"}
+
+
 def has_name(module: str, name: str) -> Optional[bool]:
     """True when torch's ``module`` (`torch`, `torch.nn`, `torch.nn.functional`) has ``name``; None when
     cnnlint cannot tell."""
@@ -18,6 +23,11 @@ def has_name(module: str, name: str) -> Optional[bool]:
 
     if "." in name:
         return None
+    from cnnlint.interpret.library import CONSTANT_CALLS, PASS_THROUGH
+
+    if f"{module}.{name}" in CONSTANT_CALLS or f"{module}.{name}" in PASS_THROUGH or \
+            (module == "torch" and name in TORCH_SUBMODULES):
+        return True
     if module in ("torch.nn", "torch.nn.modules"):
         from cnnlint.layers.hierarchy import _DERIVED
         from cnnlint.layers.quant import QUALIFIED
