@@ -569,3 +569,43 @@ def test_arange_with_a_symbolic_end_has_torchs_length(tmp_path):
         for name in "abc":
             expected = sum(p.numel() for p in getattr(net, name).parameters())
             assert int(sympy.sympify(sizes[name]).subs(c, value)) == expected, (name, value)
+
+
+DIR_OF_FUNCTIONAL = """
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+_has_silu = 'silu' in dir(torch.nn.functional)
+_has_sdpa = hasattr(F, 'scaled_dot_product_attention') and hasattr(torch, 'compiler')
+ACT = dict(silu=nn.SiLU if _has_silu else None)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 4)
+        self.act = ACT['silu']()
+
+    def forward(self, x):
+        y = self.act(self.fc(x))
+        if _has_sdpa:
+            return y
+        return x
+"""
+
+
+def test_names_of_torch_modules_decide_the_branch():
+    """timm's `'silu' in dir(F)` and `hasattr(torch, 'compiler')`: names cnnlint knows torch has
+    decide the branch as PyTorch does (a name it does not know stays unknown, never False)."""
+    import textwrap
+    from cnnlint.api import Settings, check_source
+    from cnnlint.inputspec import parse_spec
+
+    torch = pytest.importorskip("torch")
+    scope = {}
+    exec(textwrap.dedent(DIR_OF_FUNCTIONAL), scope)
+    expected = tuple(scope["Net"]()(torch.zeros(2, 8)).shape)
+    result = check_source(DIR_OF_FUNCTIONAL, "t.py", Settings(input_specs=(parse_spec("Net=2,8"),), shapes=True))
+    (model,) = result.models
+    assert tuple(model.output) == expected == (2, 4)

@@ -13,7 +13,7 @@ import libcst as cst
 
 from cnnlint import dims
 from cnnlint.interpret.scope import Scope, bind_import, dotted, _MISSING
-from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, Builtin, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
+from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, Builtin, NameListing, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
                                       SymbolicObj, SymFloat, Tensor, Unknown, UserClass, is_module)
 
 
@@ -1327,6 +1327,11 @@ def compare(op: str, left, right):
         if isinstance(right, Layer) and isinstance(left, str):
             r = left in right.children
             return r if op == "In" else not r
+        if isinstance(right, NameListing) and isinstance(left, str):
+            from cnnlint.overlays.torch_names import has_name
+
+            if has_name(right.module, left):  # `"silu" in dir(F)`: known names only, never False
+                return op == "In"
         return Unknown("membership")
     if isinstance(left, (Unknown, Tensor, SymbolicObj)) or isinstance(right, (Unknown, Tensor, SymbolicObj)):
         return Unknown("comparison")

@@ -7,7 +7,7 @@ from typing import Any, Dict
 
 from cnnlint import dims
 from cnnlint.interpret import classes, tensors
-from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Builtin, EnumMember, Namespace, Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
+from cnnlint.interpret.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Builtin, EnumMember, NameListing, Namespace, Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
                                       SymbolicObj, SymFloat, Tensor, Unknown, UserClass, is_module)
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.hierarchy import layer_is
@@ -353,6 +353,13 @@ def _hasattr(it, args, kwargs, node):
         if has_name(args[0].name, args[1]):
             return True
     return Unknown("hasattr")
+
+
+@_b("dir")
+def _dir(it, args, kwargs, node):
+    if len(args) == 1 and isinstance(args[0], Qual):
+        return NameListing(args[0].name)
+    return Unknown("dir()")
 
 
 @_b("setattr")

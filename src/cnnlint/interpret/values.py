@@ -206,6 +206,14 @@ class Builtin:
     bound: Any = None
 
 
+@dataclass(frozen=True)
+class NameListing:
+    """``dir(module)`` of a module cnnlint does not import: it can answer ``name in`` it for
+    the names it knows the module has (overlays/torch_names.py), nothing else."""
+
+    module: str
+
+
 @dataclass(frozen=True, eq=False)
 class EnumMember:
     """A member of an Enum class that is not a str or int Enum (classes.enum_kind): one object
