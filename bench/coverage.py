@@ -9,7 +9,7 @@ Corpora: torchvision's model sources (``torchvision/models``, recursively) and t
 ``--site DIR``), this project's ``fixtures/``, and each folder given on the command line.
 Nothing of them is copied anywhere. Every ``.py`` file of a corpus is checked as
 ``cnnlint check FILE`` would (no input shape, no cache), with a recorder installed in the
-interpreter (``cnnlint.interpret.core.RECORDER``) that is told of every call it evaluates.
+interpreter (``cnnlint.interpret.calling.RECORDER``) that is told of every call it evaluates.
 
 What is counted
 ---------------
@@ -125,7 +125,7 @@ class Recorder:
     def receiver(self, expr, scope):
         """The value of ``a`` / ``a.b.c`` read without running anything; ``_NONE`` if unsure."""
         import libcst as cst
-        from cnnlint.interpret.scope import _MISSING
+        from cnnlint.interpret.values import _MISSING
 
         v = self.v
         if type(expr) is cst.Name:
@@ -151,7 +151,7 @@ class Recorder:
     def classify(self, node, scope, func, args, kwargs, result):
         """(outcome, group, reason)."""
         import libcst as cst
-        from cnnlint.interpret.core import code_of
+        from cnnlint.interpret.findings import code_of
 
         v = self.v
         user = (v.Function, v.UserClass, v.Obj)
@@ -263,10 +263,10 @@ def _init(timeout: float, src: str) -> None:
 def check_one(path: str):
     """(path, seconds, status, sites): sites as Recorder.sites."""
     from cnnlint.api import check_file
-    from cnnlint.interpret import core
+    from cnnlint.interpret import calling
 
     rec = Recorder()
-    core.RECORDER = rec
+    calling.RECORDER = rec
     start = time.perf_counter()
     status = "ok"
     signal.setitimer(signal.ITIMER_REAL, _TIMEOUT)
@@ -278,7 +278,7 @@ def check_one(path: str):
         status = f"internal: {type(e).__name__}: {e}"[:200]
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        core.RECORDER = None
+        calling.RECORDER = None
     if rec.failures:
         status += f" ({rec.failures} recorder failures)"
     return path, time.perf_counter() - start, status, rec.sites

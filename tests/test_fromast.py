@@ -10,7 +10,7 @@ import pytest
 
 from cnnlint import toplevel
 from cnnlint.api import check_source
-from cnnlint.source import _positions
+from cnnlint.nodes import _positions
 from cnnlint.toplevel import Layout, parse_module
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -110,7 +110,7 @@ def test_bom_and_crlf_positions(tmp_path):
 def test_pathological_expression_gives_up_with_info(tmp_path):
     """The interpreter's step budget ends a run that would take too long: an info, no hang."""
     from cnnlint.api import check_source
-    from cnnlint.interpret import core
+    from cnnlint.interpret import limits
 
     src = textwrap.dedent("""\
         import torch.nn as nn
@@ -127,8 +127,8 @@ def test_pathological_expression_gives_up_with_info(tmp_path):
             def forward(self, x):
                 return self.body(x)
         """)
-    old = core.MAX_STEPS, core.MAX_SECONDS
-    core.MAX_STEPS, core.MAX_SECONDS = 20_000, 2.0
+    old = limits.MAX_STEPS, limits.MAX_SECONDS
+    limits.MAX_STEPS, limits.MAX_SECONDS = 20_000, 2.0
     try:
         import time
 
@@ -136,7 +136,7 @@ def test_pathological_expression_gives_up_with_info(tmp_path):
         result = check_source(src, "slow.py")
         assert time.monotonic() - start < 30
     finally:
-        core.MAX_STEPS, core.MAX_SECONDS = old
+        limits.MAX_STEPS, limits.MAX_SECONDS = old
     assert not any(d.severity == "error" or d.code == "CNN999" for d in result.diagnostics)
     assert any(d.code == "CNN401" and d.severity == "info" for d in result.diagnostics), result.diagnostics
 

@@ -92,8 +92,8 @@ def test_names_cnnlint_says_torch_has_are_there():
     """`hasattr(torch.nn.functional, "scaled_dot_product_attention")` is True for cnnlint only
     where torch 2.13 really has the name (a wrong True would pick a branch PyTorch does not)."""
     import torch.nn.functional
-    from cnnlint.interpret.library import KEEP_FUNCTIONALS
-    from cnnlint.interpret.tensors import TORCH_FUNCTIONS
+    from cnnlint.overlays.torch_calls import KEEP_FUNCTIONALS
+    from cnnlint.overlays.tensor_basics import TORCH_FUNCTIONS
     from cnnlint.layers import FUNCTIONALS, LAYERS
     from cnnlint.overlays import functional, torch_functions
     from cnnlint.layers.hierarchy import _DERIVED
@@ -103,7 +103,7 @@ def test_names_cnnlint_says_torch_has_are_there():
         [("torch.nn.functional", n, torch.nn.functional)
          for n in set(FUNCTIONALS) | set(KEEP_FUNCTIONALS) | set(functional.OPS)] + \
         [("torch", n, torch) for n in set(torch_functions.OPS) | set(TORCH_FUNCTIONS)]
-    from cnnlint.interpret.library import CONSTANT_CALLS, PASS_THROUGH
+    from cnnlint.overlays.torch_calls import CONSTANT_CALLS, PASS_THROUGH
     from cnnlint.overlays.torch_names import TORCH_SUBMODULES
 
     for qualified in list(CONSTANT_CALLS) + list(PASS_THROUGH):

@@ -13,7 +13,8 @@ import pytest
 
 from cnnlint import toplevel
 from cnnlint.api import check_source
-from cnnlint.source import FileContext, _positions, walk
+from cnnlint.nodes import _positions, walk
+from cnnlint.source import FileContext
 from cnnlint.toplevel import Layout
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -215,7 +216,7 @@ INIT_LOOP = textwrap.dedent("""\
 
 
 def test_weight_init_loop_is_skipped_but_a_loop_that_changes_modules_is_run():
-    from cnnlint.interpret.core import _only_initialises
+    from cnnlint.interpret.statements import _only_initialises
 
     clean = INIT_LOOP.replace("LOOP_TAIL", "pass")
     loop = next(n for n in walk(cst.parse_module(clean)) if type(n) is cst.For)

@@ -12,8 +12,13 @@ import libcst as cst
 from cnnlint import dims
 from cnnlint.diagnostics import LayerRow, ModelTrace
 from cnnlint.inputspec import InputSpec, for_model, parse_spec
-from cnnlint.interpret.core import DeadPath, GiveUp, Interp, ReturnSignal
-from cnnlint.interpret.modules import explain_texts, count_params, named_modules, own_params, subtree_params
+from cnnlint.interpret.core import Interp
+from cnnlint.interpret.signals import DeadPath, GiveUp, ReturnSignal
+from cnnlint.interpret.moduletree import subtree_params
+from cnnlint.interpret.moduletree import own_params
+from cnnlint.interpret.moduletree import count_params
+from cnnlint.interpret.moduletree import named_modules
+from cnnlint.interpret.layerctx import explain_texts
 from cnnlint.interpret.values import Function, Layer, Obj, SymbolicObj, Tensor, Unknown, UserClass, is_module
 from cnnlint.source import FileContext, ModelDef
 
@@ -303,7 +308,7 @@ def settle_batch_folds(interp: Interp, x: Tensor, output) -> None:
 
 def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tensor, output) -> ModelTrace:
     from cnnlint.diagnostics import ModuleNode
-    from cnnlint.interpret.modules import children_of
+    from cnnlint.interpret.moduletree import children_of
 
     def has_children(module) -> bool:
         return any(c is not None and is_module(c) for c in children_of(module).values())
@@ -380,7 +385,7 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
 def _base_weights(layer: Layer) -> Tuple[Tuple[str, Any], ...]:
     """The weight and bias a torch layer registers, for a user class derived from it: torch's
     __init__ registers them before the subclass adds its own."""
-    from cnnlint.interpret.library import layer_attribute
+    from cnnlint.interpret.module_methods import layer_attribute
 
     out = []
     for name in ("weight", "bias"):

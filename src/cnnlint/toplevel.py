@@ -64,7 +64,7 @@ class Piece:
     def positions(self):
         """Positions of all its nodes."""
         if self._positions is None:
-            from cnnlint.source import _positions
+            from cnnlint.nodes import _positions
 
             made = self.done.get(None)
             if made is None:
@@ -74,7 +74,7 @@ class Piece:
 
     def index(self, holder: Dict[int, Tuple["Piece", Optional[int]]]) -> None:
         """Record, for each of its nodes, this piece and which statement of a class body holds it."""
-        from cnnlint.source import walk
+        from cnnlint.nodes import walk
 
         starts = self._member_starts()
         if starts is None:
@@ -95,7 +95,7 @@ class Piece:
             return self.positions().get(node)
         found = self._members.get(member)
         if found is None:
-            from cnnlint.source import _positions
+            from cnnlint.nodes import _positions
 
             body = self.module.body[0].body
             stmt = body.body[member]
@@ -438,7 +438,7 @@ def _from_cst(layout: Layout, stmt: Any) -> Statement:
 
 def walk_ast(root: ast.AST, prune=None):
     """ast nodes depth first in source order (ast.walk goes breadth first)."""
-    from cnnlint.source import depth_first
+    from cnnlint.nodes import depth_first
 
     return depth_first(root, lambda node: list(ast.iter_child_nodes(node)), prune)
 

@@ -7,9 +7,9 @@ a package on sys.path (torch, torchvision) is never searched.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
-from cnnlint.interpret.scope import _MISSING
+from cnnlint.interpret.values import _MISSING
 from cnnlint.interpret.values import Qual
 
 _STD = ("torch", "typing", "collections", "functools", "math", "numpy", "np", "warnings", "itertools",
@@ -19,6 +19,17 @@ _contexts: Dict[str, Any] = {}  # path -> FileContext (or None when it cannot be
 
 
 _stamps: Dict[str, Tuple[int, int]] = {}  # path -> (mtime_ns, size) when it was read
+
+
+# What turns a file found on the search path into a module whose names can be read: the
+# FileContext of cnnlint.source, which registers itself here when it is imported (this module
+# sits below the interpreter that FileContext runs, so it cannot import it).
+_reader: Optional[Callable[[str, str], Any]] = None
+
+
+def set_reader(reader: Callable[[str, str], Any]) -> None:
+    global _reader
+    _reader = reader
 
 
 def _stamp(path: str) -> Tuple[int, int]:
@@ -40,9 +51,9 @@ def _load(path: str):
             return None
         with open(path, "rb") as fh:
             text = fh.read().decode("utf-8")
-        from cnnlint.source import FileContext
-
-        ctx = FileContext(path, text)
+        if _reader is None:
+            return None
+        ctx = _reader(path, text)
     except Exception:
         return None
     _contexts[path] = ctx

@@ -83,8 +83,9 @@ def tests_main(tree: ast.If) -> bool:
 def branch_values(interp, node: cst.If, module_scope, prior=None) -> Dict[str, Any]:
     """The value each name of the `if` has after it runs (see the module's docstring); ``prior``:
     the values some had before it."""
-    from cnnlint.interpret.core import BreakSignal, ContinueSignal, DeadPath, ReturnSignal
-    from cnnlint.interpret.scope import Scope, _MISSING
+    from cnnlint.interpret.signals import BreakSignal, ContinueSignal, DeadPath, ReturnSignal
+    from cnnlint.interpret.scope import Scope
+    from cnnlint.interpret.values import _MISSING
 
     def run(body) -> Optional[Dict[str, Any]]:
         local = Scope(module_scope)
@@ -118,8 +119,8 @@ def branch_values(interp, node: cst.If, module_scope, prior=None) -> Dict[str, A
 
 def merge(interp, a, b, name: str):
     """What a name is after an `if` whose condition cnnlint cannot decide."""
-    from cnnlint.interpret.core import join
-    from cnnlint.interpret.scope import _MISSING
+    from cnnlint.interpret.operators import join
+    from cnnlint.interpret.values import _MISSING
 
     if a is _MISSING or b is _MISSING:
         return Unknown(f"'{name}' is bound on one path of a condition cnnlint cannot decide")
@@ -136,7 +137,7 @@ def _same_class(a, b) -> bool:
 
 def _module_class(interp, value) -> bool:
     from cnnlint.interpret.classes import torch_base
-    from cnnlint.interpret.library import layer_kind
+    from cnnlint.layers.hierarchy import layer_kind
 
     if isinstance(value, Qual):  # a torch.nn class, in cnnlint's layer table or not
         last = value.name.rsplit(".", 1)[-1]

@@ -243,3 +243,6 @@ INCOMPLETE_KEY = Unknown("dict filled by code cnnlint cannot run")  # the same f
 
 def is_module(value: Any) -> bool:
     return isinstance(value, Layer) or (isinstance(value, Obj) and value.cls.is_module)
+
+
+_MISSING = object()

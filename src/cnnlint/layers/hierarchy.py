@@ -1,4 +1,5 @@
 """Which torch.nn classes derive from which: what `isinstance(layer, nn.Base)` answers."""
+from cnnlint.layers.base import LAYERS
 
 # torch.nn classes that other torch.nn layers derive from (torch 2.x), besides Module and the
 # Lazy variants, which derive from the layer they stand for (LazyConv2d from Conv2d)
@@ -34,3 +35,16 @@ def layer_is(kind: str, cls: str):
     if cls in _DERIVED:
         return kind in _DERIVED[cls]
     return None if cls.startswith("_") else False
+
+
+def layer_kind(name: str):
+    """'torch.nn.Conv2d' / 'torch.nn.modules.conv.Conv2d' -> 'Conv2d'."""
+    if not name.startswith("torch.nn."):
+        return None
+    last = name.rsplit(".", 1)[1]
+    if (last in LAYERS and LAYERS[last].library == "nn") or last in CONTAINERS:
+        return last
+    return None
+
+
+CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")

@@ -44,7 +44,7 @@ def shape_of(t) -> Optional[Tuple[Any, ...]]:
 
 
 def fmt(shape) -> str:
-    from cnnlint.interpret.modules import fmt_shape
+    from cnnlint.interpret.findings import fmt_shape
 
     return fmt_shape(shape)
 

@@ -79,7 +79,7 @@ def weight_shape(module, name: str):
         shape = module.value("normalized_shape")
         return tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
     if name == "weight":
-        from cnnlint.interpret.library import weight_tensor
+        from cnnlint.layers.weights import weight_tensor
 
         return weight_tensor(module).shape
     if name == "bias" and module.value("bias", True) is not False:
@@ -210,7 +210,7 @@ def _remove_spectral_norm(it, args, kwargs, node):
 def _register_parametrization(it, args, kwargs, node):
     """register_parametrization(module, name, parametrization): the parametrization module's
     own parameters join the module's."""
-    from cnnlint.interpret.modules import count_params
+    from cnnlint.interpret.moduletree import count_params
 
     module = arg(args, kwargs, 0, "module")
     name = arg(args, kwargs, 1, "tensor_name")

@@ -71,7 +71,7 @@ def _is_callable(it, value: Any) -> Optional[bool]:
         if value.cls.is_module:
             return True
         from cnnlint.interpret.classes import lookup_class
-        from cnnlint.interpret.scope import _MISSING
+        from cnnlint.interpret.values import _MISSING
 
         found, _ = lookup_class(it, value.cls, "__call__")
         return found is not _MISSING

@@ -25,7 +25,7 @@ def _keep(it, layer, args, kwargs, node):
 
 
 def _cat(it, layer, args, kwargs, node):
-    from cnnlint.interpret.tensors import TORCH_FUNCTIONS
+    from cnnlint.overlays.tensor_basics import TORCH_FUNCTIONS
 
     tensors = args[0] if args else kwargs.get("x")
     dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)

@@ -117,7 +117,7 @@ def _value_at(skip: int, whole: bool):
     """kthvalue(k, dim=-1) / median(dim) / mode(dim=-1): ``dim`` removed (kept with keepdim);
     ``whole``: without a dim, one value of the whole tensor (median)."""
     def run(it, x, args, kwargs, node):
-        from cnnlint.interpret.tensors import _reduce
+        from cnnlint.overlays.tensor_basics import _reduce
 
         rest = list(args[skip:])
         if not rest and "dim" not in kwargs:
@@ -149,7 +149,7 @@ def _with_names(fn):
 
 def _max_min(name):
     def run(it, x, args, kwargs, node):
-        from cnnlint.interpret.tensors import METHODS as BASE
+        from cnnlint.overlays.tensor_basics import METHODS as BASE
 
         return _with_names(BASE[name])(it, x, args, kwargs, node)
 
@@ -163,7 +163,7 @@ TORCH.update({"max": "max", "min": "min"})
 
 @method("var_mean", "std_mean", "aminmax", torch=True)
 def two_reductions(it, x, args, kwargs, node):
-    from cnnlint.interpret.tensors import _reduce
+    from cnnlint.overlays.tensor_basics import _reduce
 
     out = _reduce(it, x, list(args), kwargs, node)
     if isinstance(out, Tensor) and not args and "dim" not in kwargs:
@@ -173,7 +173,7 @@ def two_reductions(it, x, args, kwargs, node):
 
 @method("any", "all", "count_nonzero", "nansum", "nanmean")
 def reduction(it, x, args, kwargs, node):
-    from cnnlint.interpret.tensors import _reduce
+    from cnnlint.overlays.tensor_basics import _reduce
 
     return _reduce(it, x, list(args), kwargs, node)
 
@@ -265,7 +265,7 @@ def movedim(it, x, args, kwargs, node):
 
 @method("swapaxes", "swapdims")
 def swapaxes(it, x, args, kwargs, node):
-    from cnnlint.interpret.tensors import _transpose
+    from cnnlint.overlays.tensor_basics import _transpose
 
     return _transpose(it, x, [arg(args, kwargs, 0, "axis0", kwargs.get("dim0")),
                               arg(args, kwargs, 1, "axis1", kwargs.get("dim1"))], {}, node)
@@ -350,7 +350,7 @@ def tile(it, x, args, kwargs, node):
 
 @method("broadcast_to")
 def broadcast_to(it, x, args, kwargs, node):
-    from cnnlint.interpret.tensors import _expand
+    from cnnlint.overlays.tensor_basics import _expand
 
     return _expand(it, x, list(args), {"size": kwargs["size"]} if "size" in kwargs else {}, node)
 
@@ -389,7 +389,7 @@ def diff(it, x, args, kwargs, node):
     d = arg(args, kwargs, 1, "dim", -1)
     s = _shape(x)
     if x.values is not None:
-        from cnnlint.interpret.tensors import _diff
+        from cnnlint.overlays.tensor_basics import _diff
 
         return _diff(it, [x] + list(args), kwargs, node)
     if s is None or not s or dims.as_int(n) is None or kwargs.get("prepend") is not None \
@@ -407,7 +407,7 @@ def diff(it, x, args, kwargs, node):
 
 @method("new_tensor", torch=False)
 def new_tensor(it, x, args, kwargs, node):
-    from cnnlint.interpret.tensors import _tensor_literal
+    from cnnlint.overlays.tensor_basics import _tensor_literal
 
     return _tensor_literal(it, list(args[:1]), {}, node)
 

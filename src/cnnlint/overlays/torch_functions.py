@@ -79,7 +79,7 @@ def as_tensor(it, args, kwargs, node):
     data = arg(args, kwargs, 0, "data")
     if isinstance(data, Tensor):
         return data
-    from cnnlint.interpret.tensors import _tensor_literal
+    from cnnlint.overlays.tensor_basics import _tensor_literal
 
     return _tensor_literal(it, [data], {}, node) if isinstance(data, (list, tuple)) else Tensor(None)
 
@@ -138,7 +138,7 @@ def _stack_like(kind):
     def run(it, args, kwargs, node):
         """hstack / vstack / dstack / column_stack: torch.cat after making each at least 1-D / 2-D
         / 3-D."""
-        from cnnlint.interpret.tensors import TORCH_FUNCTIONS
+        from cnnlint.overlays.tensor_basics import TORCH_FUNCTIONS
 
         seq = arg(args, kwargs, 0, "tensors")
         items = it.iterate(seq) if seq is not None else None
@@ -323,7 +323,7 @@ def einsum(it, args, kwargs, node):
 @op("numel")
 def numel(it, args, kwargs, node):
     """torch.numel(x): x.numel(), the product of its sizes."""
-    from cnnlint.interpret.tensors import METHODS as TENSOR_METHODS
+    from cnnlint.overlays.tensor_basics import METHODS as TENSOR_METHODS
 
     x = args[0] if args else kwargs.get("input")
     if not isinstance(x, Tensor):

@@ -23,7 +23,8 @@ def has_name(module: str, name: str) -> Optional[bool]:
 
     if "." in name:
         return None
-    from cnnlint.interpret.library import CONSTANT_CALLS, PASS_THROUGH
+    from cnnlint.overlays.torch_calls import CONSTANT_CALLS
+    from cnnlint.overlays.torch_calls import PASS_THROUGH
 
     if f"{module}.{name}" in CONSTANT_CALLS or f"{module}.{name}" in PASS_THROUGH or \
             (module == "torch" and name in TORCH_SUBMODULES):
@@ -39,13 +40,13 @@ def has_name(module: str, name: str) -> Optional[bool]:
                 (name in _DERIVED and not name.startswith("_")):
             return True
     elif module == "torch.nn.functional":
-        from cnnlint.interpret.library import KEEP_FUNCTIONALS
+        from cnnlint.overlays.torch_calls import KEEP_FUNCTIONALS
         from cnnlint.overlays.functional import OPS
 
         if name in FUNCTIONALS or name in KEEP_FUNCTIONALS or name in OPS:
             return True
     elif module == "torch":
-        from cnnlint.interpret.tensors import TORCH_FUNCTIONS
+        from cnnlint.overlays.tensor_basics import TORCH_FUNCTIONS
         from cnnlint.overlays.torch_functions import OPS
 
         if name in OPS or name in TORCH_FUNCTIONS:

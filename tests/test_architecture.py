@@ -1,0 +1,168 @@
+"""The shape of the code base: no import cycles, one job per module, knowledge below the evaluator.
+
+Imports are read with ``ast`` from ``src/cnnlint``, every one of them: those at the top of a
+module and those inside functions (an import moved into a function to dodge a cycle is still
+a cycle).
+"""
+from __future__ import annotations
+
+import ast
+import os
+from typing import Dict, List, Set
+
+import pytest
+
+SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
+PACKAGE = os.path.join(SRC, "cnnlint")
+MAX_LINES = 600
+# modules that are one table and may be longer (none today); name -> why
+TABLES: Dict[str, str] = {}
+# the folders that hold knowledge of torch, builtins and libraries, and the modules of the
+# evaluator that knowledge must never import (it is handed the interpreter, ``it``, instead)
+KNOWLEDGE = ("cnnlint.layers", "cnnlint.overlays")
+EVALUATOR = ("cnnlint.interpret.core", "cnnlint.interpret.statements", "cnnlint.interpret.expressions",
+             "cnnlint.interpret.calling", "cnnlint.interpret.library", "cnnlint.interpret.instances",
+             "cnnlint.interpret.modules", "cnnlint.interpret.module_methods", "cnnlint.interpret.modulescope",
+             "cnnlint.interpret.shims", "cnnlint.interpret.unlisted", "cnnlint.interpret.imports",
+             "cnnlint.source", "cnnlint.toplevel", "cnnlint.factories", "cnnlint.analyze")
+
+
+def _modules() -> Dict[str, str]:
+    found = {}
+    for folder, _, files in os.walk(PACKAGE):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                module = os.path.relpath(path, SRC)[:-3].replace(os.sep, ".")
+                if module.endswith(".__init__"):
+                    module = module[: -len(".__init__")]
+                found[module] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imports(module: str, path: str) -> Set[str]:
+    """The cnnlint modules ``module`` imports, anywhere in its body."""
+    with open(path, encoding="utf-8") as fh:
+        tree = ast.parse(fh.read(), path)
+    package = module if path.endswith("__init__.py") else module.rsplit(".", 1)[0]
+    out: Set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parts = parts[: len(parts) - node.level + 1]
+                base = ".".join(parts + ([base] if base else []))
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                if sub in MODULES:
+                    out.add(sub)  # from a package import a submodule
+                elif base in MODULES:
+                    out.add(base)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in MODULES:
+                    out.add(alias.name)
+    out.discard(module)
+    return out
+
+
+GRAPH = {module: _imports(module, path) for module, path in MODULES.items()}
+
+
+def _cycles(graph: Dict[str, Set[str]]) -> List[List[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: Dict[str, int] = {}
+    low: Dict[str, int] = {}
+    stack: List[str] = []
+    on_stack: Set[str] = set()
+    found: List[List[str]] = []
+    counter = 0
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def _path(graph: Dict[str, Set[str]], start: str, members: Set[str]) -> List[str]:
+    """One cycle through ``start`` inside a component, for the failure message."""
+    trail, seen = [start], {start}
+    while True:
+        step = next((m for m in sorted(graph[trail[-1]]) if m == start and len(trail) > 1), None)
+        if step:
+            return trail + [start]
+        step = next((m for m in sorted(graph[trail[-1]]) if m in members and m not in seen), None)
+        if step is None:
+            return trail
+        trail.append(step)
+        seen.add(step)
+
+
+def test_the_graph_reader_sees_function_level_imports_and_cycles(tmp_path):
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(graph) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+    # an import at the top and one inside a function both count
+    probe = tmp_path / "probe.py"
+    probe.write_text("import os\nfrom cnnlint.layers import LAYERS\ndef f():\n    from cnnlint.interpret import core\n")
+    assert _imports("cnnlint.probe", str(probe)) == {"cnnlint.layers", "cnnlint.interpret.core"}
+
+
+def test_no_import_cycles():
+    cycles = _cycles(GRAPH)
+    messages = [" -> ".join(_path(GRAPH, c[0], set(c))) for c in cycles]
+    assert not cycles, "import cycles:\n" + "\n".join(messages)
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith(KNOWLEDGE)))
+def test_knowledge_does_not_import_the_evaluator(module):
+    wrong = sorted(m for m in GRAPH[module] if m in EVALUATOR)
+    assert not wrong, f"{module} imports {wrong}: knowledge is called by the evaluator, not the other way"
+
+
+def test_the_evaluator_list_is_current():
+    assert all(m in MODULES for m in EVALUATOR)
+
+
+def test_modules_are_small():
+    long = {}
+    for module, path in MODULES.items():
+        with open(path, encoding="utf-8") as fh:
+            count = sum(1 for _ in fh)
+        if count > MAX_LINES and module not in TABLES:
+            long[module] = count
+    assert not long, f"modules over {MAX_LINES} lines (split them, or list a table in TABLES): {long}"
