@@ -12,6 +12,10 @@
    (``cnnlint.api.check_file``, one process, no cache) over the same files.
 5. language server: bench/lsp_latency.py, edits of a 500-line model file.
 
+``--against REV`` measures instead this tree against an earlier commit in one run: the same
+commands (one model cold, the fixtures, torchvision's models/ tree; no cache) under each
+source tree, interleaved, and the ratio of the medians (below 1: this tree is faster).
+
 The robustness sweep (no internal error on any file of the stdlib and site-packages) is
 bench/robustness.py.
 """
@@ -67,12 +71,40 @@ def py_files(root):
     return out
 
 
+def against(rev: str, repeat: int) -> int:
+    """This tree's speed against commit ``rev``'s, interleaved in one run."""
+    root = os.path.dirname(HERE)
+    with tempfile.TemporaryDirectory() as old:
+        archive = subprocess.run(["git", "-C", root, "archive", rev, "src"], capture_output=True)
+        if archive.returncode:
+            print(archive.stderr.decode().strip())
+            return 2
+        subprocess.run(["tar", "-x", "-C", old], input=archive.stdout, check=True)
+        trees = {rev: os.path.join(old, "src"), "this tree": os.path.join(root, "src")}
+        jobs = [("one model, cold", [ONE]), ("fixtures", ["check", "--isolated", os.path.join(root, "fixtures")])]
+        if os.path.isdir(TREE):
+            jobs.append((f"{os.path.relpath(TREE, root)} ({len(py_files(TREE))} files)", [TREE]))
+        print(f"{'':42} {rev:>12} {'this tree':>12}  ratio")
+        for title, cmd_args in jobs:
+            times: dict = {name: [] for name in trees}
+            for _ in range(repeat):
+                for name, src in trees.items():
+                    env = dict(os.environ, PYTHONPATH=src)
+                    times[name].append(wall([sys.executable, "-m", "cnnlint", "--no-cache"] + cmd_args, env=env))
+            a, b = (statistics.median(times[name]) for name in trees)
+            print(f"{title:42} {a:11.2f}s {b:11.2f}s  {b / a:.2f}")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--skip-torch", action="store_true", help="leave out the import torch comparison")
+    ap.add_argument("--against", metavar="REV", help="compare this tree's speed with commit REV's, in one run")
     args = ap.parse_args(argv)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; python {sys.version.split()[0]}")
+    if args.against:
+        return against(args.against, args.repeat)
 
     med, times, imported = cold_start(args.repeat)
     print(f"cold start (cnnlint one_model.py): median {med:.3f} s over {len(times)} runs "

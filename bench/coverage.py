@@ -93,7 +93,7 @@ class Recorder:
     callee group and reason."""
 
     def __init__(self):
-        from cnnlint.interpret import values
+        from cnnlint.abstract import values
 
         self.v = values
         self.sites = {}  # "path:line:col" -> (outcome, group, reason)
@@ -125,7 +125,7 @@ class Recorder:
     def receiver(self, expr, scope):
         """The value of ``a`` / ``a.b.c`` read without running anything; ``_NONE`` if unsure."""
         import libcst as cst
-        from cnnlint.interpret.values import _MISSING
+        from cnnlint.abstract.values import _MISSING
 
         v = self.v
         if type(expr) is cst.Name:
@@ -151,7 +151,7 @@ class Recorder:
     def classify(self, node, scope, func, args, kwargs, result):
         """(outcome, group, reason)."""
         import libcst as cst
-        from cnnlint.interpret.findings import code_of
+        from cnnlint.abstract.findings import code_of
 
         v = self.v
         user = (v.Function, v.UserClass, v.Obj)

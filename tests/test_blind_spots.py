@@ -112,7 +112,7 @@ def test_hasattr_of_torch_nn_is_decided_for_known_layers():
     # an unknown name of torch.nn is not decided: the two classes differ, so `Extra` is a module of
     # unknown shapes, never a guess
     from cnnlint.source import FileContext
-    from cnnlint.interpret.values import Builtin, Qual
+    from cnnlint.abstract.values import Builtin, Qual
 
     ctx = FileContext("m.py", textwrap.dedent(DECIDED))
     assert ctx.scope.get_local("Act") == Qual("torch.nn.GELU", "m.py")
@@ -456,7 +456,7 @@ class Net(nn.Module):
 
 def test_an_if_that_rebinds_a_class_defined_above():
     from cnnlint.source import FileContext
-    from cnnlint.interpret.values import Qual, Unknown
+    from cnnlint.abstract.values import Qual, Unknown
 
     ctx = FileContext("m.py", textwrap.dedent(REBOUND))
     assert ctx.scope.get_local("Swish") == Qual("torch.nn.SiLU", "m.py")

@@ -307,7 +307,7 @@ def test_tensor_methods_give_torchs_shapes(tmp_path):
     import libcst as cst
 
     from cnnlint.interpret.core import Interp
-    from cnnlint.interpret.values import Tensor
+    from cnnlint.abstract.values import Tensor
     from cnnlint.source import FileContext
 
     source = "import torch\n\nx = torch.zeros(2, 3, 5, 6)\n"

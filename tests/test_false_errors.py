@@ -35,7 +35,7 @@ def run_torch(source, ctor, shape):
 # --- kind 6: arithmetic on a value cnnlint could not follow never crashes ----------------------
 
 def test_dims_arithmetic_on_non_sizes_is_unknown():
-    from cnnlint.interpret.values import SymbolicObj
+    from cnnlint.abstract.values import SymbolicObj
 
     odd = SymbolicObj("c")
     assert dims.prod((2, odd, 3)) is None

@@ -14,12 +14,12 @@ from cnnlint.diagnostics import LayerRow, ModelTrace
 from cnnlint.inputspec import InputSpec, for_model, parse_spec
 from cnnlint.interpret.core import Interp
 from cnnlint.interpret.signals import DeadPath, GiveUp, ReturnSignal
-from cnnlint.interpret.moduletree import subtree_params
-from cnnlint.interpret.moduletree import own_params
-from cnnlint.interpret.moduletree import count_params
-from cnnlint.interpret.moduletree import named_modules
-from cnnlint.interpret.layerctx import explain_texts
-from cnnlint.interpret.values import Function, Layer, Obj, SymbolicObj, Tensor, Unknown, UserClass, is_module
+from cnnlint.layers.tree import subtree_params
+from cnnlint.layers.tree import own_params
+from cnnlint.layers.tree import count_params
+from cnnlint.layers.tree import named_modules
+from cnnlint.layers.context import explain_texts
+from cnnlint.abstract.values import Function, Layer, Obj, SymbolicObj, Tensor, Unknown, UserClass, is_module
 from cnnlint.source import FileContext, ModelDef
 
 
@@ -106,7 +106,7 @@ def _eval_call_args(interp: Interp, ctx: FileContext, call: cst.Call):
 def _fill_missing(interp: Interp, target, args, kwargs):
     """Parameters without a value or default become symbols named after them."""
     if isinstance(target, UserClass):
-        from cnnlint.interpret.classes import lookup_class
+        from cnnlint.abstract.classes import lookup_class
 
         init, _ = lookup_class(interp, target, "__init__")
         if not isinstance(init, Function):
@@ -308,7 +308,7 @@ def settle_batch_folds(interp: Interp, x: Tensor, output) -> None:
 
 def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tensor, output) -> ModelTrace:
     from cnnlint.diagnostics import ModuleNode
-    from cnnlint.interpret.moduletree import children_of
+    from cnnlint.layers.tree import children_of
 
     def has_children(module) -> bool:
         return any(c is not None and is_module(c) for c in children_of(module).values())

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Dict, Iterator, Optional
 
-from cnnlint.interpret.values import Qual, UserClass
+from cnnlint.abstract.values import Qual, UserClass
 from cnnlint.toplevel import walk_ast
 
 _PARTIAL = ("partial", "functools.partial")
@@ -81,7 +81,7 @@ class Factories:
     def _module_maker(self, func, assigned, direct) -> bool:
         tp = type(func)
         if tp is ast.Call:  # `partial(Block, dim=64)(x)`
-            from cnnlint.interpret.scope import dotted
+            from cnnlint.abstract.scope import dotted
 
             return (dotted(func.func) or "") in _PARTIAL and bool(func.args) and \
                 self._module_maker(func.args[0], assigned, direct)
@@ -112,9 +112,9 @@ class Factories:
 
     def _module_class(self, expr) -> bool:
         """Whether ``expr`` names a module class: of the file, of its project, or of torch.nn."""
-        from cnnlint.interpret.classes import torch_base
+        from cnnlint.abstract.classes import torch_base
         from cnnlint.interpret.imports import resolve
-        from cnnlint.interpret.scope import dotted
+        from cnnlint.abstract.scope import dotted
 
         name = dotted(expr)
         if name is None:

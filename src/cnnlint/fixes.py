@@ -243,7 +243,7 @@ def shared_constructors(interps) -> Set[int]:
     """ids of the constructor calls whose one edit would change more than one use: a layer built
     in a loop, or by a helper or submodule class that runs more than once, or one layer object
     called more than once (each call may want a different size)."""
-    from cnnlint.interpret.values import Layer
+    from cnnlint.abstract.values import Layer
 
     first: Dict[int, object] = {}
     calls: Dict[int, int] = {}

@@ -12,9 +12,9 @@ import libcst as cst
 
 from cnnlint.diagnostics import Span
 from cnnlint.interpret import imports
-from cnnlint.interpret.scope import dotted
+from cnnlint.abstract.scope import dotted
 from cnnlint.interpret.modulescope import ModuleScope
-from cnnlint.interpret.values import Qual, UserClass
+from cnnlint.abstract.values import Qual, UserClass
 from cnnlint.toplevel import Layout, Statement, defines, walk_ast
 from cnnlint.nodes import walk
 
@@ -140,7 +140,7 @@ class FileContext:
 
     # models -------------------------------------------------------------------------------
     def models(self, interp) -> List[ModelDef]:
-        from cnnlint.interpret.classes import torch_base
+        from cnnlint.abstract.classes import torch_base
 
         from cnnlint.interpret.signals import GiveUp
 
@@ -171,7 +171,7 @@ class FileContext:
 
     def _returns_module(self, interp, stmt: Statement) -> bool:
         """Whether a function returns an nn.Module it builds: `return Net()`, `m = nn.Conv2d(...); return m`."""
-        from cnnlint.interpret.classes import torch_base
+        from cnnlint.abstract.classes import torch_base
 
         def makes_module(what) -> bool:
             if what is None:
@@ -453,7 +453,7 @@ def _line_range(first: int, last: int, layout: Layout):
 
 
 def _external_base(interp, cls: UserClass) -> bool:
-    from cnnlint.interpret.classes import bases
+    from cnnlint.abstract.classes import bases
 
     for b in bases(interp, cls):
         if isinstance(b, Qual) and not b.name.startswith(("torch", "typing", "abc", "object")):

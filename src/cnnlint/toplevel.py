@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from cnnlint.interpret.values import Deferred
+from cnnlint.abstract.values import Deferred
 
 NEWLINE = re.compile(r"\r\n?|\n")
 COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.Try, ast.With, ast.AsyncWith, ast.FunctionDef,

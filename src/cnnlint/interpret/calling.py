@@ -4,11 +4,11 @@ user function, and handing torch layers, builtins and library calls to their kno
 from __future__ import annotations
 from typing import Any
 from cnnlint.interpret.signals import BreakSignal, ContinueSignal, DeadPath, ReturnSignal
-from cnnlint.interpret.values import Builtin, Function, Layer, Obj, Partial, Qual, SuperProxy, Tensor, Unknown, UserClass, _MISSING
+from cnnlint.abstract.values import Builtin, Function, Layer, Obj, Partial, Qual, SuperProxy, Tensor, Unknown, UserClass, _MISSING
 from cnnlint.interpret.limits import MAX_DEPTH
-from cnnlint.interpret.mutation import MUTATORS, _KW_UNKNOWN, _STAR_UNKNOWN, mark_incomplete, spoil
-from cnnlint.interpret.scope import Scope
-from cnnlint.interpret.findings import code_of
+from cnnlint.abstract.mutation import MUTATORS, _KW_UNKNOWN, _STAR_UNKNOWN, mark_incomplete, spoil
+from cnnlint.abstract.scope import Scope
+from cnnlint.abstract.findings import code_of
 from cnnlint.interpret.library import call_qual as _call_qual, get_attribute as _get_attribute
 from cnnlint.interpret.instances import instantiate as _instantiate
 from cnnlint.interpret.modules import call_module as _call_module

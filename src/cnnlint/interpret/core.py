@@ -11,9 +11,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 
 from cnnlint import dims
-from cnnlint.interpret.values import Tensor, Unknown
+from cnnlint.abstract.values import Tensor, Unknown
 from cnnlint.interpret.signals import GiveUp
-from cnnlint.interpret.findings import CallRow, Finding
+from cnnlint.abstract.findings import CallRow, Finding
 from cnnlint.interpret import limits
 from cnnlint.interpret.calling import Calls
 from cnnlint.interpret.expressions import Expressions

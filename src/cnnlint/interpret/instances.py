@@ -2,9 +2,9 @@
 reading an attribute of an instance, and ``super()``.
 """
 from __future__ import annotations
-from cnnlint.interpret.values import Builtin, Function, Layer, Obj, SuperProxy, Unknown, UserClass, _MISSING
+from cnnlint.abstract.values import Builtin, Function, Layer, Obj, SuperProxy, Unknown, UserClass, _MISSING
 from cnnlint.layers.base import LAYERS
-from cnnlint.interpret.classes import bind_value, dataclass_init, enum_member, is_dataclass, lookup_class, mro, torch_base
+from cnnlint.abstract.classes import bind_value, dataclass_init, enum_member, is_dataclass, lookup_class, mro, torch_base
 
 
 def instantiate(interp, cls: UserClass, args, kwargs, node):
@@ -33,7 +33,7 @@ def torch_init(interp, obj: Obj, base: str, args, kwargs, node):
         if isinstance(built, Layer):
             obj.children.update(built.children)
         else:
-            from cnnlint.interpret.values import INCOMPLETE
+            from cnnlint.abstract.values import INCOMPLETE
 
             obj.children[INCOMPLETE] = built
     elif base in LAYERS:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 
 from cnnlint import dims
-from cnnlint.interpret import classes, instances, tensors
+from cnnlint.interpret import instances
+from cnnlint.abstract import classes
+from cnnlint.abstract import tensors
 from cnnlint.overlays import tensor_attributes, tensor_basics
-from cnnlint.interpret.values import INCOMPLETE, INCOMPLETE_KEY, ArgParser, Builtin, EnumMember, Namespace, Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy, SymbolicObj, SymFloat, Tensor, Unknown, UserClass, is_module
+from cnnlint.abstract.values import INCOMPLETE, INCOMPLETE_KEY, ArgParser, Builtin, EnumMember, Namespace, Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy, SymbolicObj, SymFloat, Tensor, Unknown, UserClass, is_module
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.quant import QUALIFIED as QUANT_LAYERS
 from cnnlint.overlays import pytypes
@@ -16,8 +18,8 @@ from cnnlint.overlays import nn_utils
 from cnnlint.overlays.functional import OPS as FUNCTIONAL_OPS
 from cnnlint.overlays.torch_functions import OPS as TORCH_OPS
 from cnnlint.overlays.torch_calls import CONSTANT_CALLS, KEEP_FUNCTIONALS, PASS_THROUGH
-from cnnlint.interpret.layerctx import _tmp_layer
-from cnnlint.interpret.mutation import deep_copy, shallow_copy
+from cnnlint.layers.context import _tmp_layer
+from cnnlint.abstract.mutation import deep_copy, shallow_copy
 from cnnlint.layers.hierarchy import layer_kind
 from cnnlint.interpret.module_methods import layer_attribute, module_method
 from cnnlint.overlays.builtins import BUILTINS, it_star
@@ -116,7 +118,7 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
         it.note(node, f"{name.replace('torch.', '', 1)} is not in cnnlint's layer table; its output shape is unknown")
         return Unknown(f"{name} is not modelled")
     if not name.startswith(_PURE):
-        from cnnlint.interpret.mutation import spoil
+        from cnnlint.abstract.mutation import spoil
 
         spoil(list(args) + list(kwargs.values()))  # a list given to code cnnlint does not see may change
     return it.unknown_call(Unknown(f"{name} is outside the file"), args, node, f"{name} is outside the file")
@@ -155,7 +157,7 @@ def call_math(it, fn, args):
 
 def call_functional(it, fname: str, args, kwargs, node):
     from cnnlint.interpret.modules import apply_layer, bind, finish_row, start_row
-    from cnnlint.interpret.layerctx import LayerCtx
+    from cnnlint.layers.context import LayerCtx
 
     overlay = FUNCTIONAL_OPS.get(fname)
     if overlay is not None:
@@ -252,7 +254,7 @@ def get_attribute(it, obj, name: str, node):
     if isinstance(obj, SuperProxy):
         return instances.super_attribute(it, obj, name)
     if isinstance(obj, UserClass):
-        from cnnlint.interpret.values import _MISSING
+        from cnnlint.abstract.values import _MISSING
 
         value, _ = classes.lookup_class(it, obj, name)
         if value is _MISSING and name == "apply" and classes.is_autograd_function(it, obj):
@@ -299,7 +301,7 @@ def subscript(it, value, key, node):
         try:
             out = value[key] if not isinstance(key, tuple) else Unknown("tuple index")
         except IndexError:
-            from cnnlint.interpret.tensors import _call_desc, _report
+            from cnnlint.abstract.tensors import _call_desc, _report
 
             _report(it, "CNN107", f"{_call_desc(node)}: index {key} is out of range for a {len(value)}D tensor", node)
             return Unknown("size index")
@@ -316,7 +318,7 @@ def subscript(it, value, key, node):
         except IndexError:
             # an empty list is often filled later by code outside the model's own methods: no claim
             if isinstance(value, (list, tuple)) and value and isinstance(key, int) and node is not None:
-                from cnnlint.interpret.tensors import _call_desc, _report
+                from cnnlint.abstract.tensors import _call_desc, _report
 
                 kind = "list" if isinstance(value, list) else "tuple"
                 _report(it, "CNN109", f"{_call_desc(node)}: index {key} is out of range for a {kind} of "
@@ -373,7 +375,7 @@ def iterate(it, value):
             return Unknown("container of unknown length")
         return [v for v in value.children.values() if v is not None]
     if isinstance(value, Obj) and value.cls.is_module:
-        from cnnlint.interpret.classes import torch_base
+        from cnnlint.abstract.classes import torch_base
 
         base = torch_base(it, value.cls)
         if base in ("Sequential", "ModuleList", "ModuleDict"):

@@ -2,9 +2,9 @@
 ``parameters()``, ``add_module``, ``in_features`` / ``kernel_size`` / ``weight``, ...
 """
 from __future__ import annotations
-from cnnlint.interpret.values import Builtin, INCOMPLETE, Layer, Obj, Qual, SymbolicObj, Tensor, Unknown, UserClass, is_module
+from cnnlint.abstract.values import Builtin, INCOMPLETE, Layer, Obj, Qual, SymbolicObj, Tensor, Unknown, UserClass, is_module
 from cnnlint.layers.weights import as_dim, weight_tensor
-from cnnlint.interpret import classes
+from cnnlint.abstract import classes
 from cnnlint.overlays import quantization
 
 
@@ -114,7 +114,7 @@ def module_method(module, name: str, kind: str):
         return pairs if isinstance(pairs, Unknown) else [mod for _, mod in pairs]
 
     def named_modules(it, m, args, kwargs, node):
-        from cnnlint.interpret.moduletree import named_modules as walk
+        from cnnlint.layers.tree import named_modules as walk
 
         pairs = list(walk(m))
         if any(children_unsure(it, mod) for _, mod in pairs):

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from cnnlint.interpret.findings import CallRow
-from cnnlint.interpret.values import Arg, Layer, Obj, SymbolicObj, Tensor, Unknown, is_module
+from cnnlint.abstract.findings import CallRow
+from cnnlint.abstract.values import Arg, Layer, Obj, SymbolicObj, Tensor, Unknown, is_module
 from cnnlint.layers import KEYWORD_ONLY, LAYERS, REQUIRED
 from cnnlint.layers.hierarchy import CONTAINERS
-from cnnlint.interpret.layerctx import LayerCtx
+from cnnlint.layers.context import LayerCtx
 
 def bind(signature, args, kwargs, arg_nodes) -> Optional[Dict[str, Arg]]:
     """Match a call's arguments to a layer signature; None when they do not fit."""
@@ -101,7 +101,7 @@ def call_module(interp, module, args, kwargs, node):
         x = args[0] if args else kwargs.get("input", Unknown("no input"))
         return apply_module_layer(interp, module, x, args[1:], kwargs)
     if isinstance(module, Obj):
-        from cnnlint.interpret.classes import lookup_method, torch_base
+        from cnnlint.abstract.classes import lookup_method, torch_base
 
         forward = lookup_method(interp, module, "forward")
         row = start_row(interp, module, module.cls.name, args)

@@ -3,8 +3,8 @@ within one step budget per file; imports, star imports and ``if``-guarded compat
 """
 from __future__ import annotations
 from typing import Any, Dict, Optional
-from cnnlint.interpret.values import ArgParser, Deferred, Function, Qual, Unknown, UserClass, _MISSING
-from cnnlint.interpret.scope import Scope, dotted
+from cnnlint.abstract.values import ArgParser, Deferred, Function, Qual, Unknown, UserClass, _MISSING
+from cnnlint.abstract.scope import Scope, dotted
 from cnnlint.interpret import shims
 import ast
 import libcst as cst

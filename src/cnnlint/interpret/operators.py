@@ -2,7 +2,7 @@
 two branches give a name.
 """
 from __future__ import annotations
-from cnnlint.interpret.values import INCOMPLETE_KEY, Layer, NameListing, Obj, Qual, SymFloat, SymbolicObj, Tensor, Unknown, _MISSING
+from cnnlint.abstract.values import INCOMPLETE_KEY, Layer, NameListing, Obj, Qual, SymFloat, SymbolicObj, Tensor, Unknown, _MISSING
 from cnnlint import dims
 
 

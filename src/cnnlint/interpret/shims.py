@@ -19,7 +19,7 @@ from typing import Any, Dict, Optional, Tuple
 
 import libcst as cst
 
-from cnnlint.interpret.values import Builtin, Function, Obj, Qual, Unknown, UserClass
+from cnnlint.abstract.values import Builtin, Function, Obj, Qual, Unknown, UserClass
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,8 +84,8 @@ def branch_values(interp, node: cst.If, module_scope, prior=None) -> Dict[str, A
     """The value each name of the `if` has after it runs (see the module's docstring); ``prior``:
     the values some had before it."""
     from cnnlint.interpret.signals import BreakSignal, ContinueSignal, DeadPath, ReturnSignal
-    from cnnlint.interpret.scope import Scope
-    from cnnlint.interpret.values import _MISSING
+    from cnnlint.abstract.scope import Scope
+    from cnnlint.abstract.values import _MISSING
 
     def run(body) -> Optional[Dict[str, Any]]:
         local = Scope(module_scope)
@@ -120,7 +120,7 @@ def branch_values(interp, node: cst.If, module_scope, prior=None) -> Dict[str, A
 def merge(interp, a, b, name: str):
     """What a name is after an `if` whose condition cnnlint cannot decide."""
     from cnnlint.interpret.operators import join
-    from cnnlint.interpret.values import _MISSING
+    from cnnlint.abstract.values import _MISSING
 
     if a is _MISSING or b is _MISSING:
         return Unknown(f"'{name}' is bound on one path of a condition cnnlint cannot decide")
@@ -136,7 +136,7 @@ def _same_class(a, b) -> bool:
 
 
 def _module_class(interp, value) -> bool:
-    from cnnlint.interpret.classes import torch_base
+    from cnnlint.abstract.classes import torch_base
     from cnnlint.layers.hierarchy import layer_kind
 
     if isinstance(value, Qual):  # a torch.nn class, in cnnlint's layer table or not

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from cnnlint import dims
-from cnnlint.interpret.values import Tensor, Unknown
+from cnnlint.abstract.values import Tensor, Unknown
 
 REQUIRED = object()
 KEYWORD_ONLY = "*"  # in a signature, the parameters after it are keyword-only, as after `*` in Python

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from cnnlint import dims
-from cnnlint.interpret.values import Arg, Tensor
+from cnnlint.abstract.values import Arg, Tensor
 from cnnlint.layers.base import (channel_axis, dim_or_none, layer, ntuple, sig, spatial_input)
 
 CONV_SIG = sig("in_channels", "out_channels", "kernel_size", ("stride", 1), ("padding", 0),

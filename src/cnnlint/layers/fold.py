@@ -7,7 +7,7 @@ output_size. Both take the unbatched form too (one dim fewer)."""
 from __future__ import annotations
 
 from cnnlint import dims
-from cnnlint.interpret.values import Tensor
+from cnnlint.abstract.values import Tensor
 from cnnlint.layers.base import functional, layer, ntuple, sig
 
 SLIDE = (("dilation", 1), ("padding", 0), ("stride", 1))

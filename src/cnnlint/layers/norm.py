@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from cnnlint import dims
-from cnnlint.interpret.values import Tensor
+from cnnlint.abstract.values import Tensor
 from cnnlint.layers.base import KEYWORD_ONLY, keep, layer, sig
 
 BN_SIG = sig("num_features", ("eps", 1e-5), ("momentum", 0.1), ("affine", True),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from cnnlint import dims
-from cnnlint.interpret.values import Tensor
+from cnnlint.abstract.values import Tensor
 from cnnlint.layers.base import channel_axis, functional, layer, ntuple, sig, spatial_input
 
 MAX_SIG = sig("kernel_size", ("stride", None), ("padding", 0), ("dilation", 1),

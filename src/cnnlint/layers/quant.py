@@ -4,7 +4,7 @@
 calling it is PyTorch's RuntimeError, left unknown here)."""
 from __future__ import annotations
 
-from cnnlint.interpret.values import Tensor
+from cnnlint.abstract.values import Tensor
 from cnnlint.layers.base import layer, sig
 
 

@@ -2,7 +2,7 @@
 ``layer.weight.shape`` gives, for Linear, Conv*, norms and Embedding.
 """
 from __future__ import annotations
-from cnnlint.interpret.values import Layer, SymbolicObj, Tensor
+from cnnlint.abstract.values import Layer, SymbolicObj, Tensor
 from cnnlint import dims
 
 

@@ -3,7 +3,7 @@ nn.parallel.DistributedDataParallel. The wrapped module is the child ``module``,
 (``model.module``, names ``module.conv1``); they own no parameters."""
 from __future__ import annotations
 
-from cnnlint.interpret.values import Tensor, Unknown, is_module
+from cnnlint.abstract.values import Tensor, Unknown, is_module
 from cnnlint.layers.base import layer, sig
 
 

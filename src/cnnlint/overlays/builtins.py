@@ -5,7 +5,7 @@ Each builtin is a function ``(it, args, kwargs, node) -> value`` registered in `
 """
 from __future__ import annotations
 from typing import Any, Dict
-from cnnlint.interpret.values import Builtin, EnumMember, Function, INCOMPLETE, INCOMPLETE_KEY, Layer, NameListing, Obj, Qual, SizeTuple, SymFloat, SymbolicObj, Tensor, Unknown, UserClass
+from cnnlint.abstract.values import Builtin, EnumMember, Function, INCOMPLETE, INCOMPLETE_KEY, Layer, NameListing, Obj, Qual, SizeTuple, SymFloat, SymbolicObj, Tensor, Unknown, UserClass
 from cnnlint import dims
 from cnnlint.layers.hierarchy import layer_is
 from cnnlint.overlays import pytypes
@@ -63,7 +63,7 @@ def _len(it, args, kwargs, node):
 
 
 def it_star():
-    from cnnlint.interpret.mutation import _STAR_UNKNOWN
+    from cnnlint.abstract.mutation import _STAR_UNKNOWN
 
     return _STAR_UNKNOWN
 
@@ -295,7 +295,7 @@ def _isinstance(it, args, kwargs, node):
                 return Unknown("isinstance")
         elif isinstance(k, UserClass):
             if isinstance(v, (Obj, EnumMember)):
-                from cnnlint.interpret.classes import mro
+                from cnnlint.abstract.classes import mro
 
                 result = result or k in mro(it, v.cls)
             elif isinstance(v, Unknown):
@@ -332,8 +332,8 @@ def _hasattr(it, args, kwargs, node):
         o = args[0]
         if args[1] in o.attrs or args[1] in o.children:
             return True
-        from cnnlint.interpret.classes import lookup_class
-        from cnnlint.interpret.values import _MISSING
+        from cnnlint.abstract.classes import lookup_class
+        from cnnlint.abstract.values import _MISSING
 
         value, _ = lookup_class(it, o.cls, args[1])
         return value is not _MISSING

@@ -307,7 +307,7 @@ def free_shape(it, rank: int) -> Optional[Tuple[Any, ...]]:
 def input_shape(it, x, side: Optional[Side]) -> Optional[Tuple[Any, ...]]:
     """What einops sees of ``x``: a tensor's shape, a list of tensors stacked on a new first
     dimension. None when the rank is unknown."""
-    from cnnlint.interpret.values import Tensor
+    from cnnlint.abstract.values import Tensor
 
     if isinstance(x, Tensor):
         if x.free:
@@ -324,7 +324,7 @@ def input_shape(it, x, side: Optional[Side]) -> Optional[Tuple[Any, ...]]:
 
 
 def axis_value(it, v) -> Any:
-    from cnnlint.interpret.values import SymbolicObj
+    from cnnlint.abstract.values import SymbolicObj
 
     if isinstance(v, SymbolicObj):
         return it.symbol(v.name)
@@ -384,20 +384,20 @@ def call(it, name: str, args, kwargs, node, arg_nodes) -> Any:
 
 
 def _report(it, code, message, node, declared=None, inferred=None):
-    from cnnlint.interpret.tensors import _report as report
+    from cnnlint.abstract.tensors import _report as report
 
     report(it, code, message, node, declared=declared, inferred=inferred)
 
 
 def _desc(node) -> str:
-    from cnnlint.interpret.tensors import _call_desc
+    from cnnlint.abstract.tensors import _call_desc
 
     return _call_desc(node)
 
 
 def _functional(it, op, args, kwargs, node):
-    from cnnlint.interpret.tensors import keep_row
-    from cnnlint.interpret.values import Tensor
+    from cnnlint.abstract.tensors import keep_row
+    from cnnlint.abstract.values import Tensor
 
     names = ("tensor",) + OPS[op]
     bound: Dict[str, Any] = {}
@@ -426,7 +426,7 @@ def _functional(it, op, args, kwargs, node):
 
 
 def _build_layer(it, kind, args, kwargs, node, arg_nodes):
-    from cnnlint.interpret.values import Arg, Layer, Unknown
+    from cnnlint.abstract.values import Arg, Layer, Unknown
 
     names = ("pattern",) if kind == "Rearrange" else ("pattern", "reduction")
     bound: Dict[str, Any] = {}
@@ -455,7 +455,7 @@ def _build_layer(it, kind, args, kwargs, node, arg_nodes):
 
 def layer_forward(layer, x, ctx):
     """The forward of the Rearrange and Reduce layers (registered in cnnlint.layers.einops)."""
-    from cnnlint.interpret.values import Tensor
+    from cnnlint.abstract.values import Tensor
 
     op = layer.kind.lower()
     pattern = layer.value("pattern")
@@ -481,7 +481,7 @@ def _left(op, pattern, axes) -> Optional[Side]:
 
 
 def _parse_shape(it, args, kwargs, node):
-    from cnnlint.interpret.values import Tensor, Unknown
+    from cnnlint.abstract.values import Tensor, Unknown
 
     x = args[0] if args else kwargs.get("x")
     pattern = args[1] if len(args) > 1 else kwargs.get("pattern")
@@ -522,7 +522,7 @@ def _parse_shape(it, args, kwargs, node):
 
 
 def _einsum(it, args, kwargs):
-    from cnnlint.interpret.values import Tensor
+    from cnnlint.abstract.values import Tensor
 
     if len(args) < 2 or not isinstance(args[-1], str) or kwargs:
         return Tensor(None)
@@ -563,7 +563,7 @@ def pack_shapes(pattern: str, shapes):
 
 
 def _pack(it, args, kwargs):
-    from cnnlint.interpret.values import Tensor, Unknown
+    from cnnlint.abstract.values import Tensor, Unknown
 
     tensors = args[0] if args else kwargs.get("tensors")
     pattern = args[1] if len(args) > 1 else kwargs.get("pattern")
@@ -578,7 +578,7 @@ def _pack(it, args, kwargs):
 
 
 def _unpack(it, args, kwargs):
-    from cnnlint.interpret.values import Tensor, Unknown
+    from cnnlint.abstract.values import Tensor, Unknown
 
     packed = args[0] if args else kwargs.get("tensor")
     ps = args[1] if len(args) > 1 else kwargs.get("packed_shapes")

@@ -8,7 +8,7 @@ import itertools
 import operator
 from typing import Any, Callable, Dict, Optional
 
-from cnnlint.interpret.values import Unknown
+from cnnlint.abstract.values import Unknown
 
 MAX_ITEMS = 100_000
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Callable, Dict, Optional
 
 from cnnlint import dims
-from cnnlint.interpret.values import Arg, Builtin, Layer, Obj, Tensor, Unknown, is_module
+from cnnlint.abstract.values import Arg, Builtin, Layer, Obj, Tensor, Unknown, is_module
 from cnnlint.overlays.calls import arg, unknown, registry
 
 OPS: Dict[str, Callable] = {}
@@ -210,7 +210,7 @@ def _remove_spectral_norm(it, args, kwargs, node):
 def _register_parametrization(it, args, kwargs, node):
     """register_parametrization(module, name, parametrization): the parametrization module's
     own parameters join the module's."""
-    from cnnlint.interpret.moduletree import count_params
+    from cnnlint.layers.tree import count_params
 
     module = arg(args, kwargs, 0, "module")
     name = arg(args, kwargs, 1, "tensor_name")

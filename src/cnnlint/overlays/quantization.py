@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from cnnlint.interpret.values import Builtin, Layer, Tensor
+from cnnlint.abstract.values import Builtin, Layer, Tensor
 
 
 def _binary(op: str):
     def run(it, layer, args, kwargs, node):
-        from cnnlint.interpret.tensors import binop
+        from cnnlint.abstract.tensors import binop
 
         x = args[0] if args else kwargs.get("x")
         y = args[1] if len(args) > 1 else kwargs.get("y")

@@ -5,11 +5,11 @@ permute, reductions, chunk/split, expand/repeat, matmul, cat/stack, creation (ze
 More methods live in tensor_methods.py, value-level ones in value_methods.py (installed below).
 """
 from __future__ import annotations
-from cnnlint.interpret.values import SizeTuple, SymbolicObj, Tensor, Unknown
-from cnnlint.interpret.tensors import _axis, _axis_in, _call_desc, _fmt, _report, _sizes, _symbolic_sizes_fit, binop, keep_row, view
+from cnnlint.abstract.values import SizeTuple, SymbolicObj, Tensor, Unknown
+from cnnlint.abstract.tensors import _axis, _axis_in, _call_desc, _fmt, _report, _sizes, _symbolic_sizes_fit, binop, keep_row, view
 from cnnlint.layers.basic import flatten as flatten_shape
 from cnnlint import dims
-from cnnlint.interpret import numeric
+from cnnlint.abstract import numeric
 
 
 # --- tensor methods ------------------------------------------------------------------------
@@ -63,8 +63,8 @@ def _numel(it, x, args, kwargs, node):
 def _flatten_m(it, x, args, kwargs, node, default_start=0):
     start = args[0] if args else kwargs.get("start_dim", default_start)
     end = args[1] if len(args) > 1 else kwargs.get("end_dim", -1)
-    from cnnlint.interpret.layerctx import LayerCtx
-    from cnnlint.interpret.values import Layer
+    from cnnlint.layers.context import LayerCtx
+    from cnnlint.abstract.values import Layer
 
     ctx = LayerCtx(it, Layer("flatten", {}, node), node, x)
     ctx.layer.functional = "flatten"  # type: ignore[attr-defined]

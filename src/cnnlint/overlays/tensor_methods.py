@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from cnnlint import dims
-from cnnlint.interpret.values import Record, SizeTuple, Tensor, Unknown
+from cnnlint.abstract.values import Record, SizeTuple, Tensor, Unknown
 from cnnlint.overlays.calls import arg, dim_of, dims_of, shape_of
 
 METHODS: Dict[str, Callable] = {}
@@ -27,7 +27,7 @@ def method(*names: str, torch: bool = True):
 
 
 def axis(it, node, d, rank, what="dim") -> Optional[int]:
-    from cnnlint.interpret.tensors import _axis_in
+    from cnnlint.abstract.tensors import _axis_in
 
     return _axis_in(it, node, d, rank, what)
 
@@ -82,7 +82,7 @@ def keep_shape(it, x, args, kwargs, node):
 
 def _comparison(op):
     def run(it, x, args, kwargs, node):
-        from cnnlint.interpret.tensors import binop
+        from cnnlint.abstract.tensors import binop
 
         other = arg(args, kwargs, 0, "other")
         return binop(it, op, x, other if isinstance(other, Tensor) else 0, node)
@@ -183,7 +183,7 @@ def reduction(it, x, args, kwargs, node):
 @method("gather", "take_along_dim")
 def gather(it, x, args, kwargs, node):
     """gather(dim, index): the index's shape; the index has the input's rank."""
-    from cnnlint.interpret.tensors import _call_desc, _report
+    from cnnlint.abstract.tensors import _call_desc, _report
 
     d, index = arg(args, kwargs, 0, "dim"), arg(args, kwargs, 1, "index")
     s, i = _shape(x), _shape(index)
@@ -374,7 +374,7 @@ def unfold(it, x, args, kwargs, node):
     if s[a] is not None and dims.as_int(step) not in (None, 0):
         n = dims.floordiv(dims.sub(s[a], size), step) + 1
         if dims.as_int(n) is not None and dims.as_int(n) < 1:
-            from cnnlint.interpret.tensors import _call_desc, _report
+            from cnnlint.abstract.tensors import _call_desc, _report
 
             _report(it, "CNN103", f"{_call_desc(node)}: a window of {dims.fmt(size)} does not fit dim {a} of "
                                   f"size {dims.fmt(s[a])}", node, declared=dims.as_int(size),
@@ -433,7 +433,7 @@ _ELEMENTWISE_COMPARISONS = ("LessThan", "GreaterThan", "LessThanEqual", "Greater
 def compare_tensors(it, op: str, left, right, node):
     """``x > 0``, ``a == b``: an elementwise comparison, the operands broadcast. None for what is
     not one (``x is None``, ``x in xs``)."""
-    from cnnlint.interpret.tensors import broadcast
+    from cnnlint.abstract.tensors import broadcast
 
     if op not in _ELEMENTWISE_COMPARISONS:
         return None

@@ -6,7 +6,7 @@ from typing import Callable, Dict
 
 from cnnlint import dims
 
-from cnnlint.interpret.values import SizeTuple, Tensor
+from cnnlint.abstract.values import SizeTuple, Tensor
 from cnnlint.overlays.calls import arg, desc, dim_of, dims_of, fmt, report, shape_of, unknown, registry
 
 OPS: Dict[str, Callable] = {}
@@ -101,7 +101,7 @@ def outer(it, args, kwargs, node):
 @op("addmm", "baddbmm", "addbmm")
 def addmm(it, args, kwargs, node):
     """addmm(bias, a, b): a @ b (the bias broadcasts onto it); addbmm sums over the batch."""
-    from cnnlint.interpret.tensors import binop
+    from cnnlint.abstract.tensors import binop
 
     a, b = arg(args, kwargs, 1, "mat1", kwargs.get("batch1")), arg(args, kwargs, 2, "mat2", kwargs.get("batch2"))
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
@@ -114,7 +114,7 @@ def addmm(it, args, kwargs, node):
 
 @op("mv", "dot", "inner", "vdot")
 def mv(it, args, kwargs, node):
-    from cnnlint.interpret.tensors import binop
+    from cnnlint.abstract.tensors import binop
 
     a, b = arg(args, kwargs, 0, "input"), arg(args, kwargs, 1, "vec", kwargs.get("other"))
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
@@ -196,7 +196,7 @@ def broadcast_shapes(it, args, kwargs, node):
 def tensor_split(it, args, kwargs, node):
     """tensor_split(x, n, dim): n parts, the first size % n of them one larger; or split at
     the given indices."""
-    from cnnlint.interpret.tensors import _axis_in
+    from cnnlint.abstract.tensors import _axis_in
 
     x, sections, d = arg(args, kwargs, 0, "input"), arg(args, kwargs, 1, "indices_or_sections",
                                                         kwargs.get("sections", kwargs.get("indices"))), \

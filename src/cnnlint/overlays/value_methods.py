@@ -11,8 +11,8 @@ import struct
 from typing import Any, Dict, List, Optional
 
 from cnnlint import dims
-from cnnlint.interpret import numeric
-from cnnlint.interpret.values import SymbolicObj, Tensor
+from cnnlint.abstract import numeric
+from cnnlint.abstract.values import SymbolicObj, Tensor
 from cnnlint.overlays.calls import arg as _arg, method_as_function, registry
 
 MAX_PARTS = 1024  # unbind of a larger known size: too many values to list

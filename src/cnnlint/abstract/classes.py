@@ -5,9 +5,9 @@ from typing import Any, List, Optional
 
 import libcst as cst
 
-from cnnlint.interpret.scope import Scope, dotted
-from cnnlint.interpret.values import _MISSING
-from cnnlint.interpret.values import Builtin, EnumMember, Function, Obj, Qual, Unknown, UserClass
+from cnnlint.abstract.scope import Scope, dotted
+from cnnlint.abstract.values import _MISSING
+from cnnlint.abstract.values import Builtin, EnumMember, Function, Obj, Qual, Unknown, UserClass
 
 MODULE_BASES = {"torch.nn.Module", "torch.nn.modules.module.Module", "nn.Module"}
 

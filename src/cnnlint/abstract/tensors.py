@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Any, List, Optional
 
 from cnnlint import dims
-from cnnlint.interpret import numeric
-from cnnlint.interpret.values import Record, SizeTuple, SymbolicObj, Tensor, Unknown
+from cnnlint.abstract import numeric
+from cnnlint.abstract.values import Record, SizeTuple, SymbolicObj, Tensor, Unknown
 
 
 def _report(it, code, message, node, declared=None, inferred=None, severity=None, factors=None):
-    from cnnlint.interpret.findings import Finding
+    from cnnlint.abstract.findings import Finding
 
     it.report(Finding(code, message, node, declared=dims.to_json(declared), inferred=dims.to_json(inferred),
                       severity=severity, factors=factors))
 
 
 def _fmt(shape):
-    from cnnlint.interpret.findings import fmt_shape
+    from cnnlint.abstract.findings import fmt_shape
 
     return fmt_shape(shape)
 
@@ -63,7 +63,7 @@ def _sizes(it, args, kwargs, key="size"):
 
 
 def _call_desc(node) -> str:
-    from cnnlint.interpret.findings import code_of
+    from cnnlint.abstract.findings import code_of
 
     text = code_of(node)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -137,7 +137,7 @@ def view(it, x: Tensor, sizes: Optional[List[Any]], node):
                     severity="warning")
             return Tensor(tuple(None if s == -1 else s for s in sizes))
         if ps is None and dims.is_symbolic(per_sample):
-            from cnnlint.interpret.findings import INPUT_SYMBOLS
+            from cnnlint.abstract.findings import INPUT_SYMBOLS
             from cnnlint.solve import solve_equal
 
             if {str(s) for s in per_sample.free_symbols} <= INPUT_SYMBOLS:
@@ -287,7 +287,7 @@ def broadcast(it, a: Tensor, b: Tensor, node, what="combine"):
             out.append(x)
         elif ix is not None and iy is not None:
             if ix != iy:
-                from cnnlint.interpret.findings import code_of
+                from cnnlint.abstract.findings import code_of
 
                 text = code_of(node)
                 text = text if len(text) <= 50 else text[:47] + "..."
@@ -314,8 +314,8 @@ def _symbolic_sizes_fit(it, x, y, i, a, b, node, what, broadcast):
     reported) when no input size makes them fit, None when reported as a warning (they fit only
     where one is 1), else True (with the sizes that fit recorded as a constraint on the input,
     for the accepted input sizes)."""
-    from cnnlint.interpret.findings import code_of
-    from cnnlint.interpret.findings import INPUT_SYMBOLS
+    from cnnlint.abstract.findings import code_of
+    from cnnlint.abstract.findings import INPUT_SYMBOLS
     from cnnlint.solve import sizes_meet
 
     meeting = sizes_meet(x, y, it.constraints, broadcast=broadcast, input_symbols=INPUT_SYMBOLS - {"N"})

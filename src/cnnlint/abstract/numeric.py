@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any, Optional, Sequence
 
-from cnnlint.interpret.values import Tensor
+from cnnlint.abstract.values import Tensor
 
 MAX_VALUES = 4096
 

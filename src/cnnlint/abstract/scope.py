@@ -6,7 +6,7 @@ from typing import Any, Dict, Optional
 
 import libcst as cst
 
-from cnnlint.interpret.values import _MISSING
+from cnnlint.abstract.values import _MISSING
 
 class Scope:
     """A function's local names, chained to the scope it was defined in."""

@@ -2,11 +2,11 @@
 assignment, copies; and marking a container incomplete when a change cannot be followed.
 """
 from __future__ import annotations
-from cnnlint.interpret.values import INCOMPLETE, INCOMPLETE_KEY, Layer, Obj, SymbolicObj, Unknown
+from cnnlint.abstract.values import INCOMPLETE, INCOMPLETE_KEY, Layer, Obj, SymbolicObj, Unknown
 from typing import List
 import libcst as cst
 from cnnlint import dims
-from cnnlint.interpret.values import SizeTuple, Tensor
+from cnnlint.abstract.values import SizeTuple, Tensor
 
 
 _STAR_UNKNOWN = Unknown("*args of unknown length")

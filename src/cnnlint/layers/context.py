@@ -2,9 +2,9 @@
 mismatch as a finding with the value the code should have.
 """
 from __future__ import annotations
-from cnnlint.interpret.findings import Finding, INPUT_SYMBOLS, fmt_shape
+from cnnlint.abstract.findings import Finding, INPUT_SYMBOLS, fmt_shape
 from cnnlint.layers.base import LAYERS
-from cnnlint.interpret.values import Layer, Tensor
+from cnnlint.abstract.values import Layer, Tensor
 from typing import Optional
 from cnnlint import dims
 from cnnlint.solve import solve_equal
@@ -156,7 +156,7 @@ def explain_texts(row) -> tuple:
 
 
 def _tmp_layer(kind, values, node):
-    from cnnlint.interpret.values import Arg
+    from cnnlint.abstract.values import Arg
 
     return Layer(kind, {k: Arg(v) for k, v in values.items()}, node)
 
