@@ -1,4 +1,5 @@
-"""User classes: bases, class attributes, methods, instantiation and super()."""
+"""User classes: bases, MRO, class attributes and methods, dataclass fields and Enum members.
+(Calling a class and ``super()`` are the evaluator's: interpret/instances.py.)"""
 from __future__ import annotations
 
 from typing import Any, List, Optional

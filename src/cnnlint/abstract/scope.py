@@ -1,4 +1,5 @@
-"""Name scopes, and the module scope that reads a file's top level lazily."""
+"""Name scopes: a function's local names, chained to the scope it was defined in.
+(A file's top level is interpret/modulescope.py.)"""
 from __future__ import annotations
 
 import ast

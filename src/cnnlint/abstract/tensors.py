@@ -1,5 +1,7 @@
-"""Tensor operations: methods (`x.view`, `x.size()`), torch functions (`torch.cat`), indexing,
-broadcasting arithmetic, and the checks they carry (invalid views, mismatched adds)."""
+"""The tensor operations the evaluator and the knowledge modules share: view/reshape, indexing,
+broadcasting arithmetic and matmul, with the checks they carry (invalid views, mismatched adds),
+and how a finding about a call is reported. The tables of methods and torch functions are in
+overlays/ (tensor_basics.py, tensor_methods.py, torch_functions.py)."""
 from __future__ import annotations
 
 from typing import Any, List, Optional

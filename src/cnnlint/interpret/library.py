@@ -1,5 +1,6 @@
-"""What names from outside the file mean: Python builtins, torch, torch.nn.functional,
-tensor methods and attributes, and the methods of modules and containers."""
+"""The evaluator's dispatch for what comes from outside the file: a call of a qualified name
+(``torch.cat``, ``nn.Conv2d``, ``F.relu``, ``einops.rearrange``), an attribute, a subscript, an
+iteration. It decides which knowledge answers (layers/, overlays/); it holds none itself."""
 from __future__ import annotations
 
 import math
@@ -8,7 +9,7 @@ from cnnlint import dims
 from cnnlint.interpret import instances
 from cnnlint.abstract import classes
 from cnnlint.abstract import tensors
-from cnnlint.overlays import tensor_attributes, tensor_basics
+from cnnlint.overlays import libraries, tensor_attributes, tensor_basics
 from cnnlint.abstract.values import INCOMPLETE, INCOMPLETE_KEY, ArgParser, Builtin, EnumMember, Namespace, Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy, SymbolicObj, SymFloat, Tensor, Unknown, UserClass, is_module
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.quant import QUALIFIED as QUANT_LAYERS
@@ -35,12 +36,9 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
     overlay = nn_utils.lookup(name)
     if overlay is not None:
         return overlay(it, args, kwargs, node)
-    if name.startswith("einops."):  # a third-party library, known in its own module
-        from cnnlint.overlays import einops
-
-        out = einops.call(it, name, args, kwargs, node, arg_nodes)
-        if out is not None:
-            return out
+    out = libraries.call(it, name, args, kwargs, node, arg_nodes)  # einops, itertools, ...: overlays/libraries.py
+    if out is not None:
+        return out
 
     kind = layer_kind(name)
     if kind is not None and (name.count(".") == 2 or ".modules." in name):
@@ -96,12 +94,6 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
         replaced = classes.dataclass_replace(it, args[0], kwargs, node)
         if replaced is not None:
             return replaced
-    if name.startswith("itertools."):
-        from cnnlint.overlays import iter_tools
-
-        listed = iter_tools.call(it, name[10:], args, kwargs)
-        if listed is not None:
-            return listed
     if name.startswith("math."):
         return call_math(it, name[5:], args)
     if name in ("numpy.prod", "np.prod", "math.prod"):

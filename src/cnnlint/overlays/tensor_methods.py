@@ -1,4 +1,4 @@
-"""Tensor methods beyond tensors.METHODS, and the torch.* functions that are the same operation
+"""Tensor methods beyond tensor_basics.METHODS, and the torch.* functions that are the same operation
 with the tensor first (``torch.gather(x, 1, i)`` is ``x.gather(1, i)``). Each method is one
 function ``(it, x, args, kwargs, node) -> value`` in ``METHODS``, fitted to PyTorch 2.13. A
 dim out of range is PyTorch's IndexError (reported); anything cnnlint cannot read gives an

@@ -1,4 +1,4 @@
-"""torch.* functions beyond tensors.TORCH_FUNCTIONS: each one function
+"""torch.* functions beyond tensor_basics.TORCH_FUNCTIONS: each one function
 ``(it, args, kwargs, node) -> value`` in ``OPS``, fitted to PyTorch 2.13."""
 from __future__ import annotations
 

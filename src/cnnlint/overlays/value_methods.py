@@ -3,7 +3,7 @@
 ``chunk``, ``unbind`` and iteration (timm's ``[x.item() for x in torch.linspace(0, rate, depth)]``).
 Shape-only tensor methods live in overlays/tensor_methods.py.
 
-``install`` adds them to tensors.METHODS / tensors.TORCH_FUNCTIONS (a method is
+``install`` adds them to tensor_basics.METHODS / tensor_basics.TORCH_FUNCTIONS (a method is
 ``(it, x, args, kwargs, node)``, a function ``(it, args, kwargs, node)``)."""
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ def _tolist(original):
 
 def _arange(original):
     """torch.arange with a symbolic bound: ``max(0, ceil((end - start) / step))`` elements (known
-    integer start and step, an integer-valued end); the rest as tensors.py has it."""
+    integer start and step, an integer-valued end); the rest as tensor_basics.py has it."""
     def run(it, args, kwargs, node):
         out = original(it, args, kwargs, node)
         if isinstance(out, Tensor) and out.shape is not None:
