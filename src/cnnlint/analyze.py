@@ -2,24 +2,23 @@
 and the shape trace."""
 from __future__ import annotations
 
-import os
-
 import bisect
+import os
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from cnnlint import dims
+from cnnlint.abstract.values import Function, Layer, Obj, SymbolicObj, Tensor, Unknown, UserClass, is_module
 from cnnlint.diagnostics import LayerRow, ModelTrace
 from cnnlint.inputspec import InputSpec, for_model, parse_spec
 from cnnlint.interpret.core import Interp
 from cnnlint.interpret.signals import DeadPath, GiveUp, ReturnSignal
-from cnnlint.layers.tree import subtree_params
-from cnnlint.layers.tree import own_params
+from cnnlint.layers.context import explain_texts
 from cnnlint.layers.tree import count_params
 from cnnlint.layers.tree import named_modules
-from cnnlint.layers.context import explain_texts
-from cnnlint.abstract.values import Function, Layer, Obj, SymbolicObj, Tensor, Unknown, UserClass, is_module
+from cnnlint.layers.tree import own_params
+from cnnlint.layers.tree import subtree_params
 from cnnlint.source import FileContext, ModelDef
 
 

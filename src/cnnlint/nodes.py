@@ -1,9 +1,11 @@
 """Walking libcst and ast trees in source order, and the line/column of a libcst node."""
 from __future__ import annotations
-from typing import List, Optional, Tuple
-import libcst as cst
+
 import re
 from typing import Dict
+from typing import List, Optional, Tuple
+
+import libcst as cst
 
 
 def _fields(tp: type) -> Tuple[str, ...]:

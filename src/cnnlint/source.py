@@ -10,13 +10,13 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from cnnlint.abstract.scope import dotted
+from cnnlint.abstract.values import Qual, UserClass
 from cnnlint.diagnostics import Span
 from cnnlint.interpret import imports
-from cnnlint.abstract.scope import dotted
 from cnnlint.interpret.modulescope import ModuleScope
-from cnnlint.abstract.values import Qual, UserClass
-from cnnlint.toplevel import Layout, Statement, defines, walk_ast
 from cnnlint.nodes import walk
+from cnnlint.toplevel import Layout, Statement, defines, walk_ast
 
 INPUT_COMMENT = re.compile(r"#\s*cnnlint:\s*input-shape\s*=\s*([^\s#]+)")
 TENSOR_MAKERS = {"randn", "rand", "zeros", "ones", "empty", "randint", "full"}

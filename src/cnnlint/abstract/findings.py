@@ -2,8 +2,11 @@
 ``CallRow`` (one layer or op call of the shapes table), and how a node and a shape are written out.
 """
 from __future__ import annotations
+
 from typing import Any, List
+
 import libcst as cst
+
 from cnnlint import dims
 
 

@@ -2,12 +2,14 @@
 assignment, copies; and marking a container incomplete when a change cannot be followed.
 """
 from __future__ import annotations
-from cnnlint.abstract.values import INCOMPLETE, INCOMPLETE_KEY, Layer, Obj, SymbolicObj, Unknown
-from typing import List
-import libcst as cst
-from cnnlint import dims
-from cnnlint.abstract.values import SizeTuple, Tensor
 
+from typing import List
+
+import libcst as cst
+
+from cnnlint import dims
+from cnnlint.abstract.values import INCOMPLETE, INCOMPLETE_KEY, Layer, Obj, SymbolicObj, Unknown
+from cnnlint.abstract.values import SizeTuple, Tensor
 
 _STAR_UNKNOWN = Unknown("*args of unknown length")
 

@@ -9,6 +9,7 @@ import libcst as cst
 
 from cnnlint.abstract.values import _MISSING
 
+
 class Scope:
     """A function's local names, chained to the scope it was defined in."""
 

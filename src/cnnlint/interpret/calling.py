@@ -2,18 +2,22 @@
 user function, and handing torch layers, builtins and library calls to their knowledge. A mixin of ``core.Interp``.
 """
 from __future__ import annotations
+
 from typing import Any
-from cnnlint.interpret.signals import BreakSignal, ContinueSignal, DeadPath, ReturnSignal
-from cnnlint.abstract.values import Builtin, Function, Layer, Obj, Partial, Qual, SuperProxy, Tensor, Unknown, UserClass, _MISSING
-from cnnlint.interpret.limits import MAX_DEPTH
+
+import libcst as cst
+
+from cnnlint.abstract.findings import code_of
 from cnnlint.abstract.mutation import MUTATORS, _KW_UNKNOWN, _STAR_UNKNOWN, mark_incomplete, spoil
 from cnnlint.abstract.scope import Scope
-from cnnlint.abstract.findings import code_of
-from cnnlint.interpret.library import call_qual as _call_qual, get_attribute as _get_attribute
+from cnnlint.abstract.values import (Builtin, Function, Layer, Obj, Partial, Qual, SuperProxy, Tensor,
+                                     Unknown, UserClass, _MISSING)
 from cnnlint.interpret.instances import instantiate as _instantiate
+from cnnlint.interpret.library import call_qual as _call_qual, get_attribute as _get_attribute
+from cnnlint.interpret.limits import MAX_DEPTH
 from cnnlint.interpret.modules import call_module as _call_module
-import libcst as cst
 from cnnlint.interpret.operators import join
+from cnnlint.interpret.signals import BreakSignal, ContinueSignal, DeadPath, ReturnSignal
 
 
 class Calls:
@@ -197,15 +201,9 @@ class Calls:
         args = list(args)
         kwargs = dict(kwargs)
         for i, p in enumerate(positional):
-            name = p.name.value
             if i < len(args):
-                scope.vars[name] = args[i]
-            elif name in kwargs:
-                scope.vars[name] = kwargs.pop(name)
-            elif p.default is not None:
-                scope.vars[name] = self.eval(p.default, func.scope)
-            else:
-                self.bind_error = f"without its argument '{name}'"
+                scope.vars[p.name.value] = args[i]
+            elif not self._bind_named(p, kwargs, scope, func):
                 return False
         extra = args[len(positional):]
         if type(params.star_arg) is cst.Param:
@@ -214,18 +212,25 @@ class Calls:
             self.bind_error = f"with {len(extra)} argument(s) too many"
             return False
         for p in params.kwonly_params:
-            name = p.name.value
-            if name in kwargs:
-                scope.vars[name] = kwargs.pop(name)
-            elif p.default is not None:
-                scope.vars[name] = self.eval(p.default, func.scope)
-            else:
-                self.bind_error = f"without its argument '{name}'"
+            if not self._bind_named(p, kwargs, scope, func):
                 return False
         if params.star_kwarg is not None:
             scope.vars[params.star_kwarg.name.value] = kwargs
         elif kwargs:
             self.bind_error = f"with unexpected argument(s) {', '.join(map(str, kwargs))}"
+            return False
+        return True
+
+
+    def _bind_named(self, p, kwargs, scope: Scope, func) -> bool:
+        """A parameter not given by position: by keyword, else its default, else a bind error."""
+        name = p.name.value
+        if name in kwargs:
+            scope.vars[name] = kwargs.pop(name)
+        elif p.default is not None:
+            scope.vars[name] = self.eval(p.default, func.scope)
+        else:
+            self.bind_error = f"without its argument '{name}'"
             return False
         return True
 

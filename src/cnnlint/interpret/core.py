@@ -9,14 +9,13 @@ from __future__ import annotations
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-
 from cnnlint import dims
-from cnnlint.abstract.values import Tensor, Unknown
-from cnnlint.interpret.signals import GiveUp
 from cnnlint.abstract.findings import CallRow, Finding
+from cnnlint.abstract.values import Tensor, Unknown
 from cnnlint.interpret import limits
 from cnnlint.interpret.calling import Calls
 from cnnlint.interpret.expressions import Expressions
+from cnnlint.interpret.signals import GiveUp
 from cnnlint.interpret.statements import Statements
 
 

@@ -2,16 +2,21 @@
 comprehensions. A mixin of ``core.Interp``.
 """
 from __future__ import annotations
+
 from typing import Any, Dict
-from cnnlint.abstract.values import Builtin, Function, INCOMPLETE, Layer, Obj, Partial, Qual, SizeTuple, SymFloat, SymbolicObj, Tensor, Unknown, UserClass, _MISSING
-from cnnlint.interpret.limits import MAX_LOOP
-from cnnlint.abstract.scope import Scope
-from cnnlint.abstract.mutation import _STAR_UNKNOWN
-from cnnlint.interpret.operators import _float_binop, compare, join
-from cnnlint.interpret.imports import resolve as _resolve
-from cnnlint.interpret.library import BUILTINS as _BUILTINS, get_attribute as _get_attribute, iterate as _iterate, subscript as _subscript, tensor_binop as _tensor_binop
+
 import libcst as cst
+
 from cnnlint import dims
+from cnnlint.abstract.mutation import _STAR_UNKNOWN
+from cnnlint.abstract.scope import Scope
+from cnnlint.abstract.values import (Builtin, Function, INCOMPLETE, Layer, Obj, Partial, Qual, SizeTuple,
+                                     SymFloat, SymbolicObj, Tensor, Unknown, UserClass, _MISSING)
+from cnnlint.interpret.imports import resolve as _resolve
+from cnnlint.interpret.library import (BUILTINS as _BUILTINS, get_attribute as _get_attribute, iterate as
+                                       _iterate, subscript as _subscript, tensor_binop as _tensor_binop)
+from cnnlint.interpret.limits import MAX_LOOP
+from cnnlint.interpret.operators import _float_binop, compare, join
 
 
 class Expressions:

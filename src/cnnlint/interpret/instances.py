@@ -2,9 +2,11 @@
 reading an attribute of an instance, and ``super()``.
 """
 from __future__ import annotations
+
+from cnnlint.abstract.classes import (bind_value, dataclass_init, enum_member, is_dataclass, lookup_class,
+                                      mro, torch_base)
 from cnnlint.abstract.values import Builtin, Function, Layer, Obj, SuperProxy, Unknown, UserClass, _MISSING
 from cnnlint.layers.base import LAYERS
-from cnnlint.abstract.classes import bind_value, dataclass_init, enum_member, is_dataclass, lookup_class, mro, torch_base
 
 
 def instantiate(interp, cls: UserClass, args, kwargs, node):

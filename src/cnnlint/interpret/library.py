@@ -6,27 +6,27 @@ from __future__ import annotations
 import math
 
 from cnnlint import dims
-from cnnlint.interpret import instances
 from cnnlint.abstract import classes
 from cnnlint.abstract import tensors
-from cnnlint.overlays import libraries, tensor_attributes, tensor_basics
-from cnnlint.abstract.values import INCOMPLETE, INCOMPLETE_KEY, ArgParser, Builtin, EnumMember, Namespace, Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy, SymbolicObj, SymFloat, Tensor, Unknown, UserClass, is_module
-from cnnlint.layers import FUNCTIONALS, LAYERS
-from cnnlint.layers.quant import QUALIFIED as QUANT_LAYERS
-from cnnlint.overlays import pytypes
-from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
-from cnnlint.overlays import nn_utils
-from cnnlint.overlays.functional import OPS as FUNCTIONAL_OPS
-from cnnlint.overlays.torch_functions import OPS as TORCH_OPS
-from cnnlint.overlays.torch_calls import CONSTANT_CALLS, KEEP_FUNCTIONALS, PASS_THROUGH
-from cnnlint.layers.context import _tmp_layer
 from cnnlint.abstract.mutation import deep_copy, shallow_copy
-from cnnlint.layers.hierarchy import layer_kind
+from cnnlint.abstract.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Builtin, EnumMember, Namespace,
+                                     Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
+                                     SymbolicObj, SymFloat, Tensor, Unknown, UserClass, is_module)
+from cnnlint.interpret import instances
 from cnnlint.interpret.module_methods import layer_attribute, module_method
+from cnnlint.layers import FUNCTIONALS, LAYERS
+from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
+from cnnlint.layers.context import _tmp_layer
+from cnnlint.layers.hierarchy import layer_kind
+from cnnlint.layers.quant import QUALIFIED as QUANT_LAYERS
+from cnnlint.overlays import libraries, tensor_attributes, tensor_basics
+from cnnlint.overlays import nn_utils
+from cnnlint.overlays import pytypes
 from cnnlint.overlays.builtins import BUILTINS, it_star
 from cnnlint.overlays.containers import _argparse_method, _dict_method, _list_method, _str_method
-
-
+from cnnlint.overlays.functional import OPS as FUNCTIONAL_OPS
+from cnnlint.overlays.torch_calls import CONSTANT_CALLS, KEEP_FUNCTIONALS, PASS_THROUGH
+from cnnlint.overlays.torch_functions import OPS as TORCH_OPS
 
 # --- torch and friends ------------------------------------------------------------------------
 

@@ -3,7 +3,6 @@ load), seconds (a safety net), call depth and loop length.
 """
 from __future__ import annotations
 
-
 MAX_STEPS = 400_000  # the budget that decides: steps, so results do not depend on the machine's load
 
 

@@ -2,11 +2,12 @@
 ``parameters()``, ``add_module``, ``in_features`` / ``kernel_size`` / ``weight``, ...
 """
 from __future__ import annotations
-from cnnlint.abstract.values import Builtin, INCOMPLETE, Layer, Obj, Qual, SymbolicObj, Tensor, Unknown, UserClass, is_module
-from cnnlint.layers.weights import as_dim, weight_tensor
-from cnnlint.abstract import classes
-from cnnlint.overlays import quantization
 
+from cnnlint.abstract import classes
+from cnnlint.abstract.values import (Builtin, INCOMPLETE, Layer, Obj, Qual, SymbolicObj, Tensor, Unknown,
+                                     UserClass, is_module)
+from cnnlint.layers.weights import as_dim, weight_tensor
+from cnnlint.overlays import quantization
 
 _TUPLE_ATTRS = ("kernel_size", "stride", "padding", "dilation", "output_padding")
 

@@ -6,8 +6,9 @@ from typing import Any, Dict, Optional
 from cnnlint.abstract.findings import CallRow
 from cnnlint.abstract.values import Arg, Layer, Obj, SymbolicObj, Tensor, Unknown, is_module
 from cnnlint.layers import KEYWORD_ONLY, LAYERS, REQUIRED
-from cnnlint.layers.hierarchy import CONTAINERS
 from cnnlint.layers.context import LayerCtx
+from cnnlint.layers.hierarchy import CONTAINERS
+
 
 def bind(signature, args, kwargs, arg_nodes) -> Optional[Dict[str, Arg]]:
     """Match a call's arguments to a layer signature; None when they do not fit."""

@@ -2,13 +2,17 @@
 within one step budget per file; imports, star imports and ``if``-guarded compatibility shims.
 """
 from __future__ import annotations
-from typing import Any, Dict, Optional
-from cnnlint.abstract.values import ArgParser, Deferred, Function, Qual, Unknown, UserClass, _MISSING
-from cnnlint.abstract.scope import Scope, dotted
-from cnnlint.interpret import shims
+
 import ast
+from typing import Any, Dict, Optional
+
 import libcst as cst
 
+from cnnlint.abstract.scope import Scope, dotted
+from cnnlint.abstract.values import ArgParser, Deferred, Function, Qual, Unknown, UserClass, _MISSING
+from cnnlint.interpret import shims
+from cnnlint.interpret.imports import resolve_plain
+from cnnlint.interpret.signals import GiveUp
 
 LAZY_STEPS = 100_000  # steps a file's module-level values may take, all together
 
@@ -138,15 +142,8 @@ class ModuleScope(Scope):
                 expr = self.lazy[name] = expr.value()
             if expr is None or name in self._evaluating:
                 return Unknown(f"'{name}' is assigned more than once at module level")
-            from cnnlint.interpret.signals import GiveUp
-
             self._evaluating.add(name)
-            interp = self._interp_factory()
-            # module-level values are mostly small (sizes, configs, layer lists): a file's
-            # constants share one step budget, so that code which computes at import time
-            # (tables, symbolic algebra) is given up on early instead of run
-            interp.max_steps = min(interp.max_steps, max(0, self.lazy_budget))
-            interp.next_check = min(interp.next_check, interp.max_steps + 1)
+            interp = self._budgeted_interp()
             try:
                 value = self.vars[name] = interp.eval(expr, self)
                 if isinstance(value, ArgParser):  # the top level's parser.add_argument(...) lines
@@ -164,25 +161,27 @@ class ModuleScope(Scope):
                 if star.name in ("torch.nn", "torch") and name[:1].isupper():
                     return Qual(f"{star.name}.{name}", star.origin)
                 continue
-            from cnnlint.interpret.imports import resolve_plain
-
             found = resolve_plain(Qual(f"{star.name}.{name}", star.origin))
             if found is not None:
                 self.vars[name] = found
                 return found
         return _MISSING
 
-
-    def _run_conditional(self, cond, name: str) -> Any:
-        """The values the names of a top-level `if` get (shims.py), worked out once."""
-        from cnnlint.interpret.signals import GiveUp
-
-        if cond in self._evaluating:
-            return Unknown(f"'{name}' is used in the condition that defines it")
-        self._evaluating.add(cond)
+    def _budgeted_interp(self):
+        """An interpreter for module-level values. They are mostly small (sizes, configs, layer
+        lists): a file's constants share one step budget, so that code which computes at import
+        time (tables, symbolic algebra) is given up on early instead of run."""
         interp = self._interp_factory()
         interp.max_steps = min(interp.max_steps, max(0, self.lazy_budget))
         interp.next_check = min(interp.next_check, interp.max_steps + 1)
+        return interp
+
+    def _run_conditional(self, cond, name: str) -> Any:
+        """The values the names of a top-level `if` get (shims.py), worked out once."""
+        if cond in self._evaluating:
+            return Unknown(f"'{name}' is used in the condition that defines it")
+        self._evaluating.add(cond)
+        interp = self._budgeted_interp()
         try:
             values = shims.branch_values(interp, cond.statement.resolve(), self, cond.prior)
         except GiveUp:

@@ -2,8 +2,10 @@
 two branches give a name.
 """
 from __future__ import annotations
-from cnnlint.abstract.values import INCOMPLETE_KEY, Layer, NameListing, Obj, Qual, SymFloat, SymbolicObj, Tensor, Unknown, _MISSING
+
 from cnnlint import dims
+from cnnlint.abstract.values import (INCOMPLETE_KEY, Layer, NameListing, Obj, Qual, SymFloat, SymbolicObj,
+                                     Tensor, Unknown, _MISSING)
 
 
 def _float_binop(op: str, left, right):

@@ -2,15 +2,19 @@
 match, assignment and deletion. A mixin of ``core.Interp``.
 """
 from __future__ import annotations
+
 from typing import Any, Dict, Tuple
-from cnnlint.interpret.signals import BreakSignal, ContinueSignal, DeadPath, ReturnSignal
+
+import libcst as cst
+
+from cnnlint.abstract.mutation import (assigned_names, del_item, in_place_op, mark_incomplete,
+                                       mutated_targets, set_item)
+from cnnlint.abstract.scope import Scope, dotted
 from cnnlint.abstract.values import Function, Layer, Obj, Tensor, Unknown, UserClass, _MISSING, is_module
 from cnnlint.interpret.limits import MAX_LOOP
-from cnnlint.abstract.scope import Scope, dotted
 from cnnlint.interpret.modulescope import bind_import
-from cnnlint.abstract.mutation import assigned_names, del_item, in_place_op, mark_incomplete, mutated_targets, set_item
 from cnnlint.interpret.operators import compare, join
-import libcst as cst
+from cnnlint.interpret.signals import BreakSignal, ContinueSignal, DeadPath, ReturnSignal
 
 
 class Statements:

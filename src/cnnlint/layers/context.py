@@ -2,11 +2,13 @@
 mismatch as a finding with the value the code should have.
 """
 from __future__ import annotations
-from cnnlint.abstract.findings import Finding, INPUT_SYMBOLS, fmt_shape
-from cnnlint.layers.base import LAYERS
-from cnnlint.abstract.values import Layer, Tensor
+
 from typing import Optional
+
 from cnnlint import dims
+from cnnlint.abstract.findings import Finding, INPUT_SYMBOLS, fmt_shape
+from cnnlint.abstract.values import Layer, Tensor
+from cnnlint.layers.base import LAYERS
 from cnnlint.solve import solve_equal
 
 

@@ -1,9 +1,11 @@
 """The tree of an nn.Module: its children and named submodules, and its parameter count."""
 from __future__ import annotations
+
 from typing import Any, Dict, Iterator, List, Tuple
+
+from cnnlint import dims
 from cnnlint.abstract.values import INCOMPLETE, Layer, Obj, is_module
 from cnnlint.layers.base import LAYERS
-from cnnlint import dims
 
 
 def named_modules(root, prefix: str = "") -> Iterator[Tuple[str, Any]]:

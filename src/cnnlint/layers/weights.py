@@ -2,8 +2,9 @@
 ``layer.weight.shape`` gives, for Linear, Conv*, norms and Embedding.
 """
 from __future__ import annotations
-from cnnlint.abstract.values import Layer, SymbolicObj, Tensor
+
 from cnnlint import dims
+from cnnlint.abstract.values import Layer, SymbolicObj, Tensor
 
 
 def as_dim(value):

@@ -4,12 +4,15 @@ Each builtin is a function ``(it, args, kwargs, node) -> value`` registered in `
 ``@_b(name)``; what it cannot answer exactly is ``Unknown``.
 """
 from __future__ import annotations
+
 from typing import Any, Dict
-from cnnlint.abstract.values import Builtin, EnumMember, Function, INCOMPLETE, INCOMPLETE_KEY, Layer, NameListing, Obj, Qual, SizeTuple, SymFloat, SymbolicObj, Tensor, Unknown, UserClass
+
 from cnnlint import dims
+from cnnlint.abstract.values import (Builtin, EnumMember, Function, INCOMPLETE, INCOMPLETE_KEY, Layer,
+                                     NameListing, Obj, Qual, SizeTuple, SymFloat, SymbolicObj, Tensor,
+                                     Unknown, UserClass)
 from cnnlint.layers.hierarchy import layer_is
 from cnnlint.overlays import pytypes
-
 
 # --- Python builtins ------------------------------------------------------------------------
 

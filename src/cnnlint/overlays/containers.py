@@ -2,9 +2,10 @@
 and argparse parsers (``parser.add_argument`` / ``parse_args`` give their defaults).
 """
 from __future__ import annotations
+
+from cnnlint import dims
 from cnnlint.abstract.values import ArgParser, Builtin, INCOMPLETE_KEY, Namespace, Unknown
 from cnnlint.overlays.builtins import _dict, _plain, it_star
-from cnnlint import dims
 
 
 def _argparse_method(parser: ArgParser, name: str):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from cnnlint.abstract.values import ArgParser, Builtin, Function, Layer, Namespace, Obj, Partial, Qual, SymbolicObj, Tensor, Unknown, UserClass
+from cnnlint.abstract.values import (ArgParser, Builtin, Function, Layer, Namespace, Obj, Partial, Qual,
+                                     SymbolicObj, Tensor, Unknown, UserClass)
 from cnnlint.layers.hierarchy import layer_is
 
 # builtins that are classes (isinstance(int, type) is True); the other builtins are functions

@@ -3,11 +3,10 @@ attributes (``shape``, ``ndim``, ``T``, ``data``); an in-place method nobody nam
 """
 from __future__ import annotations
 
-from cnnlint.overlays import tensor_methods as _overlay
-from cnnlint.abstract.values import Builtin, Tensor, Unknown
 from cnnlint.abstract.tensors import _SHAPE_CHANGING_INPLACE
+from cnnlint.abstract.values import Builtin, Tensor, Unknown
+from cnnlint.overlays import tensor_methods as _overlay
 from cnnlint.overlays.tensor_basics import METHODS, _dim_m, _keep, _size, _t, _with_row
-
 
 
 def tensor_attribute(it, x: Tensor, name: str):

@@ -5,12 +5,13 @@ permute, reductions, chunk/split, expand/repeat, matmul, cat/stack, creation (ze
 More methods live in tensor_methods.py, value-level ones in value_methods.py (installed below).
 """
 from __future__ import annotations
-from cnnlint.abstract.values import SizeTuple, SymbolicObj, Tensor, Unknown
-from cnnlint.abstract.tensors import _axis, _axis_in, _call_desc, _fmt, _report, _sizes, _symbolic_sizes_fit, binop, keep_row, view
-from cnnlint.layers.basic import flatten as flatten_shape
+
 from cnnlint import dims
 from cnnlint.abstract import numeric
-
+from cnnlint.abstract.tensors import (_axis, _axis_in, _call_desc, _fmt, _report, _sizes, _symbolic_sizes_fit,
+                                      binop, keep_row, view)
+from cnnlint.abstract.values import SizeTuple, SymbolicObj, Tensor, Unknown
+from cnnlint.layers.basic import flatten as flatten_shape
 
 # --- tensor methods ------------------------------------------------------------------------
 

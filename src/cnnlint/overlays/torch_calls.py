@@ -3,7 +3,6 @@ argument, calls with a constant answer in eager mode, and functionals that keep 
 """
 from __future__ import annotations
 
-
 PASS_THROUGH = {"typing.cast": 1, "torch.jit.annotate": 1, "torch.autograd.Variable": 0,
                 "torch.autograd.variable.Variable": 0}
 
