@@ -15,10 +15,7 @@ from cnnlint.inputspec import InputSpec, for_model, parse_spec
 from cnnlint.interpret.core import Interp
 from cnnlint.interpret.signals import DeadPath, GiveUp, ReturnSignal
 from cnnlint.layers.context import explain_texts
-from cnnlint.layers.tree import count_params
-from cnnlint.layers.tree import named_modules
-from cnnlint.layers.tree import own_params
-from cnnlint.layers.tree import subtree_params
+from cnnlint.layers.tree import count_params, named_modules, own_params, subtree_params
 from cnnlint.source import FileContext, ModelDef
 
 

@@ -7,8 +7,7 @@ from typing import Any, List, Optional
 import libcst as cst
 
 from cnnlint.abstract.scope import Scope, dotted
-from cnnlint.abstract.values import Builtin, EnumMember, Function, Obj, Qual, Unknown, UserClass
-from cnnlint.abstract.values import _MISSING
+from cnnlint.abstract.values import Builtin, EnumMember, Function, Obj, Qual, Unknown, UserClass, _MISSING
 
 MODULE_BASES = {"torch.nn.Module", "torch.nn.modules.module.Module", "nn.Module"}
 

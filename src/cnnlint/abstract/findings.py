@@ -8,6 +8,7 @@ from typing import Any, List
 import libcst as cst
 
 from cnnlint import dims
+from cnnlint.fromast import text_of
 
 
 class Finding:
@@ -41,8 +42,6 @@ class CallRow:
 
 
 def code_of(node) -> str:
-    from cnnlint.fromast import text_of
-
     text = text_of(node)  # the file's own text, for a node built from the ast
     if text is not None:
         return text

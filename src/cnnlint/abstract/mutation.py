@@ -8,8 +8,8 @@ from typing import List
 import libcst as cst
 
 from cnnlint import dims
-from cnnlint.abstract.values import INCOMPLETE, INCOMPLETE_KEY, Layer, Obj, SymbolicObj, Unknown
-from cnnlint.abstract.values import SizeTuple, Tensor
+from cnnlint.abstract.values import INCOMPLETE, INCOMPLETE_KEY, Layer, Obj, SizeTuple, SymbolicObj, Tensor, Unknown
+from cnnlint.nodes import walk
 
 _STAR_UNKNOWN = Unknown("*args of unknown length")
 
@@ -28,8 +28,6 @@ _ATTR_MUTATORS = {"register_buffer": "buffer", "register_parameter": "attr"}
 def mutated_targets(stmt):
     """(kind, expression, attribute) for what a block mutates: ``x.append(..)`` -> ("items", x, None);
     ``self.a = ..`` -> ("attr", self, "a")."""
-    from cnnlint.nodes import walk
-
     found = []
 
     def target(t):
@@ -221,8 +219,6 @@ def in_place_op(interp, op: str, current, value):
 
 
 def assigned_names(stmt) -> List[str]:
-    from cnnlint.nodes import walk
-
     names: List[str] = []
     for node in walk(stmt):
         tp = type(node)

@@ -8,19 +8,17 @@ from typing import Any, List, Optional
 
 from cnnlint import dims
 from cnnlint.abstract import numeric
+from cnnlint.abstract.findings import Finding, INPUT_SYMBOLS, code_of, fmt_shape
 from cnnlint.abstract.values import Record, SizeTuple, SymbolicObj, Tensor, Unknown
+from cnnlint.solve import sizes_meet, solve_equal
 
 
 def _report(it, code, message, node, declared=None, inferred=None, severity=None, factors=None):
-    from cnnlint.abstract.findings import Finding
-
     it.report(Finding(code, message, node, declared=dims.to_json(declared), inferred=dims.to_json(inferred),
                       severity=severity, factors=factors))
 
 
 def _fmt(shape):
-    from cnnlint.abstract.findings import fmt_shape
-
     return fmt_shape(shape)
 
 
@@ -65,8 +63,6 @@ def _sizes(it, args, kwargs, key="size"):
 
 
 def _call_desc(node) -> str:
-    from cnnlint.abstract.findings import code_of
-
     text = code_of(node)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -139,9 +135,6 @@ def view(it, x: Tensor, sizes: Optional[List[Any]], node):
                     severity="warning")
             return Tensor(tuple(None if s == -1 else s for s in sizes))
         if ps is None and dims.is_symbolic(per_sample):
-            from cnnlint.abstract.findings import INPUT_SYMBOLS
-            from cnnlint.solve import solve_equal
-
             if {str(s) for s in per_sample.free_symbols} <= INPUT_SYMBOLS:
                 sol = solve_equal(per_sample, r, it.constraints)
                 if sol.possible:
@@ -289,8 +282,6 @@ def broadcast(it, a: Tensor, b: Tensor, node, what="combine"):
             out.append(x)
         elif ix is not None and iy is not None:
             if ix != iy:
-                from cnnlint.abstract.findings import code_of
-
                 text = code_of(node)
                 text = text if len(text) <= 50 else text[:47] + "..."
                 _report(it, "CNN106", f"`{text}` cannot {what} {_fmt(a.shape)} and {_fmt(b.shape)}: "
@@ -316,10 +307,6 @@ def _symbolic_sizes_fit(it, x, y, i, a, b, node, what, broadcast):
     reported) when no input size makes them fit, None when reported as a warning (they fit only
     where one is 1), else True (with the sizes that fit recorded as a constraint on the input,
     for the accepted input sizes)."""
-    from cnnlint.abstract.findings import code_of
-    from cnnlint.abstract.findings import INPUT_SYMBOLS
-    from cnnlint.solve import sizes_meet
-
     meeting = sizes_meet(x, y, it.constraints, broadcast=broadcast, input_symbols=INPUT_SYMBOLS - {"N"})
     if meeting.fits is None:
         return True

@@ -12,19 +12,19 @@ from cnnlint.abstract.mutation import MUTATORS, _KW_UNKNOWN, _STAR_UNKNOWN, mark
 from cnnlint.abstract.scope import Scope
 from cnnlint.abstract.values import (Builtin, Function, Layer, Obj, Partial, Qual, SuperProxy, Tensor,
                                      Unknown, UserClass, _MISSING)
-from cnnlint.interpret.instances import instantiate as _instantiate
+from cnnlint.interpret.instances import instantiate as _instantiate, make_super
 from cnnlint.interpret.library import call_qual as _call_qual, get_attribute as _get_attribute
 from cnnlint.interpret.limits import MAX_DEPTH
 from cnnlint.interpret.modules import call_module as _call_module
 from cnnlint.interpret.operators import join
 from cnnlint.interpret.signals import BreakSignal, ContinueSignal, DeadPath, ReturnSignal
+from cnnlint.interpret.unlisted import unlisted_arguments
+from cnnlint.overlays.tensor_basics import METHODS
 
 
 class Calls:
     def eval_Call(self, node, scope):
         if type(node.func) is cst.Name and node.func.value == "super" and scope.lookup("super") is _MISSING:
-            from cnnlint.interpret.instances import make_super
-
             args, _, _ = self.eval_args(node.args, scope)
             return make_super(self, scope, args)
         receiver = _MISSING
@@ -58,8 +58,6 @@ class Calls:
 
     def inplace(self, x: Tensor, method: str, args, kwargs, node, scope):
         """``x.unsqueeze_(1)``: the shape of ``x`` itself changes."""
-        from cnnlint.overlays.tensor_basics import METHODS
-
         base = method[:-1]
         if base not in ("unsqueeze", "squeeze", "transpose", "t", "swapaxes", "swapdims", "resize", "resize_as",
                         "as_strided", "set"):
@@ -98,8 +96,6 @@ class Calls:
         self.tick()
         if _KW_UNKNOWN in kwargs or any(a is _STAR_UNKNOWN for a in args):
             if isinstance(func, Obj):
-                from cnnlint.interpret.unlisted import unlisted_arguments
-
                 args, kwargs = unlisted_arguments(self, func, args, kwargs, _STAR_UNKNOWN, _KW_UNKNOWN)
             elif isinstance(func, Builtin) and getattr(func.fn, "takes_unlisted", False):
                 # nn.Sequential.__init__(*layers) of a subclass: the modules it holds are not known

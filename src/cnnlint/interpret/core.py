@@ -17,6 +17,7 @@ from cnnlint.interpret.calling import Calls
 from cnnlint.interpret.expressions import Expressions
 from cnnlint.interpret.signals import GiveUp
 from cnnlint.interpret.statements import Statements
+from cnnlint.rules import RULES
 
 
 class Interp(Statements, Expressions, Calls):
@@ -126,8 +127,6 @@ class Interp(Statements, Expressions, Calls):
     # --- classes and modules -------------------------------------------------------------
 
 def _rule_error(code: str) -> bool:
-    from cnnlint.rules import RULES
-
     return code not in RULES or RULES[code].severity == "error"
 
 

@@ -17,6 +17,7 @@ from cnnlint.interpret.library import (BUILTINS as _BUILTINS, get_attribute as _
                                        _iterate, subscript as _subscript, tensor_binop as _tensor_binop)
 from cnnlint.interpret.limits import MAX_LOOP
 from cnnlint.interpret.operators import _float_binop, compare, join
+from cnnlint.overlays.tensor_methods import compare_tensors
 
 
 class Expressions:
@@ -136,8 +137,6 @@ class Expressions:
         for target in node.comparisons:
             right = self.eval(target.comparator, scope)
             if (isinstance(left, Tensor) or isinstance(right, Tensor)) and len(node.comparisons) == 1:
-                from cnnlint.overlays.tensor_methods import compare_tensors
-
                 found = compare_tensors(self, type(target.operator).__name__, left, right, node)
                 if found is not None:
                     return found

@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from cnnlint.abstract.values import Qual
-from cnnlint.abstract.values import _MISSING
+from cnnlint.abstract.values import Qual, _MISSING
 
 _STD = ("torch", "typing", "collections", "functools", "math", "numpy", "np", "warnings", "itertools",
         "dataclasses", "abc", "enum", "os", "sys", "re", "copy", "operator", "builtins", "__future__")

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from cnnlint.abstract.classes import (bind_value, dataclass_init, enum_member, is_dataclass, lookup_class,
                                       mro, torch_base)
-from cnnlint.abstract.values import Builtin, Function, Layer, Obj, SuperProxy, Unknown, UserClass, _MISSING
+from cnnlint.abstract.values import (Builtin, Function, INCOMPLETE, Layer, Obj, SuperProxy, Unknown,
+                                     UserClass, _MISSING)
+from cnnlint.interpret.module_methods import layer_attribute, module_method
+from cnnlint.interpret.modules import apply_layer, build_container, build_layer
 from cnnlint.layers.base import LAYERS
 
 
@@ -29,18 +32,12 @@ def instantiate(interp, cls: UserClass, args, kwargs, node):
 def torch_init(interp, obj: Obj, base: str, args, kwargs, node):
     """nn.Module.__init__ / nn.Sequential.__init__ called on a user subclass."""
     if base in ("Sequential", "ModuleList", "ModuleDict"):
-        from cnnlint.interpret.modules import build_container
-
         built = build_container(interp, base, list(args), dict(kwargs), node)
         if isinstance(built, Layer):
             obj.children.update(built.children)
         else:
-            from cnnlint.abstract.values import INCOMPLETE
-
             obj.children[INCOMPLETE] = built
     elif base in LAYERS:
-        from cnnlint.interpret.modules import build_layer
-
         built = build_layer(interp, base, list(args), dict(kwargs), node, {})
         obj.base_layer = built if isinstance(built, Layer) else None
         if obj.base_layer is None:
@@ -57,8 +54,6 @@ def attribute(interp, obj: Obj, name: str):
     if value is not _MISSING:
         return bind_value(interp, value, obj, obj.cls)
     if obj.base_layer is not None:
-        from cnnlint.interpret.module_methods import layer_attribute
-
         value = layer_attribute(interp, obj.base_layer, name)
         if not isinstance(value, Unknown):
             return value
@@ -74,8 +69,6 @@ def attribute(interp, obj: Obj, name: str):
                        if len(a) == 1 and isinstance(a[0], str) else Unknown("__getattr__"))
     base = torch_base(interp, obj.cls)
     if base is not None:
-        from cnnlint.interpret.module_methods import module_method
-
         method = module_method(obj, name, base)
         if method is not None:
             return method
@@ -132,7 +125,6 @@ def super_attribute(interp, proxy: SuperProxy, name: str):
     if name == "forward" and obj.base_layer is not None and not any(k in obj.attrs for k in obj.base_layer.args):
         # `class BNAct(nn.BatchNorm2d)` whose forward calls super().forward(x): the torch layer's own
         # forward, with the arguments it was built with (unless the subclass rebinds one of them)
-        from cnnlint.interpret.modules import apply_layer
 
         layer = obj.base_layer
         return Builtin("forward", lambda it, a, k, n: apply_layer(

@@ -6,33 +6,34 @@ from __future__ import annotations
 import math
 
 from cnnlint import dims
-from cnnlint.abstract import classes
-from cnnlint.abstract import tensors
-from cnnlint.abstract.mutation import deep_copy, shallow_copy
+from cnnlint.abstract import classes, tensors
+from cnnlint.abstract.classes import torch_base
+from cnnlint.abstract.mutation import deep_copy, shallow_copy, spoil
+from cnnlint.abstract.tensors import _call_desc, _report
 from cnnlint.abstract.values import (INCOMPLETE, INCOMPLETE_KEY, ArgParser, Builtin, EnumMember, Namespace,
                                      Record, Function, Layer, Obj, Partial, Qual, SizeTuple, SuperProxy,
                                      SymbolicObj, SymFloat, Tensor, Unknown, UserClass, is_module)
+from cnnlint.abstract.values import _MISSING
 from cnnlint.interpret import instances
+from cnnlint.interpret.imports import resolve
 from cnnlint.interpret.module_methods import layer_attribute, module_method
+from cnnlint.interpret.modules import apply_layer, bind, build_layer, finish_row, start_row
 from cnnlint.layers import FUNCTIONALS, LAYERS
 from cnnlint.layers.basic import flatten as flatten_shape, pad_shape, resize
-from cnnlint.layers.context import _tmp_layer
+from cnnlint.layers.context import LayerCtx, _tmp_layer
 from cnnlint.layers.hierarchy import layer_kind
 from cnnlint.layers.quant import QUALIFIED as QUANT_LAYERS
-from cnnlint.overlays import libraries, tensor_attributes, tensor_basics
-from cnnlint.overlays import nn_utils
-from cnnlint.overlays import pytypes
+from cnnlint.overlays import libraries, nn_utils, pytypes, tensor_attributes, tensor_basics
 from cnnlint.overlays.builtins import BUILTINS, it_star
 from cnnlint.overlays.containers import _argparse_method, _dict_method, _list_method, _str_method
 from cnnlint.overlays.functional import OPS as FUNCTIONAL_OPS
 from cnnlint.overlays.torch_calls import CONSTANT_CALLS, KEEP_FUNCTIONALS, PASS_THROUGH
 from cnnlint.overlays.torch_functions import OPS as TORCH_OPS
+from cnnlint.overlays.value_methods import element_tensors
 
 # --- torch and friends ------------------------------------------------------------------------
 
 def call_qual(it, name: str, args, kwargs, node, arg_nodes):
-    from cnnlint.interpret.modules import build_layer
-
     overlay = nn_utils.lookup(name)
     if overlay is not None:
         return overlay(it, args, kwargs, node)
@@ -110,8 +111,6 @@ def call_qual(it, name: str, args, kwargs, node, arg_nodes):
         it.note(node, f"{name.replace('torch.', '', 1)} is not in cnnlint's layer table; its output shape is unknown")
         return Unknown(f"{name} is not modelled")
     if not name.startswith(_PURE):
-        from cnnlint.abstract.mutation import spoil
-
         spoil(list(args) + list(kwargs.values()))  # a list given to code cnnlint does not see may change
     return it.unknown_call(Unknown(f"{name} is outside the file"), args, node, f"{name} is outside the file")
 
@@ -148,9 +147,6 @@ def call_math(it, fn, args):
 
 
 def call_functional(it, fname: str, args, kwargs, node):
-    from cnnlint.interpret.modules import apply_layer, bind, finish_row, start_row
-    from cnnlint.layers.context import LayerCtx
-
     overlay = FUNCTIONAL_OPS.get(fname)
     if overlay is not None:
         return overlay(it, args, kwargs, node)
@@ -234,8 +230,6 @@ def get_attribute(it, obj, name: str, node):
         if known is not None:
             return known
     if isinstance(obj, Qual):
-        from cnnlint.interpret.imports import resolve
-
         q = Qual(f"{obj.name}.{name}", obj.origin)
         found = resolve(it, q)
         return q if found is None else found
@@ -246,8 +240,6 @@ def get_attribute(it, obj, name: str, node):
     if isinstance(obj, SuperProxy):
         return instances.super_attribute(it, obj, name)
     if isinstance(obj, UserClass):
-        from cnnlint.abstract.values import _MISSING
-
         value, _ = classes.lookup_class(it, obj, name)
         if value is _MISSING and name == "apply" and classes.is_autograd_function(it, obj):
             forward, _ = classes.lookup_class(it, obj, "forward")
@@ -293,8 +285,6 @@ def subscript(it, value, key, node):
         try:
             out = value[key] if not isinstance(key, tuple) else Unknown("tuple index")
         except IndexError:
-            from cnnlint.abstract.tensors import _call_desc, _report
-
             _report(it, "CNN107", f"{_call_desc(node)}: index {key} is out of range for a {len(value)}D tensor", node)
             return Unknown("size index")
         except TypeError:
@@ -310,8 +300,6 @@ def subscript(it, value, key, node):
         except IndexError:
             # an empty list is often filled later by code outside the model's own methods: no claim
             if isinstance(value, (list, tuple)) and value and isinstance(key, int) and node is not None:
-                from cnnlint.abstract.tensors import _call_desc, _report
-
                 kind = "list" if isinstance(value, list) else "tuple"
                 _report(it, "CNN109", f"{_call_desc(node)}: index {key} is out of range for a {kind} of "
                                       f"{len(value)}", node, declared=key, inferred=len(value))
@@ -367,8 +355,6 @@ def iterate(it, value):
             return Unknown("container of unknown length")
         return [v for v in value.children.values() if v is not None]
     if isinstance(value, Obj) and value.cls.is_module:
-        from cnnlint.abstract.classes import torch_base
-
         base = torch_base(it, value.cls)
         if base in ("Sequential", "ModuleList", "ModuleDict"):
             if INCOMPLETE in value.children:
@@ -378,8 +364,6 @@ def iterate(it, value):
             return [v for v in value.children.values() if v is not None]
     if isinstance(value, Tensor):
         if value.values is not None:
-            from cnnlint.overlays.value_methods import element_tensors
-
             parts = element_tensors(value)
             if parts is not None:
                 return parts

@@ -6,6 +6,9 @@ from __future__ import annotations
 from cnnlint.abstract import classes
 from cnnlint.abstract.values import (Builtin, INCOMPLETE, Layer, Obj, Qual, SymbolicObj, Tensor, Unknown,
                                      UserClass, is_module)
+from cnnlint.interpret.modules import call_module
+from cnnlint.layers.base import ntuple
+from cnnlint.layers.tree import named_modules as walk
 from cnnlint.layers.weights import as_dim, weight_tensor
 from cnnlint.overlays import quantization
 
@@ -19,8 +22,6 @@ def layer_attribute(it, layer: Layer, name: str):
         value = layer.args[name].value
         if name in _TUPLE_ATTRS and layer.kind[-2:] in ("1d", "2d", "3d") and "Conv" in layer.kind and \
                 not isinstance(value, str):
-            from cnnlint.layers.base import ntuple
-
             # a conv layer keeps these as tuples (`self.kernel_size[0]`), as torch's _ConvNd does
             spread = ntuple(value, int(layer.kind[-2]))
             return spread if spread is not None else Unknown(f"{name} of nn.{layer.kind}")
@@ -115,8 +116,6 @@ def module_method(module, name: str, kind: str):
         return pairs if isinstance(pairs, Unknown) else [mod for _, mod in pairs]
 
     def named_modules(it, m, args, kwargs, node):
-        from cnnlint.layers.tree import named_modules as walk
-
         pairs = list(walk(m))
         if any(children_unsure(it, mod) for _, mod in pairs):
             return Unknown("submodules cnnlint cannot list for certain")
@@ -129,8 +128,6 @@ def module_method(module, name: str, kind: str):
         return None
 
     def forward(it, m, args, kwargs, node):
-        from cnnlint.interpret.modules import call_module
-
         if isinstance(m, Obj):
             # an Obj without its own forward: a Sequential subclass
             x = args[0] if args else None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
+from cnnlint.abstract.classes import lookup_method, torch_base
 from cnnlint.abstract.findings import CallRow
 from cnnlint.abstract.values import Arg, Layer, Obj, SymbolicObj, Tensor, Unknown, is_module
 from cnnlint.layers import KEYWORD_ONLY, LAYERS, REQUIRED
@@ -102,8 +103,6 @@ def call_module(interp, module, args, kwargs, node):
         x = args[0] if args else kwargs.get("input", Unknown("no input"))
         return apply_module_layer(interp, module, x, args[1:], kwargs)
     if isinstance(module, Obj):
-        from cnnlint.abstract.classes import lookup_method, torch_base
-
         forward = lookup_method(interp, module, "forward")
         row = start_row(interp, module, module.cls.name, args)
         interp.module_depth += 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 from cnnlint import dims
 from cnnlint.abstract.values import (INCOMPLETE_KEY, Layer, NameListing, Obj, Qual, SymFloat, SymbolicObj,
                                      Tensor, Unknown, _MISSING)
+from cnnlint.overlays.torch_names import has_name
 
 
 def _float_binop(op: str, left, right):
@@ -120,8 +121,6 @@ def compare(op: str, left, right):
             r = left in right.children
             return r if op == "In" else not r
         if isinstance(right, NameListing) and isinstance(left, str):
-            from cnnlint.overlays.torch_names import has_name
-
             if has_name(right.module, left):  # `"silu" in dir(F)`: known names only, never False
                 return op == "In"
         return Unknown("membership")

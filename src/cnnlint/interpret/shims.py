@@ -19,7 +19,12 @@ from typing import Any, Dict, Optional, Tuple
 
 import libcst as cst
 
-from cnnlint.abstract.values import Builtin, Function, Obj, Qual, Unknown, UserClass
+from cnnlint.abstract.classes import torch_base
+from cnnlint.abstract.scope import Scope
+from cnnlint.abstract.values import Builtin, Function, Obj, Qual, Unknown, UserClass, _MISSING
+from cnnlint.interpret.operators import join
+from cnnlint.interpret.signals import BreakSignal, ContinueSignal, DeadPath, ReturnSignal
+from cnnlint.layers.hierarchy import layer_kind
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,10 +88,6 @@ def tests_main(tree: ast.If) -> bool:
 def branch_values(interp, node: cst.If, module_scope, prior=None) -> Dict[str, Any]:
     """The value each name of the `if` has after it runs (see the module's docstring); ``prior``:
     the values some had before it."""
-    from cnnlint.interpret.signals import BreakSignal, ContinueSignal, DeadPath, ReturnSignal
-    from cnnlint.abstract.scope import Scope
-    from cnnlint.abstract.values import _MISSING
-
     def run(body) -> Optional[Dict[str, Any]]:
         local = Scope(module_scope)
         try:
@@ -119,9 +120,6 @@ def branch_values(interp, node: cst.If, module_scope, prior=None) -> Dict[str, A
 
 def merge(interp, a, b, name: str):
     """What a name is after an `if` whose condition cnnlint cannot decide."""
-    from cnnlint.interpret.operators import join
-    from cnnlint.abstract.values import _MISSING
-
     if a is _MISSING or b is _MISSING:
         return Unknown(f"'{name}' is bound on one path of a condition cnnlint cannot decide")
     if a is b or _same_class(a, b):
@@ -136,9 +134,6 @@ def _same_class(a, b) -> bool:
 
 
 def _module_class(interp, value) -> bool:
-    from cnnlint.abstract.classes import torch_base
-    from cnnlint.layers.hierarchy import layer_kind
-
     if isinstance(value, Qual):  # a torch.nn class, in cnnlint's layer table or not
         last = value.name.rsplit(".", 1)[-1]
         return layer_kind(value.name) is not None or (

@@ -15,6 +15,7 @@ from cnnlint.interpret.limits import MAX_LOOP
 from cnnlint.interpret.modulescope import bind_import
 from cnnlint.interpret.operators import compare, join
 from cnnlint.interpret.signals import BreakSignal, ContinueSignal, DeadPath, ReturnSignal
+from cnnlint.nodes import walk
 
 
 class Statements:
@@ -398,8 +399,6 @@ def _only_initialises(stmt: cst.For) -> bool:
 
 
 def _judge_init_loop(stmt: cst.For) -> bool:
-    from cnnlint.nodes import walk
-
     it = stmt.iter
     if stmt.orelse is not None or stmt.asynchronous is not None or type(it) is not cst.Call or \
             type(it.func) is not cst.Attribute or it.func.attr.value not in _MODULE_WALKS:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Tuple
 
+from cnnlint.abstract.classes import lookup_method
 from cnnlint.abstract.values import Function, Obj, Unknown
 
 
@@ -15,8 +16,6 @@ def unlisted_arguments(interp, module: Obj, args: List[Any], kwargs: Dict[Any, A
     """The call's arguments with ``star`` (an unlisted ``*args``) and ``kw_marker`` (an unlisted
     ``**kwargs``) replaced by unknown values for the parameters of ``module.forward`` they may
     fill. Without a visible ``forward`` the markers are dropped."""
-    from cnnlint.abstract.classes import lookup_method
-
     cut = next((i for i, a in enumerate(args) if a is star), None)
     known = list(args) if cut is None else list(args[:cut])  # arguments after `*rest` land anywhere
     named = {k: v for k, v in kwargs.items() if k is not kw_marker}

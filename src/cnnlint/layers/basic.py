@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from cnnlint import dims
-from cnnlint.abstract.values import Tensor
+from cnnlint.abstract.values import Arg, Layer as _Layer, Tensor
 from cnnlint.layers.base import (LAYERS, dim_or_none, keep, layer, ntuple, same_as, sig,
                                  unknown_output)
-
 
 # --- Linear ---------------------------------------------------------------------------
 
@@ -37,8 +36,6 @@ def linear(layer, x, ctx):
 @layer("LazyLinear", sig("out_features", ("bias", True), ("device", None), ("dtype", None)),
        params=lambda l: linear_params(l) if l.value("in_features") is not None else None)
 def lazy_linear(layer, x, ctx):
-    from cnnlint.abstract.values import Arg
-
     o = layer.value("out_features")
     if x.shape and not x.free:
         layer.args["in_features"] = Arg(x.shape[-1])
@@ -415,7 +412,6 @@ for _name in ("TransformerEncoderLayer", "TransformerDecoderLayer"):
 
 def _stack_params(layer):
     inner, n = layer.value("encoder_layer", layer.value("decoder_layer")), layer.value("num_layers")
-    from cnnlint.abstract.values import Layer as _Layer
 
     if not isinstance(inner, _Layer) or dims.as_int(n) is None or inner.kind not in LAYERS:
         return None
@@ -433,7 +429,6 @@ def _stack_params(layer):
 
 def _stack(layer, x, ctx):
     inner = layer.value("encoder_layer", layer.value("decoder_layer"))
-    from cnnlint.abstract.values import Layer as _Layer
 
     if isinstance(inner, _Layer) and inner.kind in LAYERS:
         return LAYERS[inner.kind].forward(inner, x, ctx)

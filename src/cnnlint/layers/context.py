@@ -7,7 +7,7 @@ from typing import Optional
 
 from cnnlint import dims
 from cnnlint.abstract.findings import Finding, INPUT_SYMBOLS, fmt_shape
-from cnnlint.abstract.values import Layer, Tensor
+from cnnlint.abstract.values import Arg, Layer, Tensor
 from cnnlint.layers.base import LAYERS
 from cnnlint.solve import solve_equal
 
@@ -158,8 +158,6 @@ def explain_texts(row) -> tuple:
 
 
 def _tmp_layer(kind, values, node):
-    from cnnlint.abstract.values import Arg
-
     return Layer(kind, {k: Arg(v) for k, v in values.items()}, node)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from cnnlint import dims
 from cnnlint.abstract.values import Layer, SymbolicObj, Tensor
+from cnnlint.layers.base import ntuple
 
 
 def as_dim(value):
@@ -20,8 +21,6 @@ def weight_tensor(layer: Layer):
     if k in ("Linear", "LazyLinear"):
         return Tensor((as_dim(layer.value("out_features")), as_dim(layer.value("in_features"))), param=True)
     if k.startswith(("Conv", "LazyConv")) and k[-2:] in ("1d", "2d", "3d"):
-        from cnnlint.layers.base import ntuple
-
         n = int(k[-2])
         kern = ntuple(layer.value("kernel_size"), n)
         if kern is None:

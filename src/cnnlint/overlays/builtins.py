@@ -8,11 +8,16 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from cnnlint import dims
+from cnnlint.abstract.classes import lookup_class, mro
+from cnnlint.abstract.mutation import _STAR_UNKNOWN
 from cnnlint.abstract.values import (Builtin, EnumMember, Function, INCOMPLETE, INCOMPLETE_KEY, Layer,
                                      NameListing, Obj, Qual, SizeTuple, SymFloat, SymbolicObj, Tensor,
                                      Unknown, UserClass)
+from cnnlint.abstract.values import _MISSING
 from cnnlint.layers.hierarchy import layer_is
 from cnnlint.overlays import pytypes
+from cnnlint.overlays.pynumbers import symbolic_round
+from cnnlint.overlays.torch_names import has_name
 
 # --- Python builtins ------------------------------------------------------------------------
 
@@ -66,8 +71,6 @@ def _len(it, args, kwargs, node):
 
 
 def it_star():
-    from cnnlint.abstract.mutation import _STAR_UNKNOWN
-
     return _STAR_UNKNOWN
 
 
@@ -233,8 +236,6 @@ def _round(it, args, kwargs, node):
     if args and isinstance(args[0], (int, float)) and all(isinstance(a, int) for a in args[1:]):
         return round(*args)
     if len(args) == 1 and not kwargs and (type(args[0]) is SymFloat or dims.is_symbolic(args[0])):
-        from cnnlint.overlays.pynumbers import symbolic_round
-
         known = symbolic_round(args[0].expr if type(args[0]) is SymFloat else args[0])
         if known is not None:
             return known
@@ -298,8 +299,6 @@ def _isinstance(it, args, kwargs, node):
                 return Unknown("isinstance")
         elif isinstance(k, UserClass):
             if isinstance(v, (Obj, EnumMember)):
-                from cnnlint.abstract.classes import mro
-
                 result = result or k in mro(it, v.cls)
             elif isinstance(v, Unknown):
                 return Unknown("isinstance")
@@ -335,14 +334,10 @@ def _hasattr(it, args, kwargs, node):
         o = args[0]
         if args[1] in o.attrs or args[1] in o.children:
             return True
-        from cnnlint.abstract.classes import lookup_class
-        from cnnlint.abstract.values import _MISSING
 
         value, _ = lookup_class(it, o.cls, args[1])
         return value is not _MISSING
     if len(args) == 2 and isinstance(args[1], str) and isinstance(args[0], Qual):
-        from cnnlint.overlays.torch_names import has_name
-
         if has_name(args[0].name, args[1]):
             return True
     return Unknown("hasattr")

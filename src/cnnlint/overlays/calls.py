@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from cnnlint import dims
+from cnnlint.abstract.findings import fmt_shape
+from cnnlint.abstract.tensors import _call_desc, _report
 from cnnlint.abstract.values import SizeTuple, SymbolicObj, Tensor, Unknown
 
 MISSING = object()
@@ -44,20 +46,14 @@ def shape_of(t) -> Optional[Tuple[Any, ...]]:
 
 
 def fmt(shape) -> str:
-    from cnnlint.abstract.findings import fmt_shape
-
     return fmt_shape(shape)
 
 
 def report(it, code: str, message: str, node, declared=None, inferred=None):
-    from cnnlint.abstract.tensors import _report
-
     _report(it, code, message, node, declared=declared, inferred=inferred)
 
 
 def desc(node) -> str:
-    from cnnlint.abstract.tensors import _call_desc
-
     return _call_desc(node)
 
 

@@ -4,6 +4,7 @@ and argparse parsers (``parser.add_argument`` / ``parse_args`` give their defaul
 from __future__ import annotations
 
 from cnnlint import dims
+from cnnlint.abstract.mutation import mark_incomplete
 from cnnlint.abstract.values import ArgParser, Builtin, INCOMPLETE_KEY, Namespace, Unknown
 from cnnlint.overlays.builtins import _dict, _plain, it_star
 
@@ -59,7 +60,6 @@ def _dict_method(d: dict, name: str):
 
     def update(it, m, a, k, n):
         it.touched(m)
-        from cnnlint.abstract.mutation import mark_incomplete
 
         if a and isinstance(a[0], dict) and INCOMPLETE_KEY not in a[0]:
             m.update(a[0])
@@ -74,7 +74,6 @@ def _dict_method(d: dict, name: str):
 
     def setdefault(it, m, a, k, n):
         it.touched(m)
-        from cnnlint.abstract.mutation import mark_incomplete
 
         if a and not isinstance(a[0], Unknown) and INCOMPLETE_KEY not in m:
             try:
@@ -86,7 +85,6 @@ def _dict_method(d: dict, name: str):
 
     def pop(it, m, a, k, n):
         it.touched(m)
-        from cnnlint.abstract.mutation import mark_incomplete
 
         if a and not isinstance(a[0], Unknown) and INCOMPLETE_KEY not in m:
             try:
@@ -113,8 +111,6 @@ def _dict_method(d: dict, name: str):
 
 def _list_method(lst: list, name: str):
     """A list's methods. One cnnlint does not model leaves the list unknown (see eval_Call)."""
-    from cnnlint.abstract.mutation import mark_incomplete
-
     def incomplete(m):
         return any(v is it_star() for v in m)
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, Optional, Tuple
 
 from cnnlint import dims
+from cnnlint.abstract.tensors import _call_desc, _report as report, keep_row
+from cnnlint.abstract.values import Arg, Layer, SymbolicObj, Tensor, Unknown
 
 ELLIPSIS = "\u2026"  # the ellipsis, one character once parsed
 REDUCTIONS = ("min", "max", "sum", "mean", "prod", "any", "all")
@@ -307,8 +309,6 @@ def free_shape(it, rank: int) -> Optional[Tuple[Any, ...]]:
 def input_shape(it, x, side: Optional[Side]) -> Optional[Tuple[Any, ...]]:
     """What einops sees of ``x``: a tensor's shape, a list of tensors stacked on a new first
     dimension. None when the rank is unknown."""
-    from cnnlint.abstract.values import Tensor
-
     if isinstance(x, Tensor):
         if x.free:
             return free_shape(it, side.fixed) if side is not None and not side.has_ellipsis else None
@@ -324,8 +324,6 @@ def input_shape(it, x, side: Optional[Side]) -> Optional[Tuple[Any, ...]]:
 
 
 def axis_value(it, v) -> Any:
-    from cnnlint.abstract.values import SymbolicObj
-
     if isinstance(v, SymbolicObj):
         return it.symbol(v.name)
     if isinstance(v, bool) or not dims.is_dim(v):
@@ -384,21 +382,14 @@ def call(it, name: str, args, kwargs, node, arg_nodes) -> Any:
 
 
 def _report(it, code, message, node, declared=None, inferred=None):
-    from cnnlint.abstract.tensors import _report as report
-
     report(it, code, message, node, declared=declared, inferred=inferred)
 
 
 def _desc(node) -> str:
-    from cnnlint.abstract.tensors import _call_desc
-
     return _call_desc(node)
 
 
 def _functional(it, op, args, kwargs, node):
-    from cnnlint.abstract.tensors import keep_row
-    from cnnlint.abstract.values import Tensor
-
     names = ("tensor",) + OPS[op]
     bound: Dict[str, Any] = {}
     for i, v in enumerate(args):
@@ -426,8 +417,6 @@ def _functional(it, op, args, kwargs, node):
 
 
 def _build_layer(it, kind, args, kwargs, node, arg_nodes):
-    from cnnlint.abstract.values import Arg, Layer, Unknown
-
     names = ("pattern",) if kind == "Rearrange" else ("pattern", "reduction")
     bound: Dict[str, Any] = {}
     axes: Dict[str, Any] = {}
@@ -455,8 +444,6 @@ def _build_layer(it, kind, args, kwargs, node, arg_nodes):
 
 def layer_forward(layer, x, ctx):
     """The forward of the Rearrange and Reduce layers (registered in cnnlint.layers.einops)."""
-    from cnnlint.abstract.values import Tensor
-
     op = layer.kind.lower()
     pattern = layer.value("pattern")
     axes = layer.value("axes_lengths") or {}
@@ -481,8 +468,6 @@ def _left(op, pattern, axes) -> Optional[Side]:
 
 
 def _parse_shape(it, args, kwargs, node):
-    from cnnlint.abstract.values import Tensor, Unknown
-
     x = args[0] if args else kwargs.get("x")
     pattern = args[1] if len(args) > 1 else kwargs.get("pattern")
     if not isinstance(pattern, str) or not isinstance(x, Tensor):
@@ -522,8 +507,6 @@ def _parse_shape(it, args, kwargs, node):
 
 
 def _einsum(it, args, kwargs):
-    from cnnlint.abstract.values import Tensor
-
     if len(args) < 2 or not isinstance(args[-1], str) or kwargs:
         return Tensor(None)
     tensors = args[:-1]
@@ -563,8 +546,6 @@ def pack_shapes(pattern: str, shapes):
 
 
 def _pack(it, args, kwargs):
-    from cnnlint.abstract.values import Tensor, Unknown
-
     tensors = args[0] if args else kwargs.get("tensors")
     pattern = args[1] if len(args) > 1 else kwargs.get("pattern")
     if not isinstance(pattern, str) or not isinstance(tensors, (list, tuple)):
@@ -578,8 +559,6 @@ def _pack(it, args, kwargs):
 
 
 def _unpack(it, args, kwargs):
-    from cnnlint.abstract.values import Tensor, Unknown
-
     packed = args[0] if args else kwargs.get("tensor")
     ps = args[1] if len(args) > 1 else kwargs.get("packed_shapes")
     pattern = args[2] if len(args) > 2 else kwargs.get("pattern")

@@ -7,7 +7,11 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from cnnlint import dims
+from cnnlint.abstract.tensors import _axis_in
 from cnnlint.abstract.values import Tensor
+from cnnlint.layers import LAYERS
+from cnnlint.layers.basic import pad_shape
+from cnnlint.layers.context import LayerCtx, _tmp_layer
 from cnnlint.overlays.calls import arg, desc, differ, dims_of, fmt, report, shape_of, unknown, registry
 
 OPS: Dict[str, Callable] = {}
@@ -222,8 +226,6 @@ def one_hot(it, args, kwargs, node):
 
 
 def _without_dim(it, node, shape, d):
-    from cnnlint.abstract.tensors import _axis_in
-
     a = _axis_in(it, node, d, len(shape))
     return None if a is None else shape[:a] + shape[a + 1:]
 
@@ -304,10 +306,6 @@ def _conv_transpose(n: int):
     def run(it, args, kwargs, node):
         """F.conv_transposeNd(x, weight [C_in, C_out/groups, *k], bias, stride, padding,
         output_padding, groups, dilation): nn.ConvTransposeNd's shape rule."""
-        from cnnlint.layers.context import _tmp_layer
-        from cnnlint.layers.context import LayerCtx
-        from cnnlint.layers import LAYERS
-
         x, w = arg(args, kwargs, 0, "input"), arg(args, kwargs, 1, "weight")
         if not isinstance(x, Tensor) or not isinstance(w, Tensor):
             return unknown(it, f"F.conv_transpose{n}d", args, node)
@@ -353,10 +351,6 @@ def pad(it, args, kwargs, node):
     PyTorch rejects an odd count, more pairs than dims, and for reflect / replicate / circular
     any input but one or two dims more than the pairs (a reflect pad must be smaller than its
     dim, a circular one at most its size)."""
-    from cnnlint.layers.context import _tmp_layer
-    from cnnlint.layers.context import LayerCtx
-    from cnnlint.layers.basic import pad_shape
-
     x, pads = arg(args, kwargs, 0, "input"), arg(args, kwargs, 1, "pad")
     mode = arg(args, kwargs, 2, "mode", "constant")
     if not isinstance(x, Tensor):

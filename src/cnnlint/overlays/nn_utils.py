@@ -9,6 +9,9 @@ from typing import Callable, Dict, Optional
 
 from cnnlint import dims
 from cnnlint.abstract.values import Arg, Builtin, Layer, Obj, Tensor, Unknown, is_module
+from cnnlint.layers.base import ntuple as spread
+from cnnlint.layers.tree import count_params
+from cnnlint.layers.weights import weight_tensor
 from cnnlint.overlays.calls import arg, unknown, registry
 
 OPS: Dict[str, Callable] = {}
@@ -67,8 +70,6 @@ def weight_shape(module, name: str):
         return None
     k = module.kind
     if name == "weight" and k.startswith("ConvTranspose"):
-        from cnnlint.layers.base import ntuple as spread
-
         kern = spread(module.value("kernel_size"), int(k[-2]))
         cin, cout, g = module.value("in_channels"), module.value("out_channels"), module.value("groups", 1)
         per = dims.exact_div(cout, g) if dims.is_dim(cout) and dims.is_dim(g) else None
@@ -79,8 +80,6 @@ def weight_shape(module, name: str):
         shape = module.value("normalized_shape")
         return tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
     if name == "weight":
-        from cnnlint.layers.weights import weight_tensor
-
         return weight_tensor(module).shape
     if name == "bias" and module.value("bias", True) is not False:
         out = module.value("out_channels", module.value("out_features", module.value("num_features")))
@@ -210,8 +209,6 @@ def _remove_spectral_norm(it, args, kwargs, node):
 def _register_parametrization(it, args, kwargs, node):
     """register_parametrization(module, name, parametrization): the parametrization module's
     own parameters join the module's."""
-    from cnnlint.layers.tree import count_params
-
     module = arg(args, kwargs, 0, "module")
     name = arg(args, kwargs, 1, "tensor_name")
     param = arg(args, kwargs, 2, "parametrization")

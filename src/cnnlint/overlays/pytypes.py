@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from cnnlint.abstract.classes import bases, lookup_class, mro, torch_base
 from cnnlint.abstract.values import (ArgParser, Builtin, Function, Layer, Namespace, Obj, Partial, Qual,
                                      SymbolicObj, Tensor, Unknown, UserClass)
+from cnnlint.abstract.values import _MISSING
 from cnnlint.layers.hierarchy import layer_is
 
 # builtins that are classes (isinstance(int, type) is True); the other builtins are functions
@@ -70,8 +72,6 @@ def _is_callable(it, value: Any) -> Optional[bool]:
     if isinstance(value, Obj):
         if value.cls.is_module:
             return True
-        from cnnlint.abstract.classes import lookup_class
-        from cnnlint.abstract.values import _MISSING
 
         found, _ = lookup_class(it, value.cls, "__call__")
         return found is not _MISSING
@@ -131,7 +131,6 @@ def _torch_instance(it, value: Any, kind: str) -> Optional[bool]:
     among its bases (a class with no torch.nn base and only known bases is none of them)."""
     if not isinstance(value, Obj):
         return None
-    from cnnlint.abstract.classes import bases, mro
 
     answers = []
     for c in mro(it, value.cls):
@@ -150,8 +149,6 @@ def _torch_instance(it, value: Any, kind: str) -> Optional[bool]:
 def subclass_of(it, cls: Any, base: Any) -> Optional[bool]:
     """issubclass(cls, base) for user classes and torch.nn classes; None when cnnlint cannot tell
     (and when ``cls`` is not a class: Python raises TypeError there)."""
-    from cnnlint.abstract.classes import mro, torch_base
-
     if isinstance(base, tuple):
         answers = [subclass_of(it, cls, b) for b in base]
         if any(a is True for a in answers):
@@ -180,8 +177,6 @@ def subclass_of(it, cls: Any, base: Any) -> Optional[bool]:
 
 
 def _all_bases(it, cls: UserClass):
-    from cnnlint.abstract.classes import bases, mro
-
     out = []
     for c in mro(it, cls):
         out.extend(bases(it, c))

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from cnnlint.abstract.tensors import binop
 from cnnlint.abstract.values import Builtin, Layer, Tensor
+from cnnlint.overlays.tensor_basics import TORCH_FUNCTIONS
 
 
 def _binary(op: str):
     def run(it, layer, args, kwargs, node):
-        from cnnlint.abstract.tensors import binop
-
         x = args[0] if args else kwargs.get("x")
         y = args[1] if len(args) > 1 else kwargs.get("y")
         return binop(it, op, x, y, node)
@@ -25,8 +25,6 @@ def _keep(it, layer, args, kwargs, node):
 
 
 def _cat(it, layer, args, kwargs, node):
-    from cnnlint.overlays.tensor_basics import TORCH_FUNCTIONS
-
     tensors = args[0] if args else kwargs.get("x")
     dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
     return TORCH_FUNCTIONS["cat"](it, [tensors, dim], {}, node)

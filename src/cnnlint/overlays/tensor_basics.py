@@ -10,8 +10,10 @@ from cnnlint import dims
 from cnnlint.abstract import numeric
 from cnnlint.abstract.tensors import (_axis, _axis_in, _call_desc, _fmt, _report, _sizes, _symbolic_sizes_fit,
                                       binop, keep_row, view)
-from cnnlint.abstract.values import SizeTuple, SymbolicObj, Tensor, Unknown
+from cnnlint.abstract.values import Layer, SizeTuple, SymbolicObj, Tensor, Unknown
 from cnnlint.layers.basic import flatten as flatten_shape
+from cnnlint.layers.context import LayerCtx
+from cnnlint.overlays.calls import method_as_function
 
 # --- tensor methods ------------------------------------------------------------------------
 
@@ -64,9 +66,6 @@ def _numel(it, x, args, kwargs, node):
 def _flatten_m(it, x, args, kwargs, node, default_start=0):
     start = args[0] if args else kwargs.get("start_dim", default_start)
     end = args[1] if len(args) > 1 else kwargs.get("end_dim", -1)
-    from cnnlint.layers.context import LayerCtx
-    from cnnlint.abstract.values import Layer
-
     ctx = LayerCtx(it, Layer("flatten", {}, node), node, x)
     ctx.layer.functional = "flatten"  # type: ignore[attr-defined]
     return flatten_shape(x, start, end, ctx)
@@ -326,8 +325,6 @@ def _diff(it, args, kwargs, node):
 
 
 def _first(fn):
-    from cnnlint.overlays.calls import method_as_function
-
     return method_as_function(fn)
 
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from cnnlint import dims
+from cnnlint.abstract.tensors import _axis_in, _call_desc, _report, binop, broadcast
 from cnnlint.abstract.values import Record, SizeTuple, Tensor, Unknown
 from cnnlint.overlays.calls import arg, dim_of, dims_of, shape_of
+from cnnlint.overlays.tensor_basics import METHODS as BASE, _diff, _expand, _reduce, _tensor_literal, _transpose
+from cnnlint.overlays.value_methods import element_tensors
 
 METHODS: Dict[str, Callable] = {}
 TORCH: Dict[str, Callable] = {}  # torch.NAME(x, ...) -> METHODS[NAME](x, ...)
@@ -27,8 +30,6 @@ def method(*names: str, torch: bool = True):
 
 
 def axis(it, node, d, rank, what="dim") -> Optional[int]:
-    from cnnlint.abstract.tensors import _axis_in
-
     return _axis_in(it, node, d, rank, what)
 
 
@@ -82,8 +83,6 @@ def keep_shape(it, x, args, kwargs, node):
 
 def _comparison(op):
     def run(it, x, args, kwargs, node):
-        from cnnlint.abstract.tensors import binop
-
         other = arg(args, kwargs, 0, "other")
         return binop(it, op, x, other if isinstance(other, Tensor) else 0, node)
 
@@ -117,8 +116,6 @@ def _value_at(skip: int, whole: bool):
     """kthvalue(k, dim=-1) / median(dim) / mode(dim=-1): ``dim`` removed (kept with keepdim);
     ``whole``: without a dim, one value of the whole tensor (median)."""
     def run(it, x, args, kwargs, node):
-        from cnnlint.overlays.tensor_basics import _reduce
-
         rest = list(args[skip:])
         if not rest and "dim" not in kwargs:
             if whole:
@@ -149,8 +146,6 @@ def _with_names(fn):
 
 def _max_min(name):
     def run(it, x, args, kwargs, node):
-        from cnnlint.overlays.tensor_basics import METHODS as BASE
-
         return _with_names(BASE[name])(it, x, args, kwargs, node)
 
     return run
@@ -163,8 +158,6 @@ TORCH.update({"max": "max", "min": "min"})
 
 @method("var_mean", "std_mean", "aminmax", torch=True)
 def two_reductions(it, x, args, kwargs, node):
-    from cnnlint.overlays.tensor_basics import _reduce
-
     out = _reduce(it, x, list(args), kwargs, node)
     if isinstance(out, Tensor) and not args and "dim" not in kwargs:
         out = Tensor(())
@@ -173,8 +166,6 @@ def two_reductions(it, x, args, kwargs, node):
 
 @method("any", "all", "count_nonzero", "nansum", "nanmean")
 def reduction(it, x, args, kwargs, node):
-    from cnnlint.overlays.tensor_basics import _reduce
-
     return _reduce(it, x, list(args), kwargs, node)
 
 
@@ -183,8 +174,6 @@ def reduction(it, x, args, kwargs, node):
 @method("gather", "take_along_dim")
 def gather(it, x, args, kwargs, node):
     """gather(dim, index): the index's shape; the index has the input's rank."""
-    from cnnlint.abstract.tensors import _call_desc, _report
-
     d, index = arg(args, kwargs, 0, "dim"), arg(args, kwargs, 1, "index")
     s, i = _shape(x), _shape(index)
     if s is not None and s and axis(it, node, d, len(s)) is None:
@@ -232,8 +221,6 @@ def unbind(it, x, args, kwargs, node):
     if n is None or n > 1024:
         return Unknown("unbind into an unknown number of tensors")
     if a == 0:
-        from cnnlint.overlays.value_methods import element_tensors
-
         parts = element_tensors(x)  # the values of a small 1-D value tensor go with it
         if parts is not None:
             return tuple(parts)
@@ -265,8 +252,6 @@ def movedim(it, x, args, kwargs, node):
 
 @method("swapaxes", "swapdims")
 def swapaxes(it, x, args, kwargs, node):
-    from cnnlint.overlays.tensor_basics import _transpose
-
     return _transpose(it, x, [arg(args, kwargs, 0, "axis0", kwargs.get("dim0")),
                               arg(args, kwargs, 1, "axis1", kwargs.get("dim1"))], {}, node)
 
@@ -350,8 +335,6 @@ def tile(it, x, args, kwargs, node):
 
 @method("broadcast_to")
 def broadcast_to(it, x, args, kwargs, node):
-    from cnnlint.overlays.tensor_basics import _expand
-
     return _expand(it, x, list(args), {"size": kwargs["size"]} if "size" in kwargs else {}, node)
 
 
@@ -374,8 +357,6 @@ def unfold(it, x, args, kwargs, node):
     if s[a] is not None and dims.as_int(step) not in (None, 0):
         n = dims.floordiv(dims.sub(s[a], size), step) + 1
         if dims.as_int(n) is not None and dims.as_int(n) < 1:
-            from cnnlint.abstract.tensors import _call_desc, _report
-
             _report(it, "CNN103", f"{_call_desc(node)}: a window of {dims.fmt(size)} does not fit dim {a} of "
                                   f"size {dims.fmt(s[a])}", node, declared=dims.as_int(size),
                     inferred=dims.as_int(s[a]))
@@ -389,8 +370,6 @@ def diff(it, x, args, kwargs, node):
     d = arg(args, kwargs, 1, "dim", -1)
     s = _shape(x)
     if x.values is not None:
-        from cnnlint.overlays.tensor_basics import _diff
-
         return _diff(it, [x] + list(args), kwargs, node)
     if s is None or not s or dims.as_int(n) is None or kwargs.get("prepend") is not None \
             or kwargs.get("append") is not None:
@@ -407,8 +386,6 @@ def diff(it, x, args, kwargs, node):
 
 @method("new_tensor", torch=False)
 def new_tensor(it, x, args, kwargs, node):
-    from cnnlint.overlays.tensor_basics import _tensor_literal
-
     return _tensor_literal(it, list(args[:1]), {}, node)
 
 
@@ -433,8 +410,6 @@ _ELEMENTWISE_COMPARISONS = ("LessThan", "GreaterThan", "LessThanEqual", "Greater
 def compare_tensors(it, op: str, left, right, node):
     """``x > 0``, ``a == b``: an elementwise comparison, the operands broadcast. None for what is
     not one (``x is None``, ``x in xs``)."""
-    from cnnlint.abstract.tensors import broadcast
-
     if op not in _ELEMENTWISE_COMPARISONS:
         return None
     sides = []

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Callable, Dict
 
 from cnnlint import dims
-
+from cnnlint.abstract.tensors import _axis_in, binop
 from cnnlint.abstract.values import SizeTuple, Tensor
 from cnnlint.overlays.calls import arg, desc, dim_of, dims_of, fmt, report, shape_of, unknown, registry
+from cnnlint.overlays.functional import broadcast_dims
+from cnnlint.overlays.tensor_basics import METHODS as TENSOR_METHODS, TORCH_FUNCTIONS, _tensor_literal
+from cnnlint.overlays.tensor_methods import METHODS, TORCH
 
 OPS: Dict[str, Callable] = {}
 op = registry(OPS)
@@ -79,7 +82,6 @@ def as_tensor(it, args, kwargs, node):
     data = arg(args, kwargs, 0, "data")
     if isinstance(data, Tensor):
         return data
-    from cnnlint.overlays.tensor_basics import _tensor_literal
 
     return _tensor_literal(it, [data], {}, node) if isinstance(data, (list, tuple)) else Tensor(None)
 
@@ -101,8 +103,6 @@ def outer(it, args, kwargs, node):
 @op("addmm", "baddbmm", "addbmm")
 def addmm(it, args, kwargs, node):
     """addmm(bias, a, b): a @ b (the bias broadcasts onto it); addbmm sums over the batch."""
-    from cnnlint.abstract.tensors import binop
-
     a, b = arg(args, kwargs, 1, "mat1", kwargs.get("batch1")), arg(args, kwargs, 2, "mat2", kwargs.get("batch2"))
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         return unknown(it, "torch.addmm", args, node)
@@ -114,8 +114,6 @@ def addmm(it, args, kwargs, node):
 
 @op("mv", "dot", "inner", "vdot")
 def mv(it, args, kwargs, node):
-    from cnnlint.abstract.tensors import binop
-
     a, b = arg(args, kwargs, 0, "input"), arg(args, kwargs, 1, "vec", kwargs.get("other"))
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         return unknown(it, "torch.mv", args, node)
@@ -138,8 +136,6 @@ def _stack_like(kind):
     def run(it, args, kwargs, node):
         """hstack / vstack / dstack / column_stack: torch.cat after making each at least 1-D / 2-D
         / 3-D."""
-        from cnnlint.overlays.tensor_basics import TORCH_FUNCTIONS
-
         seq = arg(args, kwargs, 0, "tensors")
         items = it.iterate(seq) if seq is not None else None
         if items is None or not isinstance(items, list) or not all(isinstance(t, Tensor) for t in items):
@@ -171,8 +167,6 @@ for _k, _name in (("h", "hstack"), ("v", "vstack"), ("v", "row_stack"), ("d", "d
 
 @op("broadcast_tensors")
 def broadcast_tensors(it, args, kwargs, node):
-    from cnnlint.overlays.functional import broadcast_dims
-
     shapes = [shape_of(t) for t in args]
     if not args or any(s is None for s in shapes):
         return tuple(Tensor(None) for _ in args) if args else unknown(it, "torch.broadcast_tensors", args, node)
@@ -182,8 +176,6 @@ def broadcast_tensors(it, args, kwargs, node):
 
 @op("broadcast_shapes")
 def broadcast_shapes(it, args, kwargs, node):
-    from cnnlint.overlays.functional import broadcast_dims
-
     shapes = [dims_of(it, s) if isinstance(s, (list, tuple)) else ((dim_of(it, s),) if dim_of(it, s) is not None
                                                                     else None) for s in args]
     if not shapes or any(s is None for s in shapes):
@@ -196,8 +188,6 @@ def broadcast_shapes(it, args, kwargs, node):
 def tensor_split(it, args, kwargs, node):
     """tensor_split(x, n, dim): n parts, the first size % n of them one larger; or split at
     the given indices."""
-    from cnnlint.abstract.tensors import _axis_in
-
     x, sections, d = arg(args, kwargs, 0, "input"), arg(args, kwargs, 1, "indices_or_sections",
                                                         kwargs.get("sections", kwargs.get("indices"))), \
         arg(args, kwargs, 2, "dim", 0)
@@ -223,8 +213,6 @@ def tensor_split(it, args, kwargs, node):
 def where(it, args, kwargs, node):
     """where(cond, x, y): cond, x and y broadcast (a Python number counts as a 0-D tensor);
     where(cond) alone depends on the values."""
-    from cnnlint.overlays.functional import broadcast_dims
-
     if len(args) != 3:
         return unknown(it, "torch.where", args, node)
     shapes = []
@@ -242,8 +230,6 @@ def where(it, args, kwargs, node):
 def _tensor_first(name: str):
     """torch.NAME(x, ...) as x.NAME(...)."""
     def run(it, args, kwargs, node):
-        from cnnlint.overlays.tensor_methods import METHODS
-
         x = args[0] if args else kwargs.get("input")
         if not isinstance(x, Tensor):
             return unknown(it, f"torch.{name}", args, node)
@@ -254,8 +240,6 @@ def _tensor_first(name: str):
 
 
 def _register_tensor_first():
-    from cnnlint.overlays.tensor_methods import TORCH
-
     for name, meth in TORCH.items():
         OPS.setdefault(name, _tensor_first(meth))
 
@@ -268,8 +252,6 @@ def einsum(it, args, kwargs, node):
     """torch.einsum: each letter's size from the operands (a size 1 broadcasts); "..." stands for
     the dims no letter names, which broadcast across operands (right-aligned) and come first in
     an implicit output (without "->": "..." then the letters used once, in alphabetical order)."""
-    from cnnlint.overlays.functional import broadcast_dims
-
     if not args or not isinstance(args[0], str):
         return Tensor(None)  # the sublist form, einsum(a, [0, 1], b, [1, 2]), is not modelled
     equation = args[0].replace(" ", "")
@@ -323,8 +305,6 @@ def einsum(it, args, kwargs, node):
 @op("numel")
 def numel(it, args, kwargs, node):
     """torch.numel(x): x.numel(), the product of its sizes."""
-    from cnnlint.overlays.tensor_basics import METHODS as TENSOR_METHODS
-
     x = args[0] if args else kwargs.get("input")
     if not isinstance(x, Tensor):
         return unknown(it, "torch.numel", args, node)

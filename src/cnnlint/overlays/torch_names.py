@@ -7,6 +7,14 @@ from __future__ import annotations
 
 from typing import Optional
 
+from cnnlint.layers import FUNCTIONALS, LAYERS
+from cnnlint.layers.hierarchy import _DERIVED
+from cnnlint.layers.quant import QUALIFIED
+from cnnlint.overlays.functional import OPS as FUNCTIONAL_OPS
+from cnnlint.overlays.tensor_basics import TORCH_FUNCTIONS
+from cnnlint.overlays.torch_functions import OPS as TORCH_OPS
+from cnnlint.overlays.torch_calls import CONSTANT_CALLS, KEEP_FUNCTIONALS, PASS_THROUGH
+
 NN_NAMES = {"Module", "Parameter", "functional", "init", "utils", "modules", "parameter", "Sequential",
             "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"}
 
@@ -19,20 +27,12 @@ TORCH_SUBMODULES = {"nn", "jit", "compiler", "fx", "onnx", "cuda", "backends", "
 def has_name(module: str, name: str) -> Optional[bool]:
     """True when torch's ``module`` (`torch`, `torch.nn`, `torch.nn.functional`) has ``name``; None when
     cnnlint cannot tell."""
-    from cnnlint.layers import FUNCTIONALS, LAYERS
-
     if "." in name:
         return None
-    from cnnlint.overlays.torch_calls import CONSTANT_CALLS
-    from cnnlint.overlays.torch_calls import PASS_THROUGH
-
     if f"{module}.{name}" in CONSTANT_CALLS or f"{module}.{name}" in PASS_THROUGH or \
             (module == "torch" and name in TORCH_SUBMODULES):
         return True
     if module in ("torch.nn", "torch.nn.modules"):
-        from cnnlint.layers.hierarchy import _DERIVED
-        from cnnlint.layers.quant import QUALIFIED
-
         # the layer table also holds modules of other namespaces: torch.ao.quantization's stubs,
         # torch.nn.parallel's DistributedDataParallel, einops' layers
         elsewhere = set(QUALIFIED.values()) | {"DistributedDataParallel"}
@@ -40,15 +40,9 @@ def has_name(module: str, name: str) -> Optional[bool]:
                 (name in _DERIVED and not name.startswith("_")):
             return True
     elif module == "torch.nn.functional":
-        from cnnlint.overlays.torch_calls import KEEP_FUNCTIONALS
-        from cnnlint.overlays.functional import OPS
-
-        if name in FUNCTIONALS or name in KEEP_FUNCTIONALS or name in OPS:
+        if name in FUNCTIONALS or name in KEEP_FUNCTIONALS or name in FUNCTIONAL_OPS:
             return True
     elif module == "torch":
-        from cnnlint.overlays.tensor_basics import TORCH_FUNCTIONS
-        from cnnlint.overlays.torch_functions import OPS
-
-        if name in OPS or name in TORCH_FUNCTIONS:
+        if name in TORCH_OPS or name in TORCH_FUNCTIONS:
             return True
     return None
