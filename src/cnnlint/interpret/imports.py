@@ -1,15 +1,21 @@
-"""Imports within the project: `from .blocks import ResBlock`, `from models.layers import Conv`.
+"""Imports: `from .blocks import ResBlock`, `from models.layers import Conv`, and libraries
+installed in the user's environment (`torchvision.models.resnet50`, `timm.create_model`).
 
-The imported file is parsed (never imported or run) and its top-level names are read
-lazily like the checked file's. Only files inside the checked file's own tree are read:
-a package on sys.path (torch, torchvision) is never searched.
+The imported file is parsed (never imported or run) and its top-level names are read lazily
+like the checked file's. A name is first looked for in the checked file's own tree, then on
+the search path of the environment (cnnlint.environment). torch itself, the standard library
+and the libraries cnnlint knows from overlays/ (einops) are never read from source: their
+names stay qualified names that the knowledge modules answer.
 """
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from cnnlint.abstract.values import Qual, _MISSING
+from cnnlint.environment.locate import Environment, find_environment
+from cnnlint.overlays.libraries import LIBRARIES
 
 _STD = ("torch", "typing", "collections", "functools", "math", "numpy", "np", "warnings", "itertools",
         "dataclasses", "abc", "enum", "os", "sys", "re", "copy", "operator", "builtins", "__future__")
@@ -67,6 +73,50 @@ def _module_file(directory: str, parts) -> Optional[str]:
     return None
 
 
+# never read from source: the standard library, torch (the layer table and overlays/ know it),
+# the libraries an overlay knows, and big libraries of no model code that are mostly C
+_NOT_READ = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(_STD) | \
+    frozenset(prefix.rstrip(".") for prefix, _ in LIBRARIES) | \
+    frozenset(("torch", "numpy", "scipy", "sympy", "pandas", "PIL", "cv2", "matplotlib", "sklearn",
+               "tensorflow", "jax", "triton", "cnnlint", "pytest", "setuptools", "pip", "_pytest"))
+_environment: Optional[Environment] = None
+_located: Dict[str, Optional[Tuple[str, list]]] = {}  # top-level name -> (folder, [name]) in the environment
+
+
+def set_environment(environment: Optional[Environment]) -> None:
+    """The environment whose libraries imports are read from (None: found on first use)."""
+    global _environment
+    if environment is not _environment:
+        _environment = environment
+        _located.clear()
+
+
+def environment(origin: Optional[str] = None) -> Environment:
+    global _environment
+    if _environment is None:
+        _environment = find_environment(start=origin)
+    return _environment
+
+
+def _installed(head: str, origin: str) -> Optional[str]:
+    """The folder on the environment's search path that holds the top-level package ``head``."""
+    if head in _located:
+        return _located[head]
+    found = None
+    if head not in _NOT_READ and head.isidentifier():
+        search = environment(origin).search
+        mapped = search.package(head)
+        if mapped is not None and os.path.isdir(mapped):
+            found = os.path.dirname(mapped) if os.path.basename(mapped) == head else None
+        for folder in search.folders if found is None else ():
+            if os.path.isfile(os.path.join(folder, head, "__init__.py")) or \
+                    os.path.isfile(os.path.join(folder, head + ".py")):
+                found = folder
+                break
+    _located[head] = found
+    return found
+
+
 def _split(name: str, origin: str) -> Optional[Tuple[str, list]]:
     """The directory to search from and the dotted parts, for a relative or absolute name."""
     if name.startswith("."):
@@ -86,6 +136,9 @@ def _split(name: str, origin: str) -> Optional[Tuple[str, list]]:
         if parent == directory:
             break
         directory = parent
+    folder = _installed(head, origin)
+    if folder is not None:
+        return folder, name.split(".")
     return None
 
 
