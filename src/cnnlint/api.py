@@ -20,10 +20,20 @@ class Settings:
     select: Tuple[str, ...] = ()
     ignore: Tuple[str, ...] = ()
     shapes: bool = False
+    python: Optional[str] = None  # the environment whose libraries are read (see cnnlint.environment)
+    python_from: str = "--python"  # where ``python`` came from: "--python" or "config"
 
 
 class PathError(Exception):
     """A path given on the command line does not exist."""
+
+
+def environment_for(path: str, settings: Settings):
+    """The Python environment whose installed libraries a check of ``path`` reads."""
+    from cnnlint.environment.locate import find_environment
+
+    start = os.path.dirname(os.path.abspath(path)) if path not in ("<stdin>", "-") else None
+    return find_environment(settings.python, settings.python_from, start=start)
 
 
 def check_source(source: str, path: str = "<stdin>", settings: Settings = Settings()) -> FileResult:
@@ -33,10 +43,12 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
     from cnnlint.analyze import analyze, finding_chain, with_input_sizes
     from cnnlint.fixes import make_fix, resolve_conflicts, shared_constructors
     from cnnlint.source import FileContext
+    from cnnlint.interpret import imports
     from cnnlint.suppress import apply_noqa, skip_file
 
     if skip_file(source):  # `# cnnlint: skip-file`
         return FileResult(path, (), (), source)
+    imports.set_environment(environment_for(path, settings))
     try:
         ctx = FileContext(path, source)
     except cst.ParserSyntaxError as e:
@@ -270,7 +282,7 @@ def _lookup(store, path: str, settings: Settings) -> Optional[FileResult]:
         source: Optional[str] = decode(data)
     except UnicodeDecodeError:
         source = None
-    return store.get(store.key(path, data, settings), source)
+    return store.get(store.key(path, data, settings, environment_for(path, settings).fingerprint()), source)
 
 
 def _check_and_store(path: str, settings: Settings, cache_root: Optional[str]) -> FileResult:
@@ -285,7 +297,7 @@ def _check_and_store(path: str, settings: Settings, cache_root: Optional[str]) -
     store = Cache(cache_root)
     with tracking() as deps:
         result = check_bytes(path, data, settings)
-    store.put(store.key(path, data, settings), result, deps)
+    store.put(store.key(path, data, settings, environment_for(path, settings).fingerprint()), result, deps)
     return result
 
 

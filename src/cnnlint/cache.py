@@ -68,13 +68,14 @@ class Cache:
         self.writable = True
 
     # keys -------------------------------------------------------------------------------------
-    def key(self, path: str, data: bytes, settings) -> str:
+    def key(self, path: str, data: bytes, settings, environment: str = "") -> str:
+        """``environment``: what decides the libraries the check can read (Environment.fingerprint)."""
         h = hashlib.sha256()
         h.update(os.path.abspath(path).encode("utf-8", "surrogateescape"))
         h.update(b"\0" + path.encode("utf-8", "surrogateescape"))  # results name the path as given
         h.update(b"\0")
         h.update(repr(settings).encode("utf-8", "surrogateescape"))
-        h.update(b"\0")
+        h.update(b"\0" + environment.encode("utf-8", "surrogateescape") + b"\0")
         h.update(data)
         return h.hexdigest()
 

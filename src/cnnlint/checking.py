@@ -36,7 +36,42 @@ def overrides(args, settings: Settings) -> Overrides:
         extend_exclude=_globs(getattr(args, "extend_exclude", "")),
         input_specs=settings.input_specs,
         show_notes=True if getattr(args, "show_notes", False) else None,
+        python=python_option(args),
     )
+
+
+def python_option(args) -> Optional[str]:
+    """--python, checked: an interpreter or environment folder that exists."""
+    python = getattr(args, "python", None)
+    if python is not None and not os.path.exists(python):
+        raise CommandError(f"--python {python}: no such interpreter or environment folder")
+    return python
+
+
+def environment_line(cfg: Config, path: Optional[str]) -> str:
+    from cnnlint.api import Settings, environment_for
+
+    settings = Settings(python=cfg.python, python_from=cfg.python_from)
+    return environment_for(path or os.path.join(os.getcwd(), "-.py"), settings).describe()
+
+
+def show_settings(args, settings: Settings) -> int:
+    """`check --show-settings`: what a check of the first path would use."""
+    from cnnlint.api import environment_for
+
+    paths = [p for p in args.paths if p != "-"] or ["."]
+    cfg = _Configs(args, settings).for_path(paths[0])
+    env = environment_for(os.path.join(os.path.abspath(paths[0]), "-.py") if os.path.isdir(paths[0])
+                          else paths[0], Settings(python=cfg.python, python_from=cfg.python_from))
+    rows = [("path", paths[0]), ("configuration", cfg.path or "(defaults)"), ("root", cfg.root),
+            ("select", ", ".join(cfg.select) if cfg.select is not None else "(all)"),
+            ("ignore", ", ".join(cfg.ignore) or "(none)"), ("output-format", cfg.output_format or "text"),
+            ("input-shapes", ", ".join(f"{p or '*'}={s.text}" for p, s in cfg.input_shapes) or "(none)"),
+            ("environment", env.describe())]
+    rows += [("  searches", folder) for folder in env.search.folders]
+    rows += [("  editable", f"{name} -> {folder}") for name, folder in env.search.packages]
+    sys.stdout.write("".join(f"{k}: {v}\n" for k, v in rows))
+    return 0
 
 
 class _Configs:
@@ -200,6 +235,13 @@ def render(fmt: str, results: Sequence[FileResult], quiet: bool = False, hidden:
 
 
 def check_command(args, settings: Settings) -> int:
+    if getattr(args, "show_settings", False):
+        return show_settings(args, settings)
+    if getattr(args, "verbose", False):
+        first = next((p for p in args.paths if p != "-"), None)
+        cfg = _Configs(args, settings).for_path(first)
+        print(f"cnnlint: configuration: {cfg.path or '(defaults)'}", file=sys.stderr)
+        print(f"cnnlint: environment: {environment_line(cfg, first)}", file=sys.stderr)
     fixer = None
     if getattr(args, "fix", False) or getattr(args, "diff", False):  # see apply_fixes.py
         from cnnlint.apply_fixes import Fixer

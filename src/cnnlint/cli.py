@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--force-exclude", action="store_true",
                        help="apply the excludes to paths named on the command line too")
     check.add_argument("--statistics", action="store_true", help="print how often each rule fired")
+    check.add_argument("--show-settings", action="store_true",
+                       help="print the configuration and environment used for the first path, and exit")
     check.add_argument("--show-notes", action="store_true",
                        help="also show the notes about cnnlint's own limits (CNN401, CNN999) in the text formats")
     check.add_argument("-q", "--quiet", action="store_true", help="print the diagnostics only, no summary")
@@ -83,6 +85,10 @@ def _common(p):
     p.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     p.add_argument("--input-shape", action="append", default=[], metavar="SPEC",
                    help="input shape, batch first: 1,3,32,32 or N,3,H,W; Model=...; Model(args)=...")
+    p.add_argument("--python", default=None, metavar="PATH",
+                   help="the interpreter or environment folder whose installed libraries (torchvision, timm) "
+                        "are read (default: VIRTUAL_ENV, CONDA_PREFIX, the project's .venv, else cnnlint's own)")
+    p.add_argument("-v", "--verbose", action="store_true", help="say which environment and configuration are used")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -160,8 +166,8 @@ def _no_model(name: str, paths) -> str:
         for stmt in tree.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
                 return (f"'{name}' in {path} is a function, but cnnlint cannot tell that it returns a module: "
-                        "it builds none of the file's or its project's module classes (library code, such as "
-                        "torchvision's or timm's, is not read yet)")
+                        "it builds none of the file's or its project's module classes, and calls no library "
+                        "installed in the environment (see --show-settings) that returns one")
             if isinstance(stmt, ast.ClassDef) and stmt.name == name:
                 return (f"'{name}' in {path} is a class, but not one cnnlint sees deriving from torch.nn.Module")
     return f"no model named '{name}' in {', '.join(paths)}"

@@ -37,7 +37,7 @@ DEFAULT_EXCLUDE: Tuple[str, ...] = (
 )
 OUTPUT_FORMATS = ("full", "text", "concise", "json", "json-lines", "sarif", "github")
 KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores",
-        "output-format", "input-shapes", "show-notes")
+        "output-format", "input-shapes", "show-notes", "python")
 CONFIG_NAMES = ("cnnlint.toml", "pyproject.toml")
 
 
@@ -59,6 +59,9 @@ class Config:
     show_notes: bool = False  # the text formats show the notes about cnnlint's limits too
     # (file pattern or None for any file, spec)
     input_shapes: Tuple[Tuple[Optional[str], InputSpec], ...] = ()
+    # the environment whose libraries are read: an interpreter or environment folder (absolute)
+    python: Optional[str] = None
+    python_from: str = "config"  # "config" or "--python"
 
     # paths ------------------------------------------------------------------------------
     def relative(self, path: str) -> str:
@@ -229,6 +232,14 @@ def from_table(table: Dict[str, Any], path: str, where: str = "") -> Config:
         if not isinstance(table["show-notes"], bool):
             raise ConfigError(f"{path}: '{where}show-notes' must be true or false, not {table['show-notes']!r}")
         cfg["show_notes"] = table["show-notes"]
+    if "python" in table:
+        python = table["python"]
+        if not isinstance(python, str) or not python:
+            raise ConfigError(f"{path}: '{where}python' must be the path of an interpreter or environment folder")
+        python = os.path.normpath(os.path.join(root, os.path.expanduser(python)))
+        if not os.path.exists(python):
+            raise ConfigError(f"{path}: '{where}python': {python} does not exist")
+        cfg["python"] = python
     if "per-file-ignores" in table:
         pfi = table["per-file-ignores"]
         if not isinstance(pfi, dict):
@@ -324,6 +335,7 @@ class Overrides:
     extend_exclude: Tuple[str, ...] = ()
     input_specs: Tuple[InputSpec, ...] = ()
     show_notes: Optional[bool] = None
+    python: Optional[str] = None
 
 
 def merge(cfg: Config, cli: Overrides) -> Config:
@@ -345,6 +357,9 @@ def merge(cfg: Config, cli: Overrides) -> Config:
         changes["input_shapes"] = tuple((None, s) for s in cli.input_specs)
     if cli.show_notes is not None:
         changes["show_notes"] = cli.show_notes
+    if cli.python is not None:
+        changes["python"] = os.path.abspath(cli.python)
+        changes["python_from"] = "--python"
     return replace(cfg, **changes)
 
 
@@ -358,4 +373,5 @@ def settings_for(cfg: Config, path: str, base):
     if "ALL" in ignore:
         ignore = tuple(c for c in ignore if c != "ALL") + ("CNN",)
     specs = cfg.specs_for(path)
-    return replace(base, select=select, ignore=ignore, input_specs=specs)
+    return replace(base, select=select, ignore=ignore, input_specs=specs, python=cfg.python,
+                   python_from=cfg.python_from)

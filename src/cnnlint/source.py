@@ -159,8 +159,9 @@ class FileContext:
                         found.append(ModelDef(cls.name, "class", stmt))
                 elif stmt.kind == "function" and self._returns_module(interp, stmt):
                     found.append(ModelDef(stmt.name, "function", stmt))
-                elif stmt.kind == "function" and factories.is_candidate(
-                        stmt.name, lambda s: self._returns_module(interp, s)):
+                elif stmt.kind == "function" and (self._returns_module(interp, stmt, library=True) or
+                                                  factories.is_candidate(stmt.name,
+                                                                         lambda s: self._returns_module(interp, s))):
                     found.append(ModelDef(stmt.name, "function", stmt, confirm=True))
             except GiveUp:
                 # evaluating a name the definition uses (a module-level `X = Build()`) ran out of
@@ -169,8 +170,10 @@ class FileContext:
                 interp.started = time.monotonic()
         return found
 
-    def _returns_module(self, interp, stmt: Statement) -> bool:
-        """Whether a function returns an nn.Module it builds: `return Net()`, `m = nn.Conv2d(...); return m`."""
+    def _returns_module(self, interp, stmt: Statement, library: bool = False) -> bool:
+        """Whether a function returns an nn.Module it builds: `return Net()`, `m = nn.Conv2d(...); return m`;
+        with ``library``, also a call into a library installed in the environment
+        (`models.vgg16()`), which the interpreter then confirms."""
         from cnnlint.abstract.classes import torch_base
 
         def makes_module(what) -> bool:
@@ -186,6 +189,8 @@ class FileContext:
             value = self.scope.get_local(head) if head in self.scope.vars or head in self.scope.lazy else None
             if isinstance(value, Qual):
                 full = value.name + name[len(head):]
+                if library and value.origin and imports.installed(full.split(".")[0], value.origin):
+                    return True
                 return full.startswith("torch.nn.") and full.rsplit(".", 1)[1][:1].isupper()
             if isinstance(value, UserClass) and "." not in name:
                 return torch_base(interp, value) is not None

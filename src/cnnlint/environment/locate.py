@@ -35,6 +35,17 @@ class Environment:
                  "running": "the interpreter cnnlint runs in"}.get(self.how, self.how)
         return f"{self.prefix} ({where}; {len(self.search.folders)} folders searched)"
 
+    def fingerprint(self) -> str:
+        """What decides the libraries a check can read: the environment and, for each folder it
+        searches, its modification time (installing or removing a package changes it)."""
+        parts = [self.how, self.prefix]
+        for folder in self.search.folders:
+            try:
+                parts.append(f"{folder}:{os.stat(folder).st_mtime_ns}")
+            except OSError:
+                parts.append(f"{folder}:-")
+        return "\0".join(parts)
+
 
 _cache: Dict[Tuple[str, str], Environment] = {}
 

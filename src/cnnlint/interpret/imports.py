@@ -98,7 +98,7 @@ def environment(origin: Optional[str] = None) -> Environment:
     return _environment
 
 
-def _installed(head: str, origin: str) -> Optional[str]:
+def installed(head: str, origin: str) -> Optional[str]:
     """The folder on the environment's search path that holds the top-level package ``head``."""
     if head in _located:
         return _located[head]
@@ -136,7 +136,7 @@ def _split(name: str, origin: str) -> Optional[Tuple[str, list]]:
         if parent == directory:
             break
         directory = parent
-    folder = _installed(head, origin)
+    folder = installed(head, origin)
     if folder is not None:
         return folder, name.split(".")
     return None
