@@ -177,11 +177,15 @@ def run_shapes(args) -> int:
     from cnnlint.api import PathError
     from cnnlint.checking import configured_results
 
+    from cnnlint.targets import is_target
+
     settings = _settings(args, shapes=True)
+    files = [p for p in args.paths if not is_target(p)]
     try:
-        results = configured_results(args, settings, args.paths)
+        results = configured_results(args, settings, files) if files else []
     except PathError as e:
         raise UsageError(f"{e.args[0]}: no such file or directory")
+    results += [library_result(args, settings, p) for p in args.paths if is_target(p)]
     traces = [t for r in results for t in r.models]
     if args.model and not traces:
         parse_errors = [d for r in results for d in r.diagnostics if d.code == "CNN001"]
@@ -195,6 +199,23 @@ def run_shapes(args) -> int:
     sys.stdout.write(render(traces, args.format, args.depth, args.explain))
     has_error = any(d.severity == "error" for r in results for d in r.diagnostics)
     return 1 if has_error else 0
+
+
+def library_result(args, settings, target: str):
+    """The shapes of a library model named on the command line (see targets.py)."""
+    from dataclasses import replace
+
+    from cnnlint.api import check_source
+    from cnnlint.checking import _Configs
+    from cnnlint.config import settings_for
+    from cnnlint.targets import target_source
+
+    label, source, model = target_source(target)
+    cfg = _Configs(args, settings).for_path(None)
+    here = os.path.join(os.getcwd(), "-.py")
+    file_settings = replace(settings_for(cfg, here, settings), model=model)
+    result = check_source(source, here, file_settings)
+    return replace(result, path=label, models=tuple(replace(t, path=label) for t in result.models))
 
 
 def run_rule(args) -> int:

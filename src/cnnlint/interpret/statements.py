@@ -10,7 +10,7 @@ import libcst as cst
 from cnnlint.abstract.mutation import (assigned_names, del_item, in_place_op, mark_incomplete,
                                        mutated_targets, set_item)
 from cnnlint.abstract.scope import Scope, dotted
-from cnnlint.abstract.values import Function, Layer, Obj, Tensor, Unknown, UserClass, _MISSING, is_module
+from cnnlint.abstract.values import INCOMPLETE, Function, Layer, Obj, Tensor, Unknown, UserClass, _MISSING, is_module
 from cnnlint.interpret.limits import MAX_LOOP
 from cnnlint.interpret.modulescope import bind_import
 from cnnlint.interpret.operators import compare, join
@@ -88,6 +88,14 @@ class Statements:
             if isinstance(current, (list, dict)):
                 # `x += [...]` changes the list itself: every other name for it sees the change
                 result = in_place_op(self, op, current, value)
+            elif isinstance(current, Layer) and current.is_container:
+                # `self.layers += [...]`: ModuleList.__iadd__ extends it in place; a container
+                # cnnlint does not follow this way is left incomplete, never silently unchanged
+                result = current
+                if op == "Add" and current.kind == "ModuleList":
+                    self.call(self.getattr(current, "extend", small), [value], {}, small)
+                else:
+                    current.children[INCOMPLETE] = Unknown(f"{current.kind} {op}=")
             else:
                 result = self.binop(op, current, value, small)
             self.assign(small.target, result, scope)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Tuple
 
-from cnnlint.overlays import einops, iter_tools
+from cnnlint.overlays import einops, iter_tools, numpy_values
 
 # (prefix, call(it, name, args, kwargs, node, arg_nodes) -> value or None)
 LIBRARIES: Tuple[Tuple[str, Callable[..., Any]], ...] = (
     ("einops.", einops.call),
     ("itertools.", lambda it, name, args, kwargs, node, arg_nodes: iter_tools.call(it, name[10:], args, kwargs)),
+    ("numpy.", numpy_values.call),
 )
 
 
