@@ -12,6 +12,7 @@ from cnnlint.abstract.mutation import MUTATORS, _KW_UNKNOWN, _STAR_UNKNOWN, mark
 from cnnlint.abstract.scope import Scope
 from cnnlint.abstract.values import (Builtin, Function, Layer, Obj, Partial, Qual, SuperProxy, Tensor,
                                      Unknown, UserClass, _MISSING)
+from cnnlint.interpret.imports import absolute
 from cnnlint.interpret.instances import instantiate as _instantiate, make_super
 from cnnlint.interpret.library import call_qual as _call_qual, get_attribute as _get_attribute
 from cnnlint.interpret.limits import MAX_DEPTH
@@ -118,7 +119,8 @@ class Calls:
                 return func.fn(self, func.bound, args, kwargs, node)
             return func.fn(self, args, kwargs, node)
         if isinstance(func, Qual):
-            return _call_qual(self, func.name, args, kwargs, node, arg_nodes or {})
+            name = absolute(func) if func.name.startswith(".") else func.name  # inside a library package
+            return _call_qual(self, name, args, kwargs, node, arg_nodes or {})
         if isinstance(func, Partial):
             merged = dict(func.kwargs)
             merged.update(kwargs)

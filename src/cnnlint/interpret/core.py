@@ -11,8 +11,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from cnnlint import dims
 from cnnlint.abstract.findings import CallRow, Finding
-from cnnlint.abstract.values import Tensor, Unknown
-from cnnlint.interpret import limits
+from cnnlint.abstract.values import Qual, Tensor, Unknown
+from cnnlint.interpret import imports, limits
 from cnnlint.interpret.calling import Calls
 from cnnlint.interpret.expressions import Expressions
 from cnnlint.interpret.signals import GiveUp
@@ -91,6 +91,15 @@ class Interp(Statements, Expressions, Calls):
         row.output = result.shape
         self.rows.append(row)
         return Tensor(result.shape, src=result.src, flat=result.flat, row=len(self.rows) - 1)
+
+    # what knowledge modules may ask of the interpreter (overlays/ never import it) -----------
+    def package_folder(self, name: str) -> Optional[str]:
+        """The folder on the environment's search path that holds the top-level package ``name``."""
+        return imports.installed(name, self.file.path)
+
+    def resolve_name(self, dotted: str) -> Any:
+        """The value of a fully qualified name, read from the environment's source; None if unknown."""
+        return imports.resolve(self, Qual(dotted, self.file.path))
 
     def note(self, node, message: str):
         if all(m != message for _, m in self.notes):

@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 from cnnlint.abstract.values import Qual, _MISSING
 from cnnlint.environment.locate import Environment, find_environment
-from cnnlint.overlays.libraries import LIBRARIES
+from cnnlint.overlays.libraries import ANSWERED, NOT_READ
 
 _STD = ("torch", "typing", "collections", "functools", "math", "numpy", "np", "warnings", "itertools",
         "dataclasses", "abc", "enum", "os", "sys", "re", "copy", "operator", "builtins", "__future__")
@@ -76,7 +76,7 @@ def _module_file(directory: str, parts) -> Optional[str]:
 # never read from source: the standard library, torch (the layer table and overlays/ know it),
 # the libraries an overlay knows, and big libraries of no model code that are mostly C
 _NOT_READ = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(_STD) | \
-    frozenset(prefix.rstrip(".") for prefix, _ in LIBRARIES) | \
+    frozenset(NOT_READ) | \
     frozenset(("torch", "numpy", "scipy", "sympy", "pandas", "PIL", "cv2", "matplotlib", "sklearn",
                "tensorflow", "jax", "triton", "cnnlint", "pytest", "setuptools", "pip", "_pytest"))
 _environment: Optional[Environment] = None
@@ -142,10 +142,30 @@ def _split(name: str, origin: str) -> Optional[Tuple[str, list]]:
     return None
 
 
+def absolute(qual: Qual) -> str:
+    """The dotted name of a relative import, from the packages its file sits in
+    (``._builder.build_model_with_cfg`` in timm/models/convnext.py -> ``timm.models._builder...``)."""
+    name = qual.name
+    if not name.startswith(".") or not qual.origin:
+        return name
+    level = len(name) - len(name.lstrip("."))
+    folder = os.path.dirname(os.path.abspath(qual.origin))
+    packages = []
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        packages.insert(0, os.path.basename(folder))
+        folder = os.path.dirname(folder)
+    if level - 1 > len(packages):
+        return name
+    base = packages[: len(packages) - (level - 1)]
+    return ".".join(base + [p for p in name.lstrip(".").split(".") if p])
+
+
 def resolve(interp, qual: Qual) -> Optional[Any]:
     """The value a project import names, or None when it is not a file of the project."""
     if not qual.origin:
         return None
+    if qual.name in ANSWERED or (qual.name.startswith(".") and absolute(qual) in ANSWERED):
+        return None  # knowledge answers it (overlays/libraries.py)
     cache = interp.file.import_cache
     key = (qual.name, qual.origin)
     if key in cache:
