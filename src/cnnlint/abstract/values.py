@@ -21,6 +21,13 @@ class Unknown:
 
 
 @dataclass(frozen=True)
+class UnknownPlain(Unknown):
+    """An unknown value that is certainly neither a module nor an nn.Parameter: the result of a
+    comparison, of arithmetic other than ``+``, of ``int()``/``str()``/``len()``. Stored on a
+    module, it leaves the module's parameter count known."""
+
+
+@dataclass(frozen=True)
 class Tensor:
     """A tensor's shape. ``shape`` None: rank unknown. ``free``: the model's symbolic input,
     whose rank is fixed by the first layer that consumes it. ``last``: the size of the last

@@ -10,7 +10,7 @@ import libcst as cst
 from cnnlint import dims
 from cnnlint.abstract.mutation import _STAR_UNKNOWN
 from cnnlint.abstract.scope import Scope
-from cnnlint.abstract.values import (Builtin, Function, INCOMPLETE, Layer, Obj, Partial, Qual, SizeTuple,
+from cnnlint.abstract.values import (UnknownPlain, Builtin, Function, INCOMPLETE, Layer, Obj, Partial, Qual, SizeTuple,
                                      SymFloat, SymbolicObj, Tensor, Unknown, UserClass, _MISSING)
 from cnnlint.interpret.imports import resolve as _resolve
 from cnnlint.interpret.library import (BUILTINS as _BUILTINS, get_attribute as _get_attribute, iterate as
@@ -166,7 +166,7 @@ class Expressions:
         op = type(node.operator).__name__
         if op == "Not":
             t = self.truth(value)
-            return Unknown("condition") if isinstance(t, Unknown) else not t
+            return UnknownPlain("condition") if isinstance(t, Unknown) else not t
         if isinstance(value, Tensor):
             return value
         if isinstance(value, SymFloat):
@@ -192,7 +192,9 @@ class Expressions:
         if isinstance(right, SymbolicObj):
             right = self.symbol(right.name)
         if isinstance(left, Unknown) or isinstance(right, Unknown):
-            return Unknown("arithmetic on an unknown value")
+            # `a + b` may join two nn.Sequential; any other operator's result holds no module
+            return Unknown("arithmetic on an unknown value") if op == "Add" else \
+                UnknownPlain("arithmetic on an unknown value")
         if left is None or right is None:
             return Unknown("arithmetic on None")
         if type(left) is SymFloat or type(right) is SymFloat or (

@@ -4,7 +4,7 @@ two branches give a name.
 from __future__ import annotations
 
 from cnnlint import dims
-from cnnlint.abstract.values import (INCOMPLETE_KEY, Layer, NameListing, Obj, Qual, SymFloat, SymbolicObj,
+from cnnlint.abstract.values import (UnknownPlain, INCOMPLETE_KEY, Layer, NameListing, Obj, Qual, SymFloat, SymbolicObj,
                                      Tensor, Unknown, _MISSING)
 from cnnlint.overlays.torch_names import has_name
 
@@ -98,7 +98,7 @@ def compare(op: str, left, right):
         return same_class if op in ("Is", "Equal") else not same_class  # `type(m) is nn.ReLU`
     if op in ("Is", "IsNot"):
         if isinstance(left, Unknown) or isinstance(right, Unknown):
-            return Unknown("identity test")
+            return UnknownPlain("identity test")
         r = left is right or (left is None and right is None)
         if isinstance(left, (int, str, bool)) and isinstance(right, (int, str, bool)):
             r = left == right and type(left) is type(right)
@@ -106,16 +106,16 @@ def compare(op: str, left, right):
     if op in ("In", "NotIn"):
         if isinstance(right, (set, frozenset)) and (isinstance(left, (Unknown, SymbolicObj, Tensor)) or
                                                     dims.is_symbolic(left)):
-            return Unknown("membership")
+            return UnknownPlain("membership")
         if isinstance(right, (list, tuple, dict, str, set, frozenset)) and not isinstance(left, Unknown):
             try:
                 if isinstance(right, (list, tuple)) and any(isinstance(v, Unknown) for v in right):
-                    return Unknown("membership")
+                    return UnknownPlain("membership")
                 if isinstance(right, dict) and INCOMPLETE_KEY in right:
-                    return Unknown("membership")
+                    return UnknownPlain("membership")
                 r = left in right
             except Exception:
-                return Unknown("membership")
+                return UnknownPlain("membership")
             return r if op == "In" else not r
         if isinstance(right, Layer) and isinstance(left, str):
             r = left in right.children
@@ -123,17 +123,17 @@ def compare(op: str, left, right):
         if isinstance(right, NameListing) and isinstance(left, str):
             if has_name(right.module, left):  # `"silu" in dir(F)`: known names only, never False
                 return op == "In"
-        return Unknown("membership")
+        return UnknownPlain("membership")
     if isinstance(left, (Unknown, Tensor, SymbolicObj)) or isinstance(right, (Unknown, Tensor, SymbolicObj)):
-        return Unknown("comparison")
+        return UnknownPlain("comparison")
     try:
         if op == "Equal":
             if dims.is_symbolic(left) or dims.is_symbolic(right):
-                return True if dims.same(left, right) else Unknown("symbolic comparison")
+                return True if dims.same(left, right) else UnknownPlain("symbolic comparison")
             return left == right
         if op == "NotEqual":
             if dims.is_symbolic(left) or dims.is_symbolic(right):
-                return False if dims.same(left, right) else Unknown("symbolic comparison")
+                return False if dims.same(left, right) else UnknownPlain("symbolic comparison")
             return left != right
         fn = {"LessThan": lambda a, b: a < b, "GreaterThan": lambda a, b: a > b,
               "LessThanEqual": lambda a, b: a <= b, "GreaterThanEqual": lambda a, b: a >= b}[op]
@@ -142,7 +142,7 @@ def compare(op: str, left, right):
             try:
                 return bool(r)
             except TypeError:
-                return Unknown("symbolic comparison")
+                return UnknownPlain("symbolic comparison")
         return r
     except Exception:
-        return Unknown("comparison")
+        return UnknownPlain("comparison")

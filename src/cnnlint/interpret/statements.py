@@ -10,7 +10,8 @@ import libcst as cst
 from cnnlint.abstract.mutation import (assigned_names, del_item, in_place_op, mark_incomplete,
                                        mutated_targets, set_item)
 from cnnlint.abstract.scope import Scope, dotted
-from cnnlint.abstract.values import INCOMPLETE, Function, Layer, Obj, Tensor, Unknown, UserClass, _MISSING, is_module
+from cnnlint.abstract.values import (INCOMPLETE, Function, UnknownPlain, Layer, Obj, Tensor, Unknown,
+                                     UserClass, _MISSING, is_module)
 from cnnlint.interpret.limits import MAX_LOOP
 from cnnlint.interpret.modulescope import bind_import
 from cnnlint.interpret.operators import compare, join
@@ -364,7 +365,8 @@ class Statements:
 
     def setattr(self, obj, name: str, value):
         if isinstance(obj, Obj):
-            if isinstance(value, Unknown) and obj.cls.is_module and name not in obj.children:
+            if isinstance(value, Unknown) and not isinstance(value, UnknownPlain) and obj.cls.is_module and \
+                    name not in obj.children:
                 # it may be a module cnnlint cannot build: its parameters are unknown
                 if not any(n == name for n, _ in obj.params):
                     obj.params.append((name, None))

@@ -10,7 +10,7 @@ from typing import Any, Dict
 from cnnlint import dims
 from cnnlint.abstract.classes import lookup_class, mro
 from cnnlint.abstract.mutation import _STAR_UNKNOWN
-from cnnlint.abstract.values import (Builtin, EnumMember, Function, INCOMPLETE, INCOMPLETE_KEY, Layer,
+from cnnlint.abstract.values import (UnknownPlain, Builtin, EnumMember, Function, INCOMPLETE, INCOMPLETE_KEY, Layer,
                                      NameListing, Obj, Qual, SizeTuple, SymFloat, SymbolicObj, Tensor,
                                      Unknown, UserClass)
 from cnnlint.abstract.values import _MISSING
@@ -95,7 +95,7 @@ def _convert(kind):
             items = it.iterate(v)
             return Unknown("conversion") if isinstance(items, Unknown) else kind(items)
         if isinstance(v, (Unknown, Tensor)):
-            return Unknown("conversion")
+            return UnknownPlain("conversion") if kind in (int, float, bool, str) else Unknown("conversion")
         try:
             return kind(*args)
         except Exception:
