@@ -7,12 +7,15 @@ from typing import Any, Dict, Tuple
 
 import libcst as cst
 
+from cnnlint import dims
+
 from cnnlint.abstract.mutation import (assigned_names, del_item, in_place_op, mark_incomplete,
                                        mutated_targets, set_item)
 from cnnlint.abstract.scope import Scope, dotted
 from cnnlint.abstract.values import (INCOMPLETE, Function, UnknownPlain, Layer, Obj, Tensor, Unknown,
                                      UserClass, _MISSING, is_module)
 from cnnlint.interpret.limits import MAX_LOOP
+from cnnlint.interpret.module_methods import layer_attribute
 from cnnlint.interpret.modulescope import bind_import
 from cnnlint.interpret.operators import compare, join
 from cnnlint.interpret.signals import BreakSignal, ContinueSignal, DeadPath, ReturnSignal
@@ -370,6 +373,15 @@ class Statements:
                 # it may be a module cnnlint cannot build: its parameters are unknown
                 if not any(n == name for n, _ in obj.params):
                     obj.params.append((name, None))
+            if value is None and name in ("weight", "bias") and obj.base_layer is not None and \
+                    name not in obj.attrs:
+                # `self.bias = None` in a subclass of a torch layer: torch drops that parameter
+                dropped = layer_attribute(self, obj.base_layer, name)
+                if isinstance(dropped, Tensor) and dropped.param:
+                    size = dims.prod(dropped.shape) if dropped.shape is not None else None
+                    extra = dict(getattr(obj.base_layer, "extra_params", {}))
+                    extra[f"-{name}"] = dims.mul(-1, size) if size is not None else None
+                    obj.base_layer.extra_params = extra  # type: ignore[attr-defined]
             if is_module(value):
                 obj.attrs.pop(name, None)
                 if name not in obj.children:

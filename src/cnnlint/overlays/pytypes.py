@@ -93,6 +93,8 @@ def instance_of(it, value: Any, kind: Any) -> Optional[bool]:
             return True
         return False if _is_class(value) is not None else None
     if kind.name in _ABCS:
+        if isinstance(value, Obj) and not value.cls.is_module:
+            return _plain_instance(it, value.cls, kind.name)
         return _abc_instance(kind.name, value)
     if kind.name in _NONE_TYPE:
         return value is None
@@ -100,6 +102,22 @@ def instance_of(it, value: Any, kind: Any) -> Optional[bool]:
     if torch_kind is not None:
         return _torch_instance(it, value, torch_kind)
     return _is_callable(it, value)
+
+
+def _plain_instance(it, cls: UserClass, name: str) -> Optional[bool]:
+    """isinstance of an instance of a user class (a config dataclass) against a numbers or
+    collections ABC: False when every class it derives from is a user class or ``object``
+    (a NamedTuple is a tuple, so a Sequence and an Iterable, and no number)."""
+    for c in mro(it, cls):
+        for b in bases(it, c):
+            if isinstance(b, UserClass):
+                continue
+            if isinstance(b, Qual) and b.name in ("typing.NamedTuple", "collections.namedtuple"):
+                return name in _SEQUENCE + _ITERABLE
+            if isinstance(b, Builtin) and b.name == "object":
+                continue
+            return None  # a base cnnlint does not know may make it one
+    return False
 
 
 def _abc_instance(name: str, value: Any) -> Optional[bool]:

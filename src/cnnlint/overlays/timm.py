@@ -21,19 +21,19 @@ import os
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from cnnlint.abstract.values import Unknown
+from cnnlint.abstract.values import Namespace, Unknown
 
-ANSWERS = frozenset((
-    "timm.create_model", "timm.models.create_model", "timm.models._factory.create_model",
-    "timm.models.build_model_with_cfg", "timm.models._builder.build_model_with_cfg",
-))
+_CREATE = ("timm.create_model", "timm.models.create_model", "timm.models._factory.create_model")
+_BUILD = ("timm.models.build_model_with_cfg", "timm.models._builder.build_model_with_cfg")
+_RESOLVE = ("timm.models.resolve_pretrained_cfg", "timm.models._builder.resolve_pretrained_cfg")
+ANSWERS = frozenset(_CREATE + _BUILD + _RESOLVE)
 _REGISTERED = re.compile(r"^@register_model(?:\(\s*\))?[ \t]*\r?\n(?:@.*\r?\n)*def[ \t]+(\w+)", re.M)
 _CFG_DEFAULTS = {"num_classes": 1000, "input_size": (3, 224, 224), "fixed_input_size": False}
 _BUILD_OPTIONS = ("pretrained_cfg", "pretrained_cfg_overlay", "model_cfg", "feature_cfg", "pretrained_strict",
                   "pretrained_filter_fn", "cache_dir", "kwargs_filter", "pretrained_model_args")
 
 _indexes: Dict[str, Dict[str, str]] = {}  # timm/models folder -> {model name: module name}
-_configs: Dict[str, Dict[str, Dict[str, Any]]] = {}  # module file -> {"arch": cfg of its default tag, "arch.tag": cfg}
+_configs: Dict[str, Optional[Dict[str, Dict[str, Any]]]] = {}  # module file -> {"arch": cfg of its default tag, "arch.tag": cfg}
 
 
 def registry(models_folder: str) -> Dict[str, str]:
@@ -115,12 +115,11 @@ def _has_weights(cfg: Dict[str, Any]) -> bool:
                for k in ("url", "file", "hf_hub_id"))
 
 
-def module_configs(path: str) -> Dict[str, Dict[str, Any]]:
+def module_configs(path: str) -> Optional[Dict[str, Dict[str, Any]]]:
     """The pretrained configs a timm model module declares: by ``arch.tag``, and by ``arch`` for
-    the default tag, chosen as ``generate_default_cfgs`` chooses it."""
-    found = _configs.get(path)
-    if found is not None:
-        return found
+    the default tag, chosen as ``generate_default_cfgs`` chooses it. None: they are computed."""
+    if path in _configs:
+        return _configs[path]
     found = {}
     try:
         with open(path, encoding="utf-8") as fh:
@@ -136,8 +135,11 @@ def module_configs(path: str) -> Dict[str, Dict[str, Any]]:
             value = node.value
             if isinstance(value, ast.Call) and value.args:
                 value = value.args[0]
-            if isinstance(value, ast.Dict):
-                table = value
+            table = value
+    if table is not None and not (isinstance(table, ast.Dict) and
+                                  all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in table.keys)):
+        _configs[path] = None  # built by code (a comprehension): the configs are unknown
+        return None
     tags: Dict[str, List[str]] = {}
     chosen: Dict[str, bool] = {}
     for key, value in zip(table.keys if table else (), table.values if table else ()):
@@ -158,10 +160,10 @@ def module_configs(path: str) -> Dict[str, Dict[str, Any]]:
             order.append(tag)
         if weights:
             chosen[f"{arch} pretrained"] = True
-        found[f"{arch}.{tag}" if tag else arch] = cfg
+        found[f"{arch}.{tag}" if tag else arch] = dict(cfg, tag=tag or None)
     for arch, order in tags.items():
         default = f"{arch}.{order[0]}" if order and order[0] else arch
-        found[arch] = found.get(default, {})
+        found[arch] = dict(found.get(default, {}), tag=order[0] if order and order[0] else None)
     _configs[path] = found
     return found
 
@@ -172,6 +174,8 @@ def _pretrained_cfg(it, variant: str, tag: Optional[str]) -> Optional[Dict[str, 
     if module is None:
         return dict(_CFG_DEFAULTS)
     configs = module_configs(os.path.join(folder, module.rsplit(".", 1)[1] + ".py"))
+    if configs is None:
+        return None
     cfg = configs.get(f"{variant}.{tag}" if tag else variant)
     if cfg is None:
         return None if tag else dict(_CFG_DEFAULTS)  # a tag timm does not know: timm raises
@@ -231,12 +235,17 @@ def build_model_with_cfg(it, args, kwargs, node):
     if kwargs.get("features_only"):
         return _unknown(it, node, "features_only=True builds a feature extractor cnnlint does not model")
     kwargs.pop("features_only", None)
-    tag = options.get("pretrained_cfg") if isinstance(options.get("pretrained_cfg"), str) else None
-    if options.get("pretrained_cfg") is not None and tag is None:
-        return _unknown(it, node, "a pretrained_cfg given as a value")
-    cfg = _pretrained_cfg(it, variant, tag)
-    if cfg is None:
-        return _unknown(it, node, f"no pretrained config {variant}.{tag}")
+    given = options.get("pretrained_cfg")
+    if isinstance(given, Namespace):  # from resolve_pretrained_cfg below
+        cfg = {k: _UNREADABLE if isinstance(v, Unknown) else v for k, v in given.values.items()}
+    else:
+        tag = given if isinstance(given, str) else None
+        if given is not None and tag is None:
+            return _unknown(it, node, "a pretrained_cfg given as a value")
+        cfg = _pretrained_cfg(it, variant, tag)
+        if cfg is None:
+            return _unknown(it, node, f"the pretrained config of {variant}{'.' + tag if tag else ''} is computed "
+                                      "or not there")
     overlay = options.get("pretrained_cfg_overlay")
     if isinstance(overlay, dict):
         cfg.update(overlay)
@@ -263,10 +272,28 @@ def build_model_with_cfg(it, args, kwargs, node):
     return it.call(cls, [], kwargs, node)
 
 
+def resolve_pretrained_cfg(it, args, kwargs, node):
+    """The variant's pretrained config, as an object with its fields as attributes (``.tag``)."""
+    variant = args[0] if args else kwargs.get("variant")
+    given = args[1] if len(args) > 1 else kwargs.get("pretrained_cfg")
+    overlay = args[2] if len(args) > 2 else kwargs.get("pretrained_cfg_overlay")
+    if not isinstance(variant, str) or not (given is None or isinstance(given, str)):
+        return _unknown(it, node, "resolve_pretrained_cfg of a config cnnlint cannot read")
+    cfg = _pretrained_cfg(it, variant, given or None)
+    if cfg is None:
+        return _unknown(it, node, f"no pretrained config {variant}.{given}")
+    if isinstance(overlay, dict):
+        cfg.update(overlay)
+    cfg.setdefault("tag", None)
+    return Namespace({k: Unknown(f"pretrained config {k}") if v is _UNREADABLE else v for k, v in cfg.items()})
+
+
 def call(it, name: str, args, kwargs, node, arg_nodes) -> Optional[Any]:
-    if name in ("timm.create_model", "timm.models.create_model", "timm.models._factory.create_model"):
+    if name in _CREATE:
         return create_model(it, list(args), dict(kwargs), node)
-    if name in ("timm.models.build_model_with_cfg", "timm.models._builder.build_model_with_cfg"):
+    if name in _BUILD:
         return build_model_with_cfg(it, list(args), dict(kwargs), node)
+    if name in _RESOLVE:
+        return resolve_pretrained_cfg(it, list(args), dict(kwargs), node)
     return None
 
