@@ -6,6 +6,8 @@ More methods live in tensor_methods.py, value-level ones in value_methods.py (in
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cnnlint import dims
 from cnnlint.abstract import numeric
 from cnnlint.abstract.tensors import (_axis, _axis_in, _call_desc, _fmt, _report, _sizes, _symbolic_sizes_fit,
@@ -17,8 +19,19 @@ from cnnlint.overlays.calls import method_as_function
 
 # --- tensor methods ------------------------------------------------------------------------
 
+# methods that return the tensor's own values (a copy, a view, another device): the rest of the
+# shape-keeping methods compute other values, which stay unknown unless value_methods.py knows them
+_SAME_VALUES = frozenset(("contiguous", "clone", "detach", "detach_", "to", "cpu", "cuda", "requires_grad_",
+                          "pin_memory"))
+
+
 def _keep(it, x, args, kwargs, node):
     return x
+
+
+def _keep_shape(it, x, args, kwargs, node):
+    """The same shape with other values (``flip``, ``cumsum``, ``clamp``): the values are dropped."""
+    return replace(x, values=None) if x.values is not None else x
 
 
 def _size(it, x, args, kwargs, node):
@@ -270,7 +283,7 @@ for _name in ("contiguous", "clone", "detach", "float", "double", "half", "int",
               "masked_fill_", "requires_grad_", "type_as", "fill_", "zero_", "normal_", "uniform_", "sign", "round",
               "floor", "ceil", "rsqrt", "reciprocal", "square", "sin", "cos", "exp_", "sqrt_", "div_", "pin_memory",
               "detach_", "cumsum", "cumprod", "flip", "roll", "tril", "triu", "nan_to_num", "sigmoid", "erf"):
-    METHODS.setdefault(_name, _keep)
+    METHODS.setdefault(_name, _keep if _name in _SAME_VALUES else _keep_shape)
 
 def _with_row(fn):
     def run(it, x, args, kwargs, node):
@@ -464,7 +477,7 @@ for _name in ("reshape", "squeeze", "unsqueeze", "transpose", "permute", "mean",
 for _name in ("relu", "sigmoid", "tanh", "clamp", "softmax", "log_softmax",
               "dropout", "clone", "detach", "sign", "square", "erf", "sin", "cos", "relu_", "rsqrt",
               "cumsum", "flip", "roll", "nan_to_num", "tril", "triu"):
-    TORCH_FUNCTIONS[_name] = _first(_keep)
+    TORCH_FUNCTIONS[_name] = _first(_keep if _name in _SAME_VALUES else _keep_shape)
 for _name in ("round", "log", "exp", "sqrt", "abs", "neg", "floor", "ceil", "log2"):
     TORCH_FUNCTIONS[_name] = _torch_unary(_name)
 TORCH_FUNCTIONS["pow"] = _binary("Power")

@@ -135,6 +135,20 @@ def _arange(original):
     return run
 
 
+def _flip(original):
+    """flip of a 1-D tensor of known values: the values reversed (nest's ``(4 ** arange(n)).flip(0)``)."""
+    def run(it, x, args, kwargs, node):
+        dims_arg = args[0] if args else kwargs.get("dims")
+        if isinstance(dims_arg, (list, tuple)) and len(dims_arg) == 1:
+            dims_arg = dims_arg[0]
+        if x.values is not None and x.shape is not None and len(x.shape) == 1 and dims_arg in (0, -1) and \
+                len(args) <= 1:
+            return numeric.make(list(reversed(x.values)))
+        return original(it, x, args, kwargs, node)
+
+    return run
+
+
 def install(methods: Dict[str, Any], functions: Dict[str, Any]) -> None:
     if "arange" in functions:
         functions["arange"] = _arange(functions["arange"])
@@ -144,5 +158,8 @@ def install(methods: Dict[str, Any], functions: Dict[str, Any]) -> None:
             functions[name] = method_as_function(methods[name])
     if "tolist" in methods:
         methods["tolist"] = _tolist(methods["tolist"])
+    if "flip" in methods:
+        methods["flip"] = _flip(methods["flip"])
+        functions["flip"] = method_as_function(methods["flip"])
     for name, fn in FUNCTIONS.items():
         functions.setdefault(name, fn)
