@@ -104,6 +104,11 @@ def call_module(interp, module, args, kwargs, node):
         return apply_module_layer(interp, module, x, args[1:], kwargs)
     if isinstance(module, Obj):
         forward = lookup_method(interp, module, "forward")
+        if forward is None and not module.cls.is_module:
+            # an instance of a plain class (timm's EfficientNetBuilder): its __call__
+            call = lookup_method(interp, module, "__call__")
+            if call is not None:
+                return interp.call(call, args, kwargs, node)
         row = start_row(interp, module, module.cls.name, args)
         interp.module_depth += 1
         try:

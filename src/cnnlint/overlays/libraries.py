@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Tuple
 
-from cnnlint.overlays import einops, iter_tools, numpy_values, timm
+from cnnlint.overlays import einops, iter_tools, numpy_values, python_re, timm
 
 # (prefix, call(it, name, args, kwargs, node, arg_nodes) -> value or None)
 LIBRARIES: Tuple[Tuple[str, Callable[..., Any]], ...] = (
     ("einops.", einops.call),
     ("itertools.", lambda it, name, args, kwargs, node, arg_nodes: iter_tools.call(it, name[10:], args, kwargs)),
     ("numpy.", numpy_values.call),
+    ("re.", python_re.call),
     ("timm.", timm.call),
 )
 # libraries known from their entry alone, never read from source
-NOT_READ = ("einops", "itertools", "numpy")
+NOT_READ = ("einops", "itertools", "numpy", "re")
 # names of libraries read from source that the entry answers instead (timm's registry lookup)
 ANSWERED = timm.ANSWERS
 
