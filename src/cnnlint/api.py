@@ -44,6 +44,7 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
     from cnnlint.fixes import make_fix, resolve_conflicts, shared_constructors
     from cnnlint.source import FileContext
     from cnnlint.interpret import imports
+    from cnnlint.interpret.imports import owner_of
     from cnnlint.suppress import apply_noqa, skip_file
 
     if skip_file(source):  # `# cnnlint: skip-file`
@@ -110,6 +111,10 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
             if key in seen:
                 continue
             seen.add(key)
+            if node is not None and not ctx.owns(node):  # in a library or another project file
+                other = owner_of(node)
+                message += f" (in {other.path}:{other.span(node).line})" if other is not None else " (in another file)"
+                node = run.model.node
             span = ctx.span(node, near=run.interp.near.get(id(node)))
             diagnostics.append(Diagnostic(path, span, "CNN401", "info", message, run.model.name))
     for node, stmt in ctx.layout.stand_ins:  # valid Python that libcst cannot read
