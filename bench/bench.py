@@ -13,8 +13,13 @@
 5. language server: bench/lsp_latency.py, edits of a 500-line model file.
 
 ``--against REV`` measures instead this tree against an earlier commit in one run: the same
-commands (one model cold, the fixtures, torchvision's models/ tree; no cache) under each
-source tree, interleaved, and the ratio of the medians (below 1: this tree is faster).
+commands (one model cold, the fixtures, torchvision's models/ tree, and each ``--tree DIR``;
+no cache) under each source tree, interleaved, and the ratio of the medians (below 1: this tree
+is faster).
+
+``--python ENV`` (an environment with torchvision) adds: ``cnnlint bench/library_backbone.py``,
+a ResNet-50 backbone read from ENV's torchvision, cold (no cache) and warm (the second run with
+a result cache).
 
 The robustness sweep (no internal error on any file of the stdlib and site-packages) is
 bench/robustness.py.
@@ -71,7 +76,7 @@ def py_files(root):
     return out
 
 
-def against(rev: str, repeat: int) -> int:
+def against(rev: str, repeat: int, trees_extra=()) -> int:
     """This tree's speed against commit ``rev``'s, interleaved in one run."""
     root = os.path.dirname(HERE)
     with tempfile.TemporaryDirectory() as old:
@@ -84,6 +89,9 @@ def against(rev: str, repeat: int) -> int:
         jobs = [("one model, cold", [ONE]), ("fixtures", ["check", "--isolated", os.path.join(root, "fixtures")])]
         if os.path.isdir(TREE):
             jobs.append((f"{os.path.relpath(TREE, root)} ({len(py_files(TREE))} files)", [TREE]))
+        for tree in trees_extra:
+            jobs.append((f"{os.path.basename(tree.rstrip('/'))} ({len(py_files(tree))} files)",
+                         ["check", "--isolated", "--exclude", "__pycache__", "--exit-zero", tree]))
         print(f"{'':42} {rev:>12} {'this tree':>12}  ratio")
         for title, cmd_args in jobs:
             times: dict = {name: [] for name in trees}
@@ -96,15 +104,33 @@ def against(rev: str, repeat: int) -> int:
     return 0
 
 
+def backbone(python: str, repeat: int) -> None:
+    """A ResNet-50 backbone from the environment's torchvision: cold and warm."""
+    target = os.path.join(HERE, "library_backbone.py")
+    cmd = cnnlint_cmd() + ["check", target, "--python", python, "--input-shape", "2,3,224,224"]
+    wall(cmd + ["--no-cache"])  # the OS file cache
+    cold = [wall(cmd + ["--no-cache"]) for _ in range(repeat)]
+    warm = []
+    with tempfile.TemporaryDirectory() as cache:
+        wall(cmd + ["--cache-dir", cache])
+        warm = [wall(cmd + ["--cache-dir", cache]) for _ in range(repeat)]
+    print(f"library backbone (resnet50 from {python}): cold median {statistics.median(cold):.2f} s, "
+          f"warm median {statistics.median(warm):.2f} s (targets: 2 s and 0.3 s)")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--skip-torch", action="store_true", help="leave out the import torch comparison")
     ap.add_argument("--against", metavar="REV", help="compare this tree's speed with commit REV's, in one run")
+    ap.add_argument("--tree", action="append", default=[], metavar="DIR", help="with --against: also this folder")
+    ap.add_argument("--python", metavar="ENV", help="an environment with torchvision: time a backbone read from it")
     args = ap.parse_args(argv)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; python {sys.version.split()[0]}")
     if args.against:
-        return against(args.against, args.repeat)
+        return against(args.against, args.repeat, args.tree)
+    if args.python:
+        backbone(args.python, args.repeat)
 
     med, times, imported = cold_start(args.repeat)
     print(f"cold start (cnnlint one_model.py): median {med:.3f} s over {len(times)} runs "
