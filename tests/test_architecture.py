@@ -25,6 +25,8 @@ ABOVE_KNOWLEDGE = ("cnnlint.interpret", "cnnlint.source", "cnnlint.toplevel", "c
                    "cnnlint.analyze", "cnnlint.modes", "cnnlint.api", "cnnlint.cli", "cnnlint.checking",
                    "cnnlint.lsp", "cnnlint.cache", "cnnlint.reporters")
 FORBIDDEN = {
+    # the user's Python environment: files and folders only, below everything that evaluates
+    "cnnlint.environment": ("cnnlint.abstract", "cnnlint.layers", "cnnlint.overlays") + ABOVE_KNOWLEDGE,
     "cnnlint.abstract": ("cnnlint.layers", "cnnlint.overlays") + ABOVE_KNOWLEDGE,
     "cnnlint.layers": ABOVE_KNOWLEDGE,
     "cnnlint.overlays": ABOVE_KNOWLEDGE,
