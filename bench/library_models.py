@@ -1,5 +1,6 @@
-"""cnnlint's `shapes` on library models against PyTorch: torchvision's classification factories
-and one timm model per timm module, read from an environment's installed source.
+"""cnnlint's `shapes` on library models against PyTorch: torchvision's classification,
+segmentation and detection factories (detection: parameters only; its output is boxes) and one
+timm model per timm module, read from an environment's installed source.
 
     /work/benchvenv/bin/python bench/library_models.py --oracle     # 1. PyTorch's figures (meta device)
     python3 bench/library_models.py --python /work/benchvenv         # 2. cnnlint against them
@@ -44,6 +45,10 @@ def oracle(only: Optional[List[str]]) -> int:
 
     entries = []
     names = [f"torchvision.models.{n}" for n in sorted(torchvision.models.list_models(module=torchvision.models))]
+    for sub in ("segmentation", "detection"):
+        module = getattr(torchvision.models, sub)
+        names += [f"torchvision.models.{sub}.{n}(weights_backbone=None)"
+                  for n in sorted(torchvision.models.list_models(module=module))]
     try:
         names += [f"timm:{n}" for n in _timm_models()]
     except ImportError:
@@ -51,15 +56,19 @@ def oracle(only: Optional[List[str]]) -> int:
     for target in names:
         if only and not any(o in target for o in only):
             continue
-        short = target.split(":")[-1].split(".")[-1]
-        entry = {"target": target, "library": "timm" if target.startswith("timm:") else "torchvision"}
+        short = target.split(":")[-1].split("(")[0].split(".")[-1]
+        kind = "timm" if target.startswith("timm:") else "torchvision" + (
+            "-segmentation" if ".segmentation." in target else "-detection" if ".detection." in target else "")
+        entry = {"target": target, "library": kind}
         def build():
             if target.startswith("timm:"):
                 import timm
 
                 model = timm.create_model(short, pretrained=False)
                 return model, model.pretrained_cfg.get("input_size", (3, 224, 224))
-            return torchvision.models.get_model(short, weights=None), (3, SIZE.get(short, 224), SIZE.get(short, 224))
+            extra = {"weights_backbone": None} if "(" in target else {}
+            return (torchvision.models.get_model(short, weights=None, **extra),
+                    (3, SIZE.get(short, 224), SIZE.get(short, 224)))
 
         try:
             try:
@@ -69,12 +78,19 @@ def oracle(only: Optional[List[str]]) -> int:
                 model, size = build()
                 model = model.to("meta")
             model.eval()
+            params = sum(p.numel() for p in model.parameters())
+            if entry["library"] == "torchvision-detection":  # boxes after post-processing: no shape to compare
+                entry.update(input=[1] + list(size), params=params, output=None)
+                entries.append(entry)
+                print(json.dumps(entry), flush=True)
+                continue
             x = torch.empty((1,) + tuple(size), device="meta")
             out = model(x)
+            if isinstance(out, dict):  # segmentation: {"out": ..., "aux": ...}
+                out = out["out"]
             if isinstance(out, (tuple, list)):
                 out = out[0]
-            entry.update(input=[1] + list(size), params=sum(p.numel() for p in model.parameters()),
-                         output=list(out.shape))
+            entry.update(input=[1] + list(size), params=params, output=list(out.shape))
         except Exception as e:  # a model PyTorch cannot build or run this way is left out, with why
             entry.update(error=f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}")
         entries.append(entry)
@@ -123,7 +139,7 @@ def compare(python: Optional[str], only: Optional[List[str]], out: Optional[str]
             continue
         got = cnnlint_shapes(e["target"], e["input"], python)
         params_ok = got.get("params") == e["params"]
-        output_ok = got.get("output") == e["output"]
+        output_ok = e["output"] is None or got.get("output") == e["output"]
         why = got.get("error") or ("" if params_ok and output_ok else
                                    f"params {got.get('params')} vs {e['params']}, output {got.get('output')} "
                                    f"vs {e['output']}")

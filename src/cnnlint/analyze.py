@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from cnnlint import dims
-from cnnlint.abstract.values import Function, Layer, Obj, SymbolicObj, Tensor, Unknown, UserClass, is_module
+from cnnlint.abstract.values import INCOMPLETE_KEY, Function, Layer, Obj, SymbolicObj, Tensor, Unknown, UserClass, is_module
 from cnnlint.diagnostics import LayerRow, ModelTrace
 from cnnlint.inputspec import InputSpec, for_model, parse_spec
 from cnnlint.interpret.core import Interp
@@ -364,6 +364,9 @@ def make_trace(ctx: FileContext, model: ModelDef, interp: Interp, root, x: Tenso
         out_shape = output.shape
     elif isinstance(output, tuple) and output and isinstance(output[0], Tensor):
         out_shape = output[0].shape
+    elif isinstance(output, dict) and output and INCOMPLETE_KEY not in output and \
+            isinstance(next(iter(output.values())), Tensor):
+        out_shape = next(iter(output.values())).shape  # torchvision's segmentation: {"out": ..., "aux": ...}
     total = count_params(root)
     modules = []
     for name, module in named_modules(root):
