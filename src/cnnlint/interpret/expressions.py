@@ -239,7 +239,7 @@ class Expressions:
                 return {"BitOr": left | right, "BitAnd": left & right, "BitXor": left ^ right,
                         "LeftShift": left << min(right, 64), "RightShift": left >> right}[op]
         except Exception:
-            return Unknown("arithmetic")
+            return Unknown("arithmetic") if op == "Add" else UnknownPlain("arithmetic")
         return Unknown(f"operator {op}")
 
     def eval_IfExp(self, node, scope):

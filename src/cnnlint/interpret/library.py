@@ -27,7 +27,7 @@ from cnnlint.overlays import libraries, nn_utils, pytypes, tensor_attributes, te
 from cnnlint.overlays.builtins import BUILTINS, it_star
 from cnnlint.overlays.containers import _argparse_method, _dict_method, _list_method, _str_method
 from cnnlint.overlays.functional import OPS as FUNCTIONAL_OPS
-from cnnlint.overlays.torch_calls import CONSTANT_CALLS, KEEP_FUNCTIONALS, PASS_THROUGH
+from cnnlint.overlays.torch_calls import CONSTANT_CALLS, KEEP_FUNCTIONALS, NUMBER_CONSTANTS, PASS_THROUGH
 from cnnlint.overlays.torch_functions import OPS as TORCH_OPS
 from cnnlint.overlays.value_methods import element_tensors
 
@@ -231,6 +231,8 @@ def get_attribute(it, obj, name: str, node):
             return known
     if isinstance(obj, Qual):
         q = Qual(f"{obj.name}.{name}", obj.origin)
+        if q.name in NUMBER_CONSTANTS:
+            return NUMBER_CONSTANTS[q.name]
         found = resolve(it, q)
         return q if found is None else found
     if isinstance(obj, Obj):

@@ -3,6 +3,8 @@ argument, calls with a constant answer in eager mode, and functionals that keep 
 """
 from __future__ import annotations
 
+import math
+
 PASS_THROUGH = {"typing.cast": 1, "torch.jit.annotate": 1, "torch.autograd.Variable": 0,
                 "torch.autograd.variable.Variable": 0}
 
@@ -23,3 +25,8 @@ KEEP_FUNCTIONALS = {
     "logsigmoid", "threshold", "prelu", "rrelu", "tanhshrink", "softshrink", "hardshrink", "gumbel_softmax",
     "channel_shuffle", "rms_norm",
 }
+
+# module-level numbers of math, numpy and torch (`2 * math.pi`), as Python has them
+NUMBER_CONSTANTS = {f"{module}.{name}": value for module in ("math", "numpy", "torch")
+                    for name, value in (("pi", math.pi), ("e", math.e), ("inf", math.inf))}
+NUMBER_CONSTANTS["math.tau"] = math.tau
