@@ -153,3 +153,10 @@ def test_a_missing_environment_is_a_usage_error(project, tmp_path):
     (project / "pyproject.toml").write_text("[tool.cnnlint]\npython = 'nowhere'\n")
     p = check(project)
     assert p.returncode == 2 and "python" in p.stderr
+
+
+def test_cnnlints_own_active_environment_comes_after_the_projects(project):
+    """pre-commit runs the hook with VIRTUAL_ENV set to the hook's own venv (cnnlint's): the
+    project's .venv is still found."""
+    write_library(make_venv(project / ".venv"))
+    assert reported(check(project, VIRTUAL_ENV=sys.prefix))

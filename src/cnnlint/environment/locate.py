@@ -3,7 +3,7 @@
 1. ``--python PATH`` on the command line, else ``python = "PATH"`` in ``[tool.cnnlint]`` (an
    interpreter or an environment folder; a relative path is read from the config's folder);
 2. an active virtual environment (``VIRTUAL_ENV``), else an active conda environment
-   (``CONDA_PREFIX``);
+   (``CONDA_PREFIX``), unless it is the one cnnlint runs in (pre-commit activates the hook's own);
 3. a ``.venv`` or ``venv`` folder at the project root (the nearest folder, from the checked
    path up, that holds one; the search stops at a folder with pyproject.toml, setup.py or .git);
 4. the interpreter cnnlint itself runs in.
@@ -62,6 +62,15 @@ def _make(how: str, prefix: str) -> Environment:
     return _cache[key]
 
 
+def _own(prefix: str) -> bool:
+    """The environment cnnlint itself runs in: pre-commit activates a hook's own venv (it sets
+    VIRTUAL_ENV to it), as an editor may for the language server; the project's comes first."""
+    try:
+        return os.path.samefile(prefix, sys.prefix)
+    except OSError:
+        return False
+
+
 def _project_venv(start: str) -> Optional[str]:
     folder = os.path.abspath(start)
     if not os.path.isdir(folder):
@@ -89,7 +98,7 @@ def find_environment(python: Optional[str] = None, how: str = "--python", start:
         return _make(how, prefix_of(python))
     for variable in ("VIRTUAL_ENV", "CONDA_PREFIX"):
         value = environ.get(variable)
-        if value and os.path.isdir(value):
+        if value and os.path.isdir(value) and not _own(value):
             return _make(variable, os.path.abspath(value))
     venv = _project_venv(start or os.getcwd())
     if venv is not None:
