@@ -387,7 +387,10 @@ def _base_weights(layer: Layer) -> Tuple[Tuple[str, Any], ...]:
     from cnnlint.interpret.module_methods import layer_attribute
 
     out = []
+    dropped = getattr(layer, "extra_params", {})
     for name in ("weight", "bias"):
+        if f"-{name}" in dropped:  # `self.bias = None` in the subclass: torch unregistered it
+            continue
         t = layer_attribute(None, layer, name)
         if isinstance(t, Tensor):
             out.append((name, dims.prod(t.shape) if t.shape is not None else None))
