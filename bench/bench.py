@@ -98,7 +98,7 @@ def against(rev: str, repeat: int, trees_extra=()) -> int:
             for _ in range(repeat):
                 for name, src in trees.items():
                     env = dict(os.environ, PYTHONPATH=src)
-                    times[name].append(wall([sys.executable, "-m", "cnnlint", "--no-cache"] + cmd_args, env=env))
+                    times[name].append(wall([sys.executable, "-m", "cnnlint"] + cmd_args + ["--no-cache"], env=env))
             a, b = (statistics.median(times[name]) for name in trees)
             print(f"{title:42} {a:11.2f}s {b:11.2f}s  {b / a:.2f}")
     return 0
