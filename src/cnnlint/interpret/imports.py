@@ -79,6 +79,8 @@ _NOT_READ = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(_STD)
     frozenset(NOT_READ) | \
     frozenset(("torch", "numpy", "scipy", "sympy", "pandas", "PIL", "cv2", "matplotlib", "sklearn",
                "tensorflow", "jax", "triton", "cnnlint", "pytest", "setuptools", "pip", "_pytest"))
+_ANSWERED_LEAVES = frozenset(name.rsplit(".", 1)[-1] for name in ANSWERED)  # a relative name is made
+# absolute (a walk up its package folders) only when its last part could be one of them
 _environment: Optional[Environment] = None
 _located: Dict[str, Optional[Tuple[str, list]]] = {}  # top-level name -> (folder, [name]) in the environment
 
@@ -164,7 +166,8 @@ def resolve(interp, qual: Qual) -> Optional[Any]:
     """The value a project import names, or None when it is not a file of the project."""
     if not qual.origin:
         return None
-    if qual.name in ANSWERED or (qual.name.startswith(".") and absolute(qual) in ANSWERED):
+    if qual.name in ANSWERED or (qual.name.startswith(".") and qual.name.rsplit(".", 1)[-1] in _ANSWERED_LEAVES
+                                 and absolute(qual) in ANSWERED):
         return None  # knowledge answers it (overlays/libraries.py)
     cache = interp.file.import_cache
     key = (qual.name, qual.origin)
