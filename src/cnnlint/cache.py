@@ -24,31 +24,9 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Dict, Iterator, Optional
 
-from cnnlint import __version__
+from cnnlint.environment.store import code_fingerprint, mark_cache_folder
 
 DEFAULT_DIR = ".cnnlint_cache"
-_FORMAT = 1
-_fingerprint: Optional[str] = None
-
-
-def code_fingerprint() -> str:
-    """cnnlint's version and the (size, mtime) of every file of the package."""
-    global _fingerprint
-    if _fingerprint is None:
-        h = hashlib.sha256(f"cnnlint {__version__} format {_FORMAT}".encode())
-        root = os.path.dirname(os.path.abspath(__file__))
-        for dirpath, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for f in sorted(files):
-                if f.endswith(".py"):
-                    p = os.path.join(dirpath, f)
-                    try:
-                        st = os.stat(p)
-                    except OSError:
-                        continue
-                    h.update(f"{os.path.relpath(p, root)}:{st.st_size}:{st.st_mtime_ns};".encode())
-        _fingerprint = h.hexdigest()[:16]
-    return _fingerprint
 
 
 def file_state(path: str) -> Optional[str]:
@@ -103,16 +81,8 @@ class Cache:
         if self._ready or not self.writable:
             return self.writable
         try:
+            mark_cache_folder(self.root)
             os.makedirs(self.dir, exist_ok=True)
-            ignore = os.path.join(self.root, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w") as fh:
-                    fh.write("# Automatically created by cnnlint.\n*\n")
-            tag = os.path.join(self.root, "CACHEDIR.TAG")
-            if not os.path.exists(tag):
-                with open(tag, "w") as fh:
-                    fh.write("Signature: 8a477f597d28d172789f06886806bc55\n"
-                             "# This file is a cache directory tag created by cnnlint.\n")
             self._ready = True
         except OSError:
             self.writable = False

@@ -61,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     shapes.add_argument("--depth", type=_depth, default=None, metavar="N",
                         help="fold the module tree below depth N, as torchinfo does (default 3)")
     shapes.add_argument("--explain", action="store_true", help="show each layer's size arithmetic")
-    shapes.add_argument("--no-cache", action="store_true", help="accepted for symmetry with check: shapes "
-                                                                "never uses the result cache")
+    shapes.add_argument("--no-cache", action="store_true", help="keep nothing on disk: shapes never uses "
+                                                                "the result cache; this also skips the cache "
+                                                                "of what is read from libraries (timm's index)")
     _common(shapes)
 
     rule = sub.add_parser("rule", help="explain a rule")
@@ -108,6 +109,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             from cnnlint.lsp import main as lsp_main
 
             return lsp_main()
+        from cnnlint.checking import cache_dir
+        from cnnlint.environment import store
+
+        store.configure(cache_dir(args))  # what is read from libraries is kept beside the result cache
         if args.command == "shapes":
             return run_shapes(args)
         return run_check(args)

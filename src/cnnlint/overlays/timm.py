@@ -22,6 +22,7 @@ import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from cnnlint.abstract.values import Namespace, Unknown
+from cnnlint.environment import store
 
 _CREATE = ("timm.create_model", "timm.models.create_model", "timm.models._factory.create_model")
 _BUILD = ("timm.models.build_model_with_cfg", "timm.models._builder.build_model_with_cfg")
@@ -37,24 +38,38 @@ _configs: Dict[str, Optional[Dict[str, Dict[str, Any]]]] = {}  # module file -> 
 
 
 def registry(models_folder: str) -> Dict[str, str]:
-    """Model name -> module (``convnext_tiny`` -> ``timm.models.convnext``), from the source."""
+    """Model name -> module (``convnext_tiny`` -> ``timm.models.convnext``), from the source;
+    once per process, and kept on disk while timm's model files are unchanged."""
     index = _indexes.get(models_folder)
     if index is None:
-        index = {}
         try:
             names = sorted(n for n in os.listdir(models_folder) if n.endswith(".py"))
         except OSError:
             names = []
-        for name in names:
-            try:
-                with open(os.path.join(models_folder, name), encoding="utf-8") as fh:
-                    text = fh.read()
-            except (OSError, UnicodeDecodeError):
-                continue
-            for m in _REGISTERED.finditer(text):
-                index.setdefault(m.group(1), f"timm.models.{name[:-3]}")
+        files = [os.path.join(models_folder, n) for n in names]
+        index = store.remembered("timm-index", files, lambda: _read_index(files))
         _indexes[models_folder] = index
     return index
+
+
+def _read_index(files: List[str]) -> Dict[str, str]:
+    index: Dict[str, str] = {}
+    for path in files:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for m in _REGISTERED.finditer(text):
+            index.setdefault(m.group(1), f"timm.models.{os.path.basename(path)[:-3]}")
+    return index
+
+
+class _Unreadable:
+    """A value the source gives by code, not as a literal (one object, kept so by pickle)."""
+
+    def __reduce__(self):
+        return "_UNREADABLE"
 
 
 def _literal(node) -> Any:
@@ -64,7 +79,7 @@ def _literal(node) -> Any:
         return _UNREADABLE
 
 
-_UNREADABLE = object()
+_UNREADABLE = _Unreadable()
 
 
 def _cfg_functions(tree: ast.Module) -> Dict[str, Dict[str, Any]]:
@@ -118,14 +133,17 @@ def _has_weights(cfg: Dict[str, Any]) -> bool:
 def module_configs(path: str) -> Optional[Dict[str, Dict[str, Any]]]:
     """The pretrained configs a timm model module declares: by ``arch.tag``, and by ``arch`` for
     the default tag, chosen as ``generate_default_cfgs`` chooses it. None: they are computed."""
-    if path in _configs:
-        return _configs[path]
-    found = {}
+    if path not in _configs:
+        _configs[path] = store.remembered("timm-configs", [path], lambda: _read_configs(path))
+    return _configs[path]
+
+
+def _read_configs(path: str) -> Optional[Dict[str, Dict[str, Any]]]:
+    found: Dict[str, Dict[str, Any]] = {}
     try:
         with open(path, encoding="utf-8") as fh:
             tree = ast.parse(fh.read(), path)
     except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
-        _configs[path] = found
         return found
     functions = _cfg_functions(tree)
     table = None
@@ -138,8 +156,7 @@ def module_configs(path: str) -> Optional[Dict[str, Dict[str, Any]]]:
             table = value
     if table is not None and not (isinstance(table, ast.Dict) and
                                   all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in table.keys)):
-        _configs[path] = None  # built by code (a comprehension): the configs are unknown
-        return None
+        return None  # built by code (a comprehension): the configs are unknown
     tags: Dict[str, List[str]] = {}
     chosen: Dict[str, bool] = {}
     for key, value in zip(table.keys if table else (), table.values if table else ()):
@@ -164,7 +181,6 @@ def module_configs(path: str) -> Optional[Dict[str, Dict[str, Any]]]:
     for arch, order in tags.items():
         default = f"{arch}.{order[0]}" if order and order[0] else arch
         found[arch] = dict(found.get(default, {}), tag=order[0] if order and order[0] else None)
-    _configs[path] = found
     return found
 
 
