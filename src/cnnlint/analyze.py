@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from cnnlint import dims
+from cnnlint import dims, script
 from cnnlint.abstract.values import INCOMPLETE_KEY, Function, Layer, Obj, SymbolicObj, Tensor, Unknown, UserClass, is_module
 from cnnlint.diagnostics import LayerRow, ModelTrace
 from cnnlint.inputspec import InputSpec, for_model, parse_spec
@@ -53,7 +53,12 @@ def select_models(ctx: FileContext, models, wanted: Optional[str], specs: Sequen
     if len(models) < 2:
         return models  # alone, a model is its own root
     named = {s.model for s in specs if s.model}
-    refs = ctx.references((m.name for m in models), ignore=dropped)
+    refs = ctx.references((m.name for m in models if m.kind != "value"), ignore=dropped)
+    scripts = script.users([(m.name, m.binding) for m in models if m.kind == "value" and m.name not in dropped])
+    for model, used in scripts.items():  # `net = nn.Sequential(b1, b2)`: b1 and b2 are its parts
+        for m in models:
+            if m.name != model and (m.binding.variable if m.kind == "value" else m.name) in used:
+                refs[m.name] = refs.get(m.name, 0) + 1
     roots = [m for m in models if refs.get(m.name, 0) == 0 or m.name in named]
     return roots or models
 
@@ -61,6 +66,8 @@ def select_models(ctx: FileContext, models, wanted: Optional[str], specs: Sequen
 def analyze(ctx: FileContext, specs: Sequence[InputSpec] = (), wanted: Optional[str] = None) -> List[ModelRun]:
     probe = Interp(ctx)
     models = ctx.models(probe)
+    models += [ModelDef(name, "value", binding.defined, confirm=True, binding=binding)
+               for name, binding in script.bindings(ctx, probe, models)]
     named = {s.model for s in specs if s.model} | ({wanted} if wanted else set())
     blocks = ctx.block_names(models) - named if len(models) > 1 else set()
     runs: Dict[str, ModelRun] = {}
@@ -196,15 +203,19 @@ def run_in_mode(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], tr
         run = _run_forward(ctx, model, interp, built, x)
         run.reused = True
         return run
-    target = ctx.scope.get_local(model.name)
+    value = model.kind == "value"  # a top-level variable's model: its code builds it (script.py)
+    target = ctx.scope.get_local(model.name) if not value else None
     args: List[Any] = []
     kwargs: Dict[str, Any] = {}
     x: Optional[Tensor] = None
     ctor_call, tensor_call = (None, None)
-    if spec is None or spec.args is None:
+    if (spec is None or spec.args is None) and not value:
         ctor_call, tensor_call = ctx.usage_hints(model.name)
     try:
-        if spec is not None and spec.args is not None:
+        if spec is not None and spec.args is not None and value:
+            interp.note(model.node, f"{model.name}: a variable's model is built by the file's code; "
+                                    f"the arguments in --input-shape are not used")
+        elif spec is not None and spec.args is not None:
             call = cst.parse_expression(f"__f({spec.args})")
             args, kwargs = _eval_call_args(interp, ctx, call)
         elif ctor_call is not None:
@@ -224,9 +235,13 @@ def run_in_mode(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], tr
                 except ValueError:
                     x = None
             if x is None and tensor_call is not None:
-                value = interp.eval(tensor_call, ctx.scope)
-                if isinstance(value, Tensor) and value.shape and all(dims.as_int(d) for d in value.shape):
-                    x = value
+                given = interp.eval(tensor_call, ctx.scope)
+                if isinstance(given, Tensor) and given.shape and all(dims.as_int(d) for d in given.shape):
+                    x = given
+            if x is None and value:
+                x = script.fed(interp, ctx, model.binding)
+            elif x is None and model.kind == "class":
+                x = script.class_fed(interp, ctx, model.name)
         if x is None:
             x = Tensor(None, free=True)
         x = Tensor(x.shape, free=x.free, row=-1)
@@ -238,7 +253,10 @@ def run_in_mode(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], tr
                                     f"default, so {'it stays' if len(missing) == 1 else 'they stay'} symbolic; "
                                     f"give values with --input-shape '{model.name}(...)=SHAPE'")
         interp.frames.append([])
-        built = interp.call(target, list(args), kwargs, model.node)
+        if value:
+            built = script.build(interp, ctx, model.binding)
+        else:
+            built = interp.call(target, list(args), kwargs, model.node)
         interp.frames.pop()
     except GiveUp:
         interp.note(model.node, f"{model.name}: gave up building the model after the time budget")

@@ -6,7 +6,7 @@ import ast
 import re
 import time
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -25,9 +25,10 @@ TENSOR_MAKERS = {"randn", "rand", "zeros", "ones", "empty", "randint", "full"}
 @dataclass(frozen=True)
 class ModelDef:
     name: str
-    kind: str  # "class" | "function"
+    kind: str  # "class" | "function" | "value" (a top-level variable: script.py)
     statement: Statement  # its top-level statement, parsed when the model is run
     confirm: bool = False  # a function that may build a module through helpers: a model if its run does
+    binding: Any = None  # kind "value": the top-level code that builds it (script.ScriptModel)
 
     @property
     def node(self) -> cst.CSTNode:
@@ -174,30 +175,13 @@ class FileContext:
         """Whether a function returns an nn.Module it builds: `return Net()`, `m = nn.Conv2d(...); return m`;
         with ``library``, also a call into a library installed in the environment
         (`models.vgg16()`), which the interpreter then confirms."""
-        from cnnlint.abstract.classes import torch_base
-
         def makes_module(what) -> bool:
             if what is None:
                 return False
             kind, name = what
             if kind == "name":
                 return built.get(name, False)
-            head = name.split(".")[0]
-            lazy = self.scope.lazy.get(head)
-            if isinstance(lazy, Statement) and lazy.displays_value():
-                return False  # `TABLE = {...}`: no class to call
-            value = self.scope.get_local(head) if head in self.scope.vars or head in self.scope.lazy else None
-            if isinstance(value, Qual):
-                full = value.name + name[len(head):]
-                if library and value.origin and imports.installed(full.split(".")[0], value.origin):
-                    return True
-                return full.startswith("torch.nn.") and full.rsplit(".", 1)[1][:1].isupper()
-            if isinstance(value, UserClass) and "." not in name:
-                return torch_base(interp, value) is not None
-            if isinstance(value, UserClass) and name.count(".") == 1:
-                # `Net.from_config(cfg)`: a classmethod of a module class builds one
-                return _is_classmethod(value, name.split(".")[1]) and torch_base(interp, value) is not None
-            return False
+            return self.calls_module_class(interp, name, library)
 
         built: Dict[str, bool] = {}
         if _annotated_module(stmt):
@@ -211,6 +195,29 @@ class FileContext:
                     if makes_module(what):
                         built[name] = True
         return result
+
+    def calls_module_class(self, interp, name: str, library: bool = False) -> bool:
+        """Whether calling the dotted ``name`` builds an nn.Module: a torch.nn class, a module
+        class of this file (or its classmethod), or with ``library`` a name of an installed
+        library, which the interpreter then confirms."""
+        from cnnlint.abstract.classes import torch_base
+
+        head = name.split(".")[0]
+        lazy = self.scope.lazy.get(head)
+        if isinstance(lazy, Statement) and lazy.displays_value():
+            return False  # `TABLE = {...}`: no class to call
+        value = self.scope.get_local(head) if head in self.scope.vars or head in self.scope.lazy else None
+        if isinstance(value, Qual):
+            full = value.name + name[len(head):]
+            if library and value.origin and imports.installed(full.split(".")[0], value.origin):
+                return True
+            return full.startswith("torch.nn.") and full.rsplit(".", 1)[1][:1].isupper()
+        if isinstance(value, UserClass) and "." not in name:
+            return torch_base(interp, value) is not None
+        if isinstance(value, UserClass) and name.count(".") == 1:
+            # `Net.from_config(cfg)`: a classmethod of a module class builds one
+            return _is_classmethod(value, name.split(".")[1]) and torch_base(interp, value) is not None
+        return False
 
     def references(self, names, ignore=()) -> Dict[str, int]:
         """How often each of ``names`` (top-level classes and functions) is used inside other
