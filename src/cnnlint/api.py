@@ -189,23 +189,69 @@ def check_bytes(path: str, data: bytes, settings: Settings = Settings()) -> File
         return FileResult(path, (Diagnostic(path, Span(1, 1, 1, 1), "CNN001", "error",
                                             f"cannot read the file as UTF-8 ({e.reason} at byte {e.start})"),))
     try:
-        return check_source(source, path, settings)
+        return check_text(source, path, settings)
     except RecursionError:
         return FileResult(path, (Diagnostic(path, Span(1, 1, 1, 1), "CNN001", "error",
                                             "cannot analyse the file: it nests too deeply"),))
 
 
-def discover(paths: Iterable[str], excluded: Optional[Callable[[str], bool]] = None) -> Iterator[str]:
-    """Every .py file under the given paths, in a stable order. Raises PathError for a missing path.
-    ``excluded(path)``, when given, replaces the default SKIP_DIRS test for folders and files found
-    under a folder (a path named on the command line is always checked)."""
+def check_text(text: str, path: str, settings: Settings = Settings()) -> FileResult:
+    """Check a file's text: a Jupyter notebook's JSON when ``path`` ends in .ipynb, else Python."""
+    from cnnlint.notebook import is_notebook
+
+    if is_notebook(path):
+        return check_notebook(text, path, settings)
+    return check_source(text, path, settings)
+
+
+def check_notebook(text: str, path: str, settings: Settings = Settings()) -> FileResult:
+    """Check a notebook's code cells as one source; positions are reported per cell."""
+    from cnnlint.notebook import NotebookError, read_notebook
+    from cnnlint.notebook_results import not_checked, to_cells, unreadable
+
+    try:
+        nb = read_notebook(text)
+    except NotebookError as e:
+        return unreadable(path, e)
+    return not_checked(path, nb) or to_cells(check_source(nb.source, path, settings), nb, text)
+
+
+def result_source(path: str, data: bytes) -> Optional[str]:
+    """The Python text a check of this file's bytes reads (a notebook's code cells), or None."""
+    from cnnlint.notebook import NotebookError, is_notebook, read_notebook
+
+    try:
+        text = decode(data)
+    except UnicodeDecodeError:
+        return None
+    if not is_notebook(path):
+        return text
+    try:
+        return read_notebook(text).source
+    except NotebookError:
+        return None
+
+
+DEFAULT_SUFFIXES = (".py", ".ipynb")  # what a folder search finds without a configuration
+
+
+def discover(paths: Iterable[str], excluded: Optional[Callable[[str], bool]] = None,
+             included: Optional[Callable[[str], bool]] = None) -> Iterator[str]:
+    """Every .py file and Jupyter notebook under the given paths, in a stable order. Raises
+    PathError for a missing path. ``excluded(path)``, when given, replaces the default SKIP_DIRS
+    test for folders and files found under a folder, and ``included(path)`` the test of which
+    files a search finds (a path named on the command line is always checked)."""
+    def wanted(path: str) -> bool:
+        return included(path) if included is not None else path.endswith(DEFAULT_SUFFIXES)
+
     for p in paths:
         if os.path.isdir(p) and excluded is not None:
             for root, dirs, files in os.walk(p, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not excluded(os.path.join(root, d)))
                 for f in sorted(files):
-                    if f.endswith(".py") and not excluded(os.path.join(root, f)):
-                        yield os.path.join(root, f)
+                    path = os.path.join(root, f)
+                    if wanted(path) and not excluded(path):
+                        yield path
         elif os.path.isdir(p):
             seen_dirs = set()
             for root, dirs, files in os.walk(p, followlinks=False):
@@ -216,7 +262,7 @@ def discover(paths: Iterable[str], excluded: Optional[Callable[[str], bool]] = N
                 seen_dirs.add(real)
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
                 for f in sorted(files):
-                    if f.endswith(".py") or f.endswith(".pyi") and False:
+                    if wanted(os.path.join(root, f)):
                         yield os.path.join(root, f)
         elif os.path.exists(p) or os.path.islink(p):
             yield p
@@ -283,10 +329,7 @@ def _lookup(store, path: str, settings: Settings) -> Optional[FileResult]:
         data = read_bytes(path)
     except OSError:
         return None
-    try:
-        source: Optional[str] = decode(data)
-    except UnicodeDecodeError:
-        source = None
+    source = result_source(path, data)
     return store.get(store.key(path, data, settings, environment_for(path, settings).fingerprint()), source)
 
 

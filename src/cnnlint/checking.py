@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from cnnlint.api import PathError, Settings, check_file, check_files, check_source, discover
+from cnnlint.api import PathError, Settings, check_file, check_files, check_text, discover
 from cnnlint.config import Config, ConfigError, Overrides, check_selectors, merge, resolve, settings_for
 from cnnlint.diagnostics import FileResult
 
@@ -65,7 +65,9 @@ def show_settings(args, settings: Settings) -> int:
                           else paths[0], Settings(python=cfg.python, python_from=cfg.python_from))
     rows = [("path", paths[0]), ("configuration", cfg.path or "(defaults)"), ("root", cfg.root),
             ("select", ", ".join(cfg.select) if cfg.select is not None else "(all)"),
-            ("ignore", ", ".join(cfg.ignore) or "(none)"), ("output-format", cfg.output_format or "text"),
+            ("ignore", ", ".join(cfg.ignore) or "(none)"),
+            ("include", ", ".join(cfg.include + cfg.extend_include) or "(none)"),
+            ("output-format", cfg.output_format or "text"),
             ("input-shapes", ", ".join(f"{p or '*'}={s.text}" for p, s in cfg.input_shapes) or "(none)"),
             ("environment", env.describe())]
     rows += [("  searches", folder) for folder in env.search.folders]
@@ -120,7 +122,7 @@ def _run(args, settings: Settings, paths: Sequence[str],
         source = sys.stdin.read()
         if source.startswith("\ufeff"):
             source = source[1:]
-        return [check_source(source, name, settings_for(cfg, name, settings))], cfg, {name: cfg}
+        return [check_text(source, name, settings_for(cfg, name, settings))], cfg, {name: cfg}
     results: List[FileResult] = []
     items: List[Tuple[str, Settings]] = []  # checked together below: cache and process pool
     first: Optional[Config] = None
@@ -136,7 +138,7 @@ def _run(args, settings: Settings, paths: Sequence[str],
             if force and p not in (".", "./") and cfg.is_excluded(p):
                 files = []
             else:
-                files = list(discover([p], excluded=lambda f: cfg.is_excluded(f, below=p)))
+                files = list(discover([p], excluded=lambda f: cfg.is_excluded(f, below=p), included=cfg.is_included))
             if not files and not quiet:
                 print(f"warning: No Python files found under {p}", file=sys.stderr)
                 warned = True

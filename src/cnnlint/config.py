@@ -10,6 +10,8 @@ wins; ``--config PATH`` names one. Patterns (``exclude``, ``per-file-ignores``, 
     extend-select = ["CNN201"]
     exclude = [".git", "build"]          # replaces the default excludes
     extend-exclude = ["tests/fixtures"]  # adds to them
+    include = ["*.py"]                   # what a folder search finds (default: *.py, *.ipynb)
+    extend-include = ["*.pyw"]           # adds to it
     output-format = "concise"
     show-notes = true                    # also the notes about cnnlint's own limits (CNN401)
 
@@ -35,9 +37,10 @@ DEFAULT_EXCLUDE: Tuple[str, ...] = (
     "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".cnnlint_cache", ".eggs", "site-packages",
     "*.egg-info",
 )
+DEFAULT_INCLUDE: Tuple[str, ...] = ("*.py", "*.ipynb")  # as ruff since 0.6, less its .pyi and pyproject.toml
 OUTPUT_FORMATS = ("full", "text", "concise", "json", "json-lines", "sarif", "github")
-KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores",
-        "output-format", "input-shapes", "show-notes", "python")
+KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "include", "extend-include",
+        "per-file-ignores", "output-format", "input-shapes", "show-notes", "python")
 CONFIG_NAMES = ("cnnlint.toml", "pyproject.toml")
 
 
@@ -54,6 +57,8 @@ class Config:
     extend_select: Tuple[str, ...] = ()
     exclude: Tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: Tuple[str, ...] = ()
+    include: Tuple[str, ...] = DEFAULT_INCLUDE
+    extend_include: Tuple[str, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     output_format: Optional[str] = None
     show_notes: bool = False  # the text formats show the notes about cnnlint's limits too
@@ -79,6 +84,21 @@ class Config:
         if below is not None:
             skip = len([p for p in self.relative(below).split("/") if p not in ("", ".")])
         return matches_any(self.relative(path), self.exclude + self.extend_exclude, skip)
+
+    def is_included(self, path: str) -> bool:
+        """Whether a folder search takes this file: its name (or, for a pattern with a '/', its
+        path from the configuration's folder) matches ``include`` or ``extend-include``."""
+        rel = self.relative(path)
+        name = rel.rsplit("/", 1)[-1]
+        for pattern in self.include + self.extend_include:
+            pat = pattern.replace("\\", "/")
+            if pat.startswith("./"):
+                pat = pat[2:]
+            if fnmatch.fnmatchcase(rel if "/" in pat else name, pat):
+                return True
+            if pat.startswith("**/") and fnmatch.fnmatchcase(rel, pat[3:]):  # `**/` may match no folder
+                return True
+        return False
 
     def shown_notes(self) -> Tuple[str, ...]:
         """The codes of the notes about cnnlint's limits that the text formats show: all with
@@ -222,6 +242,10 @@ def from_table(table: Dict[str, Any], path: str, where: str = "") -> Config:
         cfg["exclude"] = strings("exclude")
     if "extend-exclude" in table:
         cfg["extend_exclude"] = strings("extend-exclude")
+    if "include" in table:
+        cfg["include"] = strings("include")
+    if "extend-include" in table:
+        cfg["extend_include"] = strings("extend-include")
     if "output-format" in table:
         fmt = table["output-format"]
         if fmt not in OUTPUT_FORMATS:

@@ -21,11 +21,15 @@ class Edit:
 
     span: Span
     text: str
+    cell: Optional[int] = None  # in a notebook: the cell the span's lines count from
 
     def to_json(self) -> dict:
-        return {"line": self.span.line, "column": self.span.column,
-                "end_line": self.span.end_line, "end_column": self.span.end_column,
-                "text": self.text}
+        out = {"line": self.span.line, "column": self.span.column,
+               "end_line": self.span.end_line, "end_column": self.span.end_column,
+               "text": self.text}
+        if self.cell is not None:
+            out["cell"] = self.cell
+        return out
 
 
 @dataclass(frozen=True)
@@ -54,9 +58,14 @@ class Diagnostic:
     fix: Optional[Fix] = None
     options: Tuple[str, ...] = ()
     explain: Tuple[str, ...] = ()
+    # in a notebook: the 1-based index of the cell among all its cells (``span`` counts from the
+    # cell's first line), and the span in the .ipynb file's own text, for the tools that read the
+    # file as text (SARIF, GitHub annotations); None where it cannot be found
+    cell: Optional[int] = None
+    file_span: Optional[Span] = None
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "path": self.path,
             "line": self.span.line,
             "column": self.span.column,
@@ -70,6 +79,9 @@ class Diagnostic:
             "inferred": self.inferred,
             "fix": self.fix.to_json() if self.fix else None,
         }
+        if self.cell is not None:
+            out["cell"] = self.cell
+        return out
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,7 @@ class LayerRow:
     sources: Tuple[int, ...] = ()  # rows whose outputs it received (index in layers; -1 the input, -2 unknown)
     op: bool = False  # a tensor operation (+, torch.cat), not a module: drawn in graphs, not in tables
     last: Any = None  # output None (rank unknown) but its last size known: shown as [..., last]
+    cell: Optional[int] = None  # in a notebook: the cell ``line`` counts from
 
 
 @dataclass(frozen=True)
@@ -112,6 +125,7 @@ class ModelTrace:
     smallest_input: Optional[Tuple[int, ...]] = None  # the smallest accepted input when it is symbolic
     modules: Tuple["ModuleNode", ...] = ()  # the module tree, named_modules() order, without the root
     constraints: Tuple[Tuple[Any, str], ...] = ()  # (size expression, what) the input sizes must satisfy
+    cell: Optional[int] = None  # in a notebook: the cell ``line`` counts from
 
 
 @dataclass(frozen=True)
@@ -130,4 +144,6 @@ class FileResult:
     path: str
     diagnostics: Tuple[Diagnostic, ...]
     models: Tuple[ModelTrace, ...] = field(default=())
-    source: Optional[str] = None
+    source: Optional[str] = None  # the Python text checked (a notebook's code cells as one source)
+    # a notebook's code cells: (cell index, the line of ``source`` where the cell begins)
+    cell_starts: Tuple[Tuple[int, int], ...] = ()

@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from cnnlint.diagnostics import ModelTrace
 from cnnlint.summary import SummaryRow, fmt_kernel, fmt_shape, summarize
+from cnnlint.reporters.paths import position
 
 
 @dataclass
@@ -169,7 +170,7 @@ def _mm(text: str) -> str:
 def mermaid_model(t: ModelTrace, depth: Optional[int] = None) -> str:
     g = build(t, depth)
     by_id = {n.id: n for n in g.nodes}
-    out = [f"%% {t.model} ({t.path}:{t.line})", "flowchart TD"]
+    out = [f"%% {t.model} ({position(t.path, t.line, cell=t.cell)})", "flowchart TD"]
     out.append(f'    input(["{_mm(("input " + fmt_shape(t.input)) if t.input else "input")}"])')
 
     def emit(name: str, indent: str) -> None:
@@ -210,7 +211,7 @@ def _dq(*lines: str) -> str:
 def dot_model(t: ModelTrace, depth: Optional[int] = None) -> str:
     g = build(t, depth)
     by_id = {n.id: n for n in g.nodes}
-    out = [f"// {t.model} ({t.path}:{t.line})", f"digraph {_dq(t.model)} {{", "    rankdir=TB;",
+    out = [f"// {t.model} ({position(t.path, t.line, cell=t.cell)})", f"digraph {_dq(t.model)} {{", "    rankdir=TB;",
            '    node [shape=box, style=rounded, fontname="Helvetica"];',
            '    edge [fontname="Helvetica", fontsize=10];',
            f'    input [shape=oval, label={_dq(("input " + fmt_shape(t.input)) if t.input else "input")}];']

@@ -30,13 +30,15 @@ def trace_json(t: ModelTrace) -> dict:
         "model": t.model,
         "path": t.path,
         "line": t.line,
+        **({"cell": t.cell} if t.cell is not None else {}),  # a notebook: ``line`` counts from this cell
         "input": shape_json(t.input),
         "layers": [{"name": row.name, "type": row.type, "line": row.line, "depth": row.depth,
                     "output": shape_json(row.output), "params": dims.to_json(row.params),
                     "input": shape_json(row.input),
                     "kernel": shape_json(row.kernel) if isinstance(row.kernel, (tuple, list)) else row.kernel,
                     "macs": dims.to_json(layer_macs(row)) if row.leaf else 0,
-                    **({"finding": row.finding} if row.finding else {})} for row in t.layers if not row.op],
+                    **({"finding": row.finding} if row.finding else {}),
+                    **({"cell": row.cell} if row.cell is not None else {})} for row in t.layers if not row.op],
         "output": shape_json(t.output),
         "params": dims.to_json(t.params),
         "summary": {  # torchinfo's totals for this input (bytes, not MB)

@@ -7,6 +7,7 @@ from typing import List, Optional, Sequence
 from cnnlint.diagnostics import ModelTrace
 from cnnlint.reporters.table import input_size_lines, memory_lines, totals_lines
 from cnnlint.summary import arithmetic, fmt_kernel, fmt_shape, summarize
+from cnnlint.reporters.paths import position
 
 
 def _cell(text: str) -> str:
@@ -23,7 +24,7 @@ def model_markdown(t: ModelTrace, depth: Optional[int] = None, explain: bool = F
     head = ["Layer", "Type", "Output Shape", "Param #", "Kernel Shape", "Mult-Adds"] + (["Finding"] if findings else [])
     align = ["---", "---", "---", "---:", "---", "---:"] + (["---"] if findings else [])
     out: List[str] = [f"### {t.model}", "",
-                      f"`{t.path}:{t.line}`, input {_code(fmt_shape(t.input)) if t.input else 'unknown'}", "",
+                      f"`{position(t.path, t.line, cell=t.cell)}`, input {_code(fmt_shape(t.input)) if t.input else 'unknown'}", "",
                       "| " + " | ".join(head) + " |", "| " + " | ".join(align) + " |"]
     for r in s.rows:
         indent = "&nbsp;&nbsp;" * max(r.depth - 1, 0) + ("└ " if r.depth > 1 else "")

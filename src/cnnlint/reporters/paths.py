@@ -1,4 +1,5 @@
-"""How reporters name a file for other tools: relative to the current folder, with '/'."""
+"""How reporters name a place: a file for other tools (relative to the current folder, with '/'),
+and a position in a file or a notebook cell for people."""
 from __future__ import annotations
 
 import os
@@ -17,3 +18,10 @@ def relative(path: str, base: Optional[str] = None) -> Optional[str]:
     if rel == ".." or rel.startswith(".." + os.sep):
         return None
     return rel.replace(os.sep, "/")
+
+
+def position(path: str, line: int, column: Optional[int] = None, cell: Optional[int] = None) -> str:
+    """``path:line:column``; in a notebook ``path:cell N:line:column`` (ruff's form), the line
+    counted from the cell's first line."""
+    where = f"{path}:cell {cell}:{line}" if cell is not None else f"{path}:{line}"
+    return where if column is None else f"{where}:{column}"

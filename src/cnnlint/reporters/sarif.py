@@ -1,7 +1,13 @@
 """SARIF 2.1.0, as GitHub code scanning reads it: the whole rule catalogue in
 ``tool.driver.rules``, one result per diagnostic with a relative ``artifactLocation`` and a
 ``region``, and ``fixes`` where a diagnostic carries an edit. Columns count code points
-(``columnKind: unicodeCodePoints``), as cnnlint's do."""
+(``columnKind: unicodeCodePoints``), as cnnlint's do.
+
+A region is lines and columns of the artifact's own text. For a notebook that text is the .ipynb
+JSON, so the region points at the cell's line where it stands in the file (inside its "source"
+string), and the cell and the line within it are named in the message and in the result's
+``properties`` (``cell``, ``cellLine``, ``cellColumn``). A notebook result carries no ``fixes``:
+their regions would have to be JSON text too (``--fix`` edits notebooks itself)."""
 from __future__ import annotations
 
 import json
@@ -68,19 +74,29 @@ def region(span: Span) -> dict:
 
 def result(d: Diagnostic, index: Dict[str, int]) -> dict:
     loc = artifact_location(d.path)
+    physical: dict = {"artifactLocation": loc}
+    message = d.message
+    if d.cell is None:
+        physical["region"] = region(d.span)
+    else:
+        message = f"{message} (cell {d.cell}, line {d.span.line})"
+        if d.file_span is not None:
+            physical["region"] = region(d.file_span)
     out = {
         "ruleId": d.code,
         "level": LEVELS.get(d.severity, "warning"),
-        "message": {"text": d.message},
-        "locations": [{"physicalLocation": {"artifactLocation": loc, "region": region(d.span)}}],
+        "message": {"text": message},
+        "locations": [{"physicalLocation": physical}],
     }
     if d.code in index:
         out["ruleIndex"] = index[d.code]
-    props = {k: v for k, v in (("model", d.model), ("declared", d.declared), ("inferred", d.inferred))
-             if v is not None}
+    props = {k: v for k, v in (("model", d.model), ("declared", d.declared), ("inferred", d.inferred),
+                               ("cell", d.cell)) if v is not None}
+    if d.cell is not None:
+        props.update(cellLine=d.span.line, cellColumn=d.span.column)
     if props:
         out["properties"] = {k: (v if isinstance(v, (int, str)) else str(v)) for k, v in props.items()}
-    if d.fix is not None:
+    if d.fix is not None and d.cell is None:
         out["fixes"] = [{
             "description": {"text": d.fix.description},
             "artifactChanges": [{

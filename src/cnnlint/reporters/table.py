@@ -7,6 +7,7 @@ from typing import List, Optional, Sequence
 from cnnlint import dims
 from cnnlint.diagnostics import ModelTrace
 from cnnlint.summary import (Summary, SummaryRow, arithmetic, fmt_count, fmt_kernel, fmt_mb, fmt_readable,
+from cnnlint.reporters.paths import position
                              fmt_shape, summarize)
 
 HEADERS = ("Layer", "Type", "Output Shape", "Param #", "Kernel Shape", "Mult-Adds")
@@ -28,7 +29,7 @@ def row_cells(r: SummaryRow) -> List[str]:
 
 
 def header(t: ModelTrace) -> str:
-    return f"{t.model} ({t.path}:{t.line})  input: {fmt_shape(t.input) if t.input else 'unknown'}"
+    return f"{t.model} ({position(t.path, t.line, cell=t.cell)})  input: {fmt_shape(t.input) if t.input else 'unknown'}"
 
 
 def totals_lines(s: Summary) -> List[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import List, Sequence
 
 from cnnlint.diagnostics import FileResult
+from cnnlint.reporters.paths import position
 
 
 def notes_hidden(n: int) -> str:
@@ -40,7 +41,7 @@ def concise(results: Sequence[FileResult], hidden: int = 0, checked: bool = True
     for r in results:
         for d in r.diagnostics:
             mark = " [*]" if d.fix is not None and d.fix.safe else ""
-            lines.append(f"{d.path}:{d.span.line}:{d.span.column}: {d.code}{mark} {d.message}")
+            lines.append(f"{position(d.path, d.span.line, d.span.column, d.cell)}: {d.code}{mark} {d.message}")
     lines.append(summary(results, hidden, checked))
     return "\n".join(lines) + "\n"
 
@@ -49,11 +50,13 @@ def full(results: Sequence[FileResult], hidden: int = 0, checked: bool = True) -
     lines: List[str] = []
     for r in results:
         src = r.source.splitlines() if r.source else []
+        starts = dict(r.cell_starts)  # a notebook: where each cell begins in r.source
         for d in r.diagnostics:
             mark = " [*]" if d.fix is not None and d.fix.safe else ""
-            lines.append(f"{d.path}:{d.span.line}:{d.span.column}: {d.code}{mark} {d.message}")
-            if 0 < d.span.line <= len(src):
-                text = src[d.span.line - 1]
+            lines.append(f"{position(d.path, d.span.line, d.span.column, d.cell)}: {d.code}{mark} {d.message}")
+            at = d.span.line if d.cell is None else starts[d.cell] + d.span.line - 1 if d.cell in starts else 0
+            if 0 < at <= len(src):
+                text = src[at - 1]
                 width = (d.span.end_column - d.span.column) if d.span.end_line == d.span.line else len(text) - d.span.column + 1
                 lines.append(f"  {d.span.line:>4} | {text}")
                 lines.append(f"       | {' ' * (d.span.column - 1)}{'^' * max(1, width)}")
