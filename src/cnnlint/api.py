@@ -10,7 +10,8 @@ from cnnlint.inputspec import InputSpec
 from cnnlint.rules import RULES
 
 SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".nox", "node_modules", "build",
-             "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".cnnlint_cache", ".eggs", "site-packages"}
+             "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".cnnlint_cache", ".eggs", "site-packages",
+             ".ipynb_checkpoints"}
 
 
 @dataclass(frozen=True)

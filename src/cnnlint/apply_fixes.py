@@ -5,6 +5,12 @@ text exactly as read, so everything else (comments, formatting, line endings, a 
 for byte. After one round the file is checked again: a mended ``view`` can reveal that the
 ``Linear`` after it is wrong too; rounds repeat until no safe fix is left (at most MAX_ROUNDS).
 
+A Jupyter notebook is fixed as its code cells joined into one source (notebook.py); the fixed
+source is split back into cells and only the changed cells' "source" values are rewritten in the
+notebook's JSON text, every other byte (outputs, images, metadata, layout) kept. IPython lines are
+never edited; a fix that would touch one, or cross from one cell into another, leaves the
+notebook as it was.
+
 Writing is careful: only a file whose text changed is written; it is written to a temporary file
 in the same folder and moved over the original (``os.replace``), with the original's mode bits;
 and if the file on disk no longer holds the bytes that were read, it is left alone and the
@@ -22,6 +28,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from cnnlint.diagnostics import Diagnostic, Edit, FileResult
 from cnnlint.fixes import split_lines
+from cnnlint.notebook import NotebookError, cell_boundaries, fixed_cells, is_notebook, read_notebook, write_sources
 
 MAX_ROUNDS = 10
 BOM = b"\xef\xbb\xbf"
@@ -124,30 +131,68 @@ def fix_source(source: str, path: str, settings) -> Tuple[str, List[Diagnostic],
     an earlier text, or MAX_ROUNDS pass) are all dropped: they contradict each other. A round
     whose result does not parse is dropped too (the edits cnnlint makes cannot do that, but a
     file must never be broken)."""
+    rounds = fix_rounds(source, path, settings)
+    return rounds.text, list(rounds.applied), rounds.result, rounds.initial
+
+
+@dataclass(frozen=True)
+class Rounds:
+    """What fix_rounds did: the fixed text, the diagnostics mended, the checks of the fixed and of
+    the original text, and where the boundary lines it was given moved to."""
+
+    text: str
+    applied: Tuple[Diagnostic, ...]
+    result: FileResult
+    initial: FileResult
+    boundaries: Tuple[int, ...] = ()
+
+
+def fix_rounds(source: str, path: str, settings, boundaries: Sequence[int] = ()) -> Rounds:
+    """fix_source's rounds. ``boundaries``: lines no edit may cross (an edit may not start before
+    such a line and end on or after it); a round with an edit that would is not taken."""
     from cnnlint.api import check_source
 
     text = source
     result = initial = check_source(text, path, settings)
     applied: List[Diagnostic] = []
     seen = {text}
+    marks = tuple(boundaries)
     for _ in range(MAX_ROUNDS + 1):
         taken, edits = _choose(result.diagnostics)
         if not edits:
             break
         try:
             new = apply_edits(text, edits)
+            new_marks = shift_lines(marks, edits)
         except ValueError:
             break
         if new in seen or len(seen) > MAX_ROUNDS:
-            return source, [], initial, initial
+            return Rounds(source, (), initial, initial, tuple(boundaries))
         new_result = check_source(new, path, settings)
         if any(d.code == "CNN001" for d in new_result.diagnostics) and \
                 not any(d.code == "CNN001" for d in result.diagnostics):
             break
         seen.add(new)
         applied.extend(taken)
-        text, result = new, new_result
-    return text, applied, result, initial
+        text, result, marks = new, new_result, new_marks
+    return Rounds(text, tuple(applied), result, initial, marks)
+
+
+def shift_lines(lines: Sequence[int], edits: Sequence[Edit]) -> Tuple[int, ...]:
+    """Where the starts of ``lines`` are after the edits (which all apply to the same text).
+    Raises ValueError for an edit that crosses one: starts on an earlier line and ends on it or
+    later."""
+    out = []
+    for b in lines:
+        shift = 0
+        for e in {_key(e): e for e in edits}.values():
+            s = e.span
+            if s.line < b <= s.end_line:
+                raise ValueError(f"an edit crosses the start of line {b}")
+            if s.end_line < b:
+                shift += len(split_lines(e.text + "x")) - 1 - (s.end_line - s.line)
+        out.append(b + shift)
+    return tuple(out)
 
 
 def read_file(path: str) -> Tuple[bytes, str]:
@@ -170,10 +215,43 @@ def fix_file(path: str, settings) -> Tuple[FileResult, Optional[FileFix]]:
     except (OSError, UnicodeDecodeError):
         return check_file(path, settings), None  # reports why it cannot be read
     try:
+        if is_notebook(path):
+            return fix_notebook(path, original, source, settings)
         fixed, applied, result, initial = fix_source(source, path, settings)
     except RecursionError:
         return check_file(path, settings), None
     return result, FileFix(path, original, source, fixed, applied, result, initial)
+
+
+def fix_notebook(path: str, original: bytes, text: str, settings) -> Tuple[FileResult, Optional[FileFix]]:
+    """A notebook's fixes: its code cells fixed as one source, the changed cells written back
+    into its JSON text (see the module's docstring)."""
+    from cnnlint.api import check_notebook
+    from cnnlint.notebook_results import in_cells, not_checked, to_cells
+
+    try:
+        nb = read_notebook(text)
+    except NotebookError:
+        return check_notebook(text, path, settings), None  # says why it cannot be read
+    skipped = not_checked(path, nb)
+    if skipped is not None:
+        return skipped, None
+    rounds = fix_rounds(nb.source, path, settings, cell_boundaries(nb))
+    initial = to_cells(rounds.initial, nb, text)
+    fixed_text = text
+    if rounds.text != nb.source:
+        try:
+            fixed_text = write_sources(text, fixed_cells(nb, rounds.text, rounds.boundaries))
+            fixed_nb = read_notebook(fixed_text)
+            if fixed_nb.source != rounds.text:  # the cells read back must be what was checked
+                raise NotebookError("the rewritten notebook does not read back as the fixed source")
+        except NotebookError:
+            return initial, FileFix(path, original, text, text, [], initial, initial)
+        result = to_cells(rounds.result, fixed_nb, fixed_text)
+    else:
+        result = initial
+    applied = [in_cells(d, nb) for d in rounds.applied]  # (a later round's place is approximate)
+    return result, FileFix(path, original, text, fixed_text, applied, result, initial)
 
 
 def write_fixed(ff: FileFix) -> None:
@@ -238,7 +316,8 @@ def fixes_listing(fixes: Sequence[FileFix], would: bool) -> str:
     for ff in done:
         lines.append(f"- {ff.path}:")
         for d in ff.applied:
-            lines.append(f"    {d.span.line}:{d.span.column} {d.code} {d.fix.description}")
+            where = f"cell {d.cell}:" if d.cell is not None else ""
+            lines.append(f"    {where}{d.span.line}:{d.span.column} {d.code} {d.fix.description}")
     return "\n".join(lines) + "\n"
 
 

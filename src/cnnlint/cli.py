@@ -196,7 +196,10 @@ def run_shapes(args) -> int:
         parse_errors = [d for r in results for d in r.diagnostics if d.code == "CNN001"]
         if parse_errors:
             d = parse_errors[0]
-            print(f"cnnlint: error: {d.path}:{d.span.line}:{d.span.column}: {d.message}", file=sys.stderr)
+            from cnnlint.reporters.paths import position
+
+            print(f"cnnlint: error: {position(d.path, d.span.line, d.span.column, d.cell)}: {d.message}",
+                  file=sys.stderr)
             return 2
         raise UsageError(_no_model(args.model, args.paths))
     from cnnlint.reporters.shapes import render

@@ -35,7 +35,7 @@ from cnnlint.inputspec import InputSpec, SpecError, parse_spec
 DEFAULT_EXCLUDE: Tuple[str, ...] = (
     ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".nox", "node_modules", "build",
     "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".cnnlint_cache", ".eggs", "site-packages",
-    "*.egg-info",
+    "*.egg-info", ".ipynb_checkpoints",
 )
 DEFAULT_INCLUDE: Tuple[str, ...] = ("*.py", "*.ipynb")  # as ruff since 0.6, less its .pyi and pyproject.toml
 OUTPUT_FORMATS = ("full", "text", "concise", "json", "json-lines", "sarif", "github")

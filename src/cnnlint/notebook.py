@@ -116,7 +116,7 @@ def _language(doc: dict) -> str:
     for key, field in (("language_info", "name"), ("kernelspec", "language")):
         entry = meta.get(key)
         if isinstance(entry, dict) and isinstance(entry.get(field), str) and entry[field]:
-            return entry[field].lower()
+            return entry[field]
     return "python"
 
 

@@ -19,7 +19,7 @@ def unreadable(path: str, error: NotebookError) -> FileResult:
 
 def not_checked(path: str, nb: Notebook) -> Optional[FileResult]:
     """The result for a notebook with nothing to check (no code cells, another language), or None."""
-    if nb.language not in ("python", "python3", "ipython", "ipython3"):
+    if nb.language.lower() not in ("python", "python3", "ipython", "ipython3"):
         message = f"not checked: a notebook in {nb.language}, not Python"
     elif not nb.cells:
         message = f"not checked: the notebook has no code cells ({nb.count} cell{'s' if nb.count != 1 else ''})"
@@ -39,15 +39,21 @@ def to_cells(result: FileResult, nb: Notebook, text: str) -> FileResult:
 
 
 def _diagnostic(d: Diagnostic, nb: Notebook, positions: FilePositions) -> Diagnostic:
+    d = in_cells(d, nb)
+    return replace(d, file_span=positions.span(d.cell, d.span)) if d.cell is not None else d
+
+
+def in_cells(d: Diagnostic, nb: Notebook) -> Diagnostic:
+    """A diagnostic of nb.source placed in its cell (its fix's edits too)."""
     if d.cell is not None:  # placed already (a parse error found cell by cell)
-        return replace(d, file_span=positions.span(d.cell, d.span))
+        return d
     cell, span = cell_span(nb, d.span)
     if cell is None:
         return d
     fix = d.fix
     if fix is not None:
         fix = Fix(fix.description, tuple(_edit(e, nb) for e in fix.edits), fix.safe)
-    return replace(d, span=span, cell=cell, fix=fix, file_span=positions.span(cell, span))
+    return replace(d, span=span, cell=cell, fix=fix)
 
 
 def _edit(e: Edit, nb: Notebook) -> Edit:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from cnnlint.diagnostics import ModelTrace
-from cnnlint.summary import SummaryRow, fmt_kernel, fmt_shape, summarize
 from cnnlint.reporters.paths import position
+from cnnlint.summary import SummaryRow, fmt_kernel, fmt_shape, summarize
 
 
 @dataclass

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import List, Optional, Sequence
 
 from cnnlint.diagnostics import ModelTrace
+from cnnlint.reporters.paths import position
 from cnnlint.reporters.table import input_size_lines, memory_lines, totals_lines
 from cnnlint.summary import arithmetic, fmt_kernel, fmt_shape, summarize
-from cnnlint.reporters.paths import position
 
 
 def _cell(text: str) -> str:

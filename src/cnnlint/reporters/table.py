@@ -6,8 +6,8 @@ from typing import List, Optional, Sequence
 
 from cnnlint import dims
 from cnnlint.diagnostics import ModelTrace
-from cnnlint.summary import (Summary, SummaryRow, arithmetic, fmt_count, fmt_kernel, fmt_mb, fmt_readable,
 from cnnlint.reporters.paths import position
+from cnnlint.summary import (Summary, SummaryRow, arithmetic, fmt_count, fmt_kernel, fmt_mb, fmt_readable,
                              fmt_shape, summarize)
 
 HEADERS = ("Layer", "Type", "Output Shape", "Param #", "Kernel Shape", "Mult-Adds")
