@@ -108,8 +108,10 @@ def skip_unless_available(path):
                     pytest.importorskip(name)
 
 
-def load_module(path):
-    """Import a Python file under a fresh module name (no caching between calls)."""
+def load_module(path, tolerant=False):
+    """Import a Python file under a fresh module name (no caching between calls). ``tolerant``:
+    an exception while running its top level is kept as ``__load_error__`` on the module (a
+    script's model is bound before the line that feeds it fails), not raised."""
     skip_unless_available(path)
     name = f"_cnnlint_fixture_{Path(path).stem}_{next(_counter)}"
     spec = importlib.util.spec_from_file_location(name, str(path))
@@ -117,9 +119,23 @@ def load_module(path):
     sys.modules[name] = mod
     try:
         spec.loader.exec_module(mod)
+    except Exception as e:  # noqa: BLE001
+        if not tolerant:
+            raise
+        mod.__load_error__ = e
     finally:
         sys.modules.pop(name, None)
     return mod
+
+
+def is_variable_model(path, name) -> bool:
+    """Whether ``name`` is a variable the file's top level assigns (`net = nn.Sequential(...)`):
+    a model its code builds, not a class or function to call."""
+    import ast
+
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    return any(isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+               for node in tree.body)
 
 
 @dataclass
@@ -141,6 +157,33 @@ def _first_tensor_shape(out):
     return None
 
 
+def build_model(path, spec, mod=None):
+    """The model of *spec* from the fixture at *path*, built on the meta device (a module-level
+    variable's model: the module the file's top-level code built, on the CPU). Raises what
+    building it raises."""
+    import torch
+
+    if isinstance(spec, str):
+        spec = parse_spec(spec)
+    variable = is_variable_model(path, spec.name)
+    if mod is None:
+        mod = load_module(path, tolerant=variable)
+    if variable:
+        model = vars(mod).get(spec.name)
+        if not isinstance(model, torch.nn.Module):
+            raise getattr(mod, "__load_error__", None) or RuntimeError(f"{spec.name} is not a module")
+        return model
+    try:
+        with torch.device("meta"):
+            return eval(spec.ctor, vars(mod))
+    except NotImplementedError as e:
+        if "meta" not in str(e):
+            raise
+        # __init__ reads a tensor's values (`.tolist()`), which the meta device has not: the
+        # model is built on the CPU, as its users build it, then moved
+        return eval(spec.ctor, vars(mod))
+
+
 def torch_run(path, spec, confirm_on_cpu=True):
     """Build the model of *spec* from the fixture at *path* on the meta device and run it.
 
@@ -155,17 +198,9 @@ def torch_run(path, spec, confirm_on_cpu=True):
         spec = parse_spec(spec)
     layers: List[TorchLayer] = []
     params = None
-    mod = load_module(path)
+    mod = load_module(path, tolerant=is_variable_model(path, spec.name))
     try:
-        try:
-            with torch.device("meta"):
-                model = eval(spec.ctor, vars(mod))
-        except NotImplementedError as e:
-            if "meta" not in str(e):
-                raise
-            # __init__ reads a tensor's values (`.tolist()`), which the meta device has not: the
-            # model is built on the CPU, as its users build it, then moved
-            model = eval(spec.ctor, vars(mod))
+        model = build_model(path, spec, mod)
         model = model.to("meta")
         model.eval()
         params = sum(p.numel() for p in model.parameters())

@@ -15,7 +15,7 @@ import warnings
 
 import pytest
 
-from oracle_util import all_fixture_specs, is_error_fixture, load_module
+from oracle_util import all_fixture_specs, is_error_fixture, build_model
 
 CASES = [(f, s) for f, s in all_fixture_specs() if not is_error_fixture(f)]
 
@@ -42,16 +42,9 @@ def torchinfo():
 
 
 def torchinfo_totals(torchinfo, path, spec):
-    import torch
-
-    mod = load_module(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        try:
-            with torch.device("meta"):
-                model = eval(spec.ctor, vars(mod))
-        except NotImplementedError:  # __init__ reads tensor values: built on the CPU (as in oracle_util)
-            model = eval(spec.ctor, vars(mod)).to("meta")
+        model = build_model(path, spec).to("meta")
         try:
             s = torchinfo.summary(model, input_size=spec.shape, verbose=0, device="meta")
         except Exception as e:  # noqa: BLE001 - the model does not run: nothing to compare

@@ -21,7 +21,7 @@ import libcst as cst
 
 from cnnlint import dims
 from cnnlint.abstract.scope import Scope, dotted
-from cnnlint.abstract.values import Qual, Tensor, _MISSING
+from cnnlint.abstract.values import Qual, Tensor, Unknown, _MISSING
 from cnnlint.source import TENSOR_MAKERS, FileContext, ModelDef
 from cnnlint.toplevel import Statement, walk_ast
 
@@ -33,6 +33,9 @@ CHANGES = frozenset({"add_module", "register_module", "append", "extend", "inser
 # calls that return the module they are given or are called on: `net = net.to(device)`
 SAME_MODULE = frozenset({"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "train", "eval",
                          "requires_grad_"})
+# methods that change a list, dict or set in place: `layers.append(...)` at top level
+MUTATE = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem",
+                    "add", "discard", "sort", "reverse", "__setitem__"}) | CHANGES
 SUMMARIES = {"torchinfo.summary": 0, "torchsummary.summary": 2, "torchsummary.torchsummary.summary": 2}
 
 
@@ -100,6 +103,8 @@ def _rebinds(stmt: Statement, name: str) -> bool:
 def _changes(stmt: Statement, name: str) -> bool:
     """Whether the statement changes the model or binds it to something made from it."""
     for node in _nodes(stmt):
+        if type(node) is ast.AugAssign and type(node.target) is ast.Name and node.target.id == name:
+            return True
         if type(node) in (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete):
             targets = node.targets if type(node) in (ast.Assign, ast.Delete) else [node.target]
             for t in targets:
@@ -112,6 +117,27 @@ def _changes(stmt: Statement, name: str) -> bool:
                 _root_name(node.func.value) == name:
             return True
     return False
+
+
+def _changed_names(stmt: Statement) -> set:
+    """The names a top-level statement (not an assignment of the whole name) may change in place:
+    `layers.append(...)`, `cfg["width"] = 64`, `sizes += [3]`, a loop that does these."""
+    out = set()
+    for node in _nodes(stmt):
+        if type(node) is ast.Call and type(node.func) is ast.Attribute and node.func.attr in MUTATE:
+            root = _root_name(node.func.value)
+        elif type(node) in (ast.Assign, ast.AugAssign, ast.Delete):
+            for t in (node.targets if type(node) in (ast.Assign, ast.Delete) else [node.target]):
+                if type(t) in (ast.Attribute, ast.Subscript) or type(node) is ast.AugAssign:
+                    root = _root_name(t)
+                    if root:
+                        out.add(root)
+            continue
+        else:
+            continue
+        if root:
+            out.add(root)
+    return out
 
 
 def bindings(ctx: FileContext, interp, file_models: Sequence[ModelDef]) -> List[Tuple[str, ScriptModel]]:
@@ -190,11 +216,15 @@ class ScriptScope(Scope):
         self.interp = interp
         self.line = line
         self.assigned: Dict[str, List[Statement]] = {}
+        self.changers: Dict[str, List[Statement]] = {}  # statements that change a name's value in place
         for stmt in ctx.statements:
             if stmt.kind == "assign":
                 for name, whole in stmt.targets:
                     self.assigned.setdefault(name, []).append(stmt)
-        self._values: Dict[Tuple[str, int], object] = {}
+            if stmt.kind not in ("class", "function", "import"):
+                for name in _changed_names(stmt):
+                    self.changers.setdefault(name, []).append(stmt)
+        self._values: Dict[Tuple, object] = {}
 
     def last_assignment(self, name: str, line: int) -> Optional[Statement]:
         found = None
@@ -205,21 +235,31 @@ class ScriptScope(Scope):
 
     def get_local(self, name: str):
         value = self.vars.get(name, _MISSING)
-        if value is not _MISSING or len(self.assigned.get(name, ())) < 2:
-            return value  # once assigned, or never: the module's scope answers
+        if value is not _MISSING or (len(self.assigned.get(name, ())) < 2 and name not in self.changers):
+            return value  # assigned once and never changed, or never: the module's scope answers
         stmt = self.last_assignment(name, self.line)
         if stmt is None or not any(n == name and whole for n, whole in stmt.targets):
-            return _MISSING
-        key = (name, stmt.first)
+            return _MISSING if name not in self.changers else Unknown(f"'{name}' is changed before it is assigned")
+        # the statements between that assignment and this line that change the value in place
+        changes = tuple(c for c in self.changers.get(name, ()) if stmt.first < c.first < self.line)
+        key = (name, stmt.first, tuple(c.first for c in changes))
         if key not in self._values:
-            self._values[key] = _MISSING  # while it is worked out: a use of itself is the module's
-            outer, self.line = self.line, stmt.first
+            self._values[key] = Unknown(f"'{name}' is used in its own definition")
+            outer = self.line
             try:
-                self._values[key] = self.interp.eval(stmt.value(), self)
+                self.line = stmt.first
+                value = self.interp.eval(stmt.value(), self)
+                for change in changes:  # replayed in order, the name bound to the value meanwhile
+                    self.line = change.first
+                    self.vars[name] = value
+                    try:
+                        self.interp.exec_stmt(change.resolve(), self)
+                    finally:
+                        value = self.vars.pop(name, value)
+                self._values[key] = value
             finally:
                 self.line = outer
-        value = self._values[key]
-        return value
+        return self._values[key]
 
 
 def build(interp, ctx: FileContext, binding: ScriptModel):
