@@ -54,7 +54,7 @@ def test_manifest_declares_both_hooks():
     assert hooks["cnnlint-fix"]["entry"] == "cnnlint check --fix"
     for h in hooks.values():
         assert h["language"] == "python"
-        assert h["types"] == ["python"]
+        assert h["types_or"] == ["python", "pyi", "jupyter"] and "types" not in h
 
 
 def _pre_commit() -> list:
@@ -90,6 +90,45 @@ def test_try_repo_fails_on_bug_then_passes(tmp_path):
 
     (work / "net.py").write_text(FIXED)
     _git(work, "add", "net.py")
+    p = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=900)
+    out = p.stdout + p.stderr
+    assert p.returncode == 0, out
+    assert "Passed" in out, out
+
+
+def _pre_commit_or_skip() -> list:
+    try:
+        return _pre_commit()
+    except (subprocess.CalledProcessError, OSError) as e:
+        pytest.skip(f"pre-commit is not installed and cannot be installed: {e}")
+
+
+# as long as the test above: pre-commit builds the hook's virtualenv
+def test_try_repo_checks_a_notebook(tmp_path):
+    """The hook runs on a notebook (types_or: jupyter) and reports the bug in its cell."""
+    notebooks = os.path.join(REPO, "fixtures", "notebooks")
+    work = tmp_path / "project"
+    work.mkdir()
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "cache"), GIT_AUTHOR_NAME="t",
+               GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com",
+               PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env.pop("PRE_COMMIT", None)
+    _git(work, "init", "-q")
+    with open(os.path.join(notebooks, "seed001_mycnn_k5_bug.ipynb"), "rb") as fh:
+        (work / "explore.ipynb").write_bytes(fh.read())
+    _git(work, "add", "explore.ipynb")
+    cmd = _pre_commit_or_skip() + ["try-repo", REPO, "cnnlint", "--all-files", "--color", "never"]
+
+    p = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=900)
+    out = p.stdout + p.stderr
+    if p.returncode == 3 and "pip" in out:  # the hook's environment could not be installed (no index)
+        pytest.skip("pre-commit could not install the hook's environment: " + out[-500:])
+    assert p.returncode == 1, out
+    assert "explore.ipynb:cell 3:8:19: CNN102" in out, out
+
+    with open(os.path.join(notebooks, "seed001_mycnn_k5_fixed.ipynb"), "rb") as fh:
+        (work / "explore.ipynb").write_bytes(fh.read())
+    _git(work, "add", "explore.ipynb")
     p = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=900)
     out = p.stdout + p.stderr
     assert p.returncode == 0, out
