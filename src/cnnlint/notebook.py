@@ -28,6 +28,8 @@ SUFFIX = ".ipynb"
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 # `files = !ls`, `t = %timeit -o f()`, `a, b = !cmd`: Python has no `= !` or `= %`
 _ASSIGNED_MAGIC = re.compile(r"(?:[A-Za-z_][\w.]*\s*,\s*)*[A-Za-z_][\w.]*\s*=\s*[!%]")
+# what any IPython line has somewhere: a cell without it is Python as it stands
+_MAYBE_IPYTHON = re.compile(r"^[ \t]*[%!?]|\?|=[ \t]*[!%]", re.M)
 
 
 def is_notebook(path: str) -> bool:
@@ -136,6 +138,8 @@ def python_lines(text: str) -> Tuple[str, Tuple[int, ...]]:
     """A cell's source with its IPython lines made Python, line for line: (the text, the 1-based
     lines replaced). Only a line that starts a statement can be IPython syntax: a line inside a
     bracket or a triple-quoted string is left alone."""
+    if not _MAYBE_IPYTHON.search(text):
+        return text, ()
     lines = split_lines(text)
     first = next((ln for ln in lines if ln.strip()), "")
     if first.lstrip().startswith("%%"):  # a cell magic: the cell is not Python (%%bash, %%time)
