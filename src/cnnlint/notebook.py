@@ -406,8 +406,9 @@ def write_sources(text: str, changes: Dict[int, str]) -> str:
 
 def _escapes_non_ascii(text: str) -> bool:
     """Whether the file writes non-ASCII characters as \\u escapes (json's default) rather than
-    as themselves (nbformat's way)."""
-    return text.isascii() and "\\u" in text
+    as themselves (nbformat's way). Control characters (an ANSI colour in a traceback) are
+    escaped either way and say nothing."""
+    return text.isascii() and re.search(r"\\u(?!00[01]|007[fF])[0-9a-fA-F]{4}", text) is not None
 
 
 def _dump(value: str, ascii_only: bool) -> str:
