@@ -128,6 +128,32 @@ def load_module(path, tolerant=False):
     return mod
 
 
+def _fails_feeding(path, name, error) -> bool:
+    """Whether the top-level statement that raised ``error`` is one that feeds the model
+    (`net(X)`, `for layer in net:`), so the model itself was built whole."""
+    import ast
+
+    line = None
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "<module>" and tb.tb_frame.f_code.co_filename == str(path):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    if line is None:
+        return False
+    for stmt in ast.parse(Path(path).read_text(encoding="utf-8")).body:
+        if stmt.lineno <= line <= stmt.end_lineno:
+            for node in ast.walk(stmt):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name:
+                    return True
+                if isinstance(node, ast.For) and isinstance(node.iter, ast.Name) and node.iter.id == name:
+                    return True
+                if isinstance(node, ast.Call) and any(isinstance(a, ast.Name) and a.id == name for a in node.args) \
+                        and "summary" in ast.unparse(node.func):
+                    return True
+    return False
+
+
 def is_variable_model(path, name) -> bool:
     """Whether ``name`` is a variable the file's top level assigns (`net = nn.Sequential(...)`):
     a model its code builds, not a class or function to call."""
@@ -170,8 +196,11 @@ def build_model(path, spec, mod=None):
         mod = load_module(path, tolerant=variable)
     if variable:
         model = vars(mod).get(spec.name)
+        error = getattr(mod, "__load_error__", None)
+        if error is not None and not _fails_feeding(path, spec.name, error):
+            raise error  # the file failed before the model was whole (in a loop that builds it)
         if not isinstance(model, torch.nn.Module):
-            raise getattr(mod, "__load_error__", None) or RuntimeError(f"{spec.name} is not a module")
+            raise error or RuntimeError(f"{spec.name} is not a module")
         return model
     try:
         with torch.device("meta"):

@@ -279,3 +279,38 @@ def test_build_model_reads_the_variable(tmp_path):
     path = FIXTURES / "script_sequential.py"
     model = build_model(path, fixture_specs(path)[0])
     assert type(model).__name__ == "Sequential"
+
+
+def test_the_main_block_is_top_level_code(tmp_path):
+    """A training script's `if __name__ == "__main__":` builds the model and changes its head."""
+    path = write(tmp_path, """
+        import torch
+        from torch import nn
+
+        def backbone(width=32):
+            return nn.Sequential(nn.Conv2d(3, width, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+                                 nn.Flatten(), nn.Linear(width, 1000))
+
+        if __name__ == "__main__":
+            model = backbone(width=64)
+            n_features = model[-1].in_features
+            model[-1] = nn.Sequential(nn.Linear(n_features, 256), nn.ReLU(), nn.Linear(128, 2))
+            criterion = nn.CrossEntropyLoss()
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+            for epoch in range(10):
+                for inputs, labels in []:
+                    loss = criterion(model(inputs), labels)
+        """)
+    diags, status = check_json(path)
+    errors = [d for d in diags if d["severity"] == "error"]
+    assert status == 1 and [(d["model"], d["line"], d["declared"], d["inferred"]) for d in errors] == \
+        [("model", 12, 128, 256)]
+    fixed = path.read_text().replace("nn.Linear(128, 2)", "nn.Linear(256, 2)")
+    path.write_text(fixed)
+    assert check_json(path)[1] == 0
+    torch = pytest.importorskip("torch")
+    ns = {"__name__": "__main__"}
+    exec(compile(fixed, str(path), "exec"), ns)
+    assert shapes_json(path, "--input-shape", "model=2,3,16,16")[0]["params"] == \
+        sum(p.numel() for p in ns["model"].parameters())
+    assert list(ns["model"](torch.zeros(2, 3, 16, 16)).shape) == [2, 2]

@@ -240,7 +240,7 @@ def run_in_mode(ctx: FileContext, model: ModelDef, spec: Optional[InputSpec], tr
                     x = given
             if x is None and value:
                 x = script.fed(interp, ctx, model.binding)
-            elif x is None and model.kind == "class":
+            elif x is None:
                 x = script.class_fed(interp, ctx, model.name)
         if x is None:
             x = Tensor(None, free=True)

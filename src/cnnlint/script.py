@@ -23,7 +23,8 @@ from cnnlint import dims
 from cnnlint.abstract.scope import Scope, dotted
 from cnnlint.abstract.values import Qual, Tensor, Unknown, _MISSING
 from cnnlint.source import TENSOR_MAKERS, FileContext, ModelDef
-from cnnlint.toplevel import Statement, walk_ast
+from cnnlint.interpret.shims import tests_main
+from cnnlint.toplevel import Statement, block_statements, walk_ast
 
 # methods that change a module in place (or return it): a statement calling one on the model is
 # part of how it is built
@@ -140,9 +141,31 @@ def _changed_names(stmt: Statement) -> set:
     return out
 
 
+_SCRIPTS: Dict[int, Tuple[object, List[Statement]]] = {}
+
+
+def script_statements(ctx: FileContext) -> List[Statement]:
+    """The file's top level in the order it runs as a script: the body of
+    `if __name__ == "__main__":` in place of that statement."""
+    layout = ctx.layout
+    known = _SCRIPTS.get(id(layout))
+    if known is not None and known[0] is layout:
+        return known[1]
+    out: List[Statement] = []
+    for stmt in ctx.statements:
+        if stmt.kind == "if" and isinstance(stmt.tree, ast.If) and tests_main(stmt.tree) and not stmt.tree.orelse:
+            out.extend(block_statements(layout, stmt.tree.body))
+        else:
+            out.append(stmt)
+    if len(_SCRIPTS) > 64:
+        _SCRIPTS.clear()
+    _SCRIPTS[id(layout)] = (layout, out)
+    return out
+
+
 def bindings(ctx: FileContext, interp, file_models: Sequence[ModelDef]) -> List[Tuple[str, ScriptModel]]:
     """(model name, binding) for each top-level variable bound to a module built by a call."""
-    statements = ctx.statements
+    statements = script_statements(ctx)
     own = {m.name for m in file_models}
     classes = {m.name for m in file_models if m.kind == "class"}
     out: List[Tuple[str, ScriptModel]] = []
@@ -158,8 +181,10 @@ def bindings(ctx: FileContext, interp, file_models: Sequence[ModelDef]) -> List[
         if callee is None or callee.rsplit(".", 1)[-1].endswith("Loss") or not _makes_module(ctx, interp, callee, own):
             continue
         binding = _binding(statements, i, name)
-        if callee.split(".")[0] in classes and not binding.changes:
-            continue  # `net = Net()` and nothing more: the class is the model (fed by the code below)
+        if not binding.changes and (callee in classes or (callee in own and not value.args and not value.keywords)):
+            # `net = Net(...)`, `net = resnet18()` and nothing more: the file's class or function
+            # is the model, built with these arguments and fed by the code below
+            continue
         model = name if name not in seen else f"{name}@{stmt.first}"
         seen[name] = seen.get(name, 0) + 1
         out.append((model, binding))
@@ -184,16 +209,17 @@ def _binding(statements: Sequence[Statement], i: int, name: str) -> ScriptModel:
 
 
 def class_fed(interp, ctx: FileContext, class_name: str) -> Optional[Tensor]:
-    """The input top-level code gives a model class's instance: `net = Net()`, then
-    `for layer in net: X = layer(X)` or `summary(net, (3, 32, 32))` (`net(X)` is read by
+    """The input top-level code gives a model class's (or function's) instance: `net = Net()`,
+    then `for layer in net: X = layer(X)` or `summary(net, (3, 32, 32))` (`net(X)` is read by
     source.usage_hints)."""
-    for i, stmt in enumerate(ctx.statements):
+    statements = script_statements(ctx)
+    for i, stmt in enumerate(statements):
         if stmt.kind != "assign" or len(stmt.targets) != 1 or not stmt.targets[0][1]:
             continue
         name = stmt.targets[0][0]
         value = _binds(stmt.tree, name)
         if type(value) is ast.Call and _callee(value) == class_name:
-            x = fed(interp, ctx, _binding(ctx.statements, i, name))
+            x = fed(interp, ctx, _binding(statements, i, name))
             if x is not None:
                 return x
     return None
@@ -217,7 +243,7 @@ class ScriptScope(Scope):
         self.line = line
         self.assigned: Dict[str, List[Statement]] = {}
         self.changers: Dict[str, List[Statement]] = {}  # statements that change a name's value in place
-        for stmt in ctx.statements:
+        for stmt in script_statements(ctx):
             if stmt.kind == "assign":
                 for name, whole in stmt.targets:
                     self.assigned.setdefault(name, []).append(stmt)
@@ -225,6 +251,7 @@ class ScriptScope(Scope):
                 for name in _changed_names(stmt):
                     self.changers.setdefault(name, []).append(stmt)
         self._values: Dict[Tuple, object] = {}
+        self.top = {id(s) for s in ctx.statements}  # the module's scope knows what these assign
 
     def last_assignment(self, name: str, line: int) -> Optional[Statement]:
         found = None
@@ -235,8 +262,11 @@ class ScriptScope(Scope):
 
     def get_local(self, name: str):
         value = self.vars.get(name, _MISSING)
-        if value is not _MISSING or (len(self.assigned.get(name, ())) < 2 and name not in self.changers):
-            return value  # assigned once and never changed, or never: the module's scope answers
+        if value is not _MISSING:
+            return value
+        assigned = self.assigned.get(name, ())
+        if name not in self.changers and (not assigned or (len(assigned) == 1 and id(assigned[0]) in self.top)):
+            return value  # assigned once at top level and never changed, or never: the module's scope answers
         stmt = self.last_assignment(name, self.line)
         if stmt is None or not any(n == name and whole for n, whole in stmt.targets):
             return _MISSING if name not in self.changers else Unknown(f"'{name}' is changed before it is assigned")
@@ -275,7 +305,7 @@ def build(interp, ctx: FileContext, binding: ScriptModel):
 def fed(interp, ctx: FileContext, binding: ScriptModel) -> Optional[Tensor]:
     """The input the code below the model gives it, when it is a tensor of known sizes."""
     name = binding.variable
-    for stmt in ctx.statements:
+    for stmt in script_statements(ctx):
         if stmt.first <= binding.defined.first or stmt.kind in ("class", "function"):
             continue
         if stmt.first > binding.end:

@@ -349,6 +349,12 @@ def _first_line(node: ast.stmt) -> int:
     return min([node.lineno] + [d.lineno for d in decorators]) if decorators else node.lineno
 
 
+def block_statements(layout: Layout, body: List[ast.stmt]) -> List[Statement]:
+    """The statements of a block inside the file (the body of `if __name__ == "__main__":`), as
+    top-level ones are: each built into libcst nodes when first used."""
+    return _group(layout, body)
+
+
 def _group(layout: Layout, body: List[ast.stmt]) -> List[Statement]:
     """One Statement per line range: `a = 1; b = 2` is one libcst statement line."""
     groups: List[List[ast.stmt]] = []
