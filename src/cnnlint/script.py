@@ -390,6 +390,8 @@ def _tensor(interp, ctx: FileContext, line: int, expr, batch: Optional[int]) -> 
         stmt = scope.last_assignment(expr.id, line)
         if stmt is None or not _makes_tensor(_binds(stmt.tree, expr.id)):
             return None
+        if any(stmt.first < other.first < line and _binds_inside(other, expr.id) for other in script_statements(ctx)):
+            return None  # bound again in a loop or a branch in between: which tensor arrives is not plain
         scope.line = stmt.first
         value = interp.eval(stmt.value(), scope)
     elif _makes_tensor(expr):  # `net(torch.randn(1, 3, 32, 32))`
