@@ -39,10 +39,19 @@ class Fix:
     description: str
     edits: Tuple[Edit, ...]
     safe: bool = True
+    alternatives: Tuple[str, ...] = ()  # other verified repairs, ranked below this one (repair.py)
+
+    @property
+    def applicability(self) -> str:
+        """ruff's word: "safe" (``--fix`` applies it) or "unsafe" (only with ``--unsafe-fixes``)."""
+        return "safe" if self.safe else "unsafe"
 
     def to_json(self) -> dict:
-        return {"description": self.description, "safe": self.safe,
-                "edits": [e.to_json() for e in self.edits]}
+        out = {"description": self.description, "safe": self.safe, "applicability": self.applicability,
+               "edits": [e.to_json() for e in self.edits]}
+        if self.alternatives:
+            out["alternatives"] = list(self.alternatives)
+        return out
 
 
 @dataclass(frozen=True)
