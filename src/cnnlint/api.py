@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from cnnlint.diagnostics import Diagnostic, FileResult, Span
@@ -23,6 +24,8 @@ class Settings:
     shapes: bool = False
     python: Optional[str] = None  # the environment whose libraries are read (see cnnlint.environment)
     python_from: str = "--python"  # where ``python`` came from: "--python" or "config"
+    repair: bool = True  # verify fixes and search for repairs of errors (repair.py)
+    unsafe_fixes: bool = False  # --fix applies unsafe fixes too (Fix.enabled)
 
 
 class PathError(Exception):
@@ -41,6 +44,7 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
     """Check one file's text: its diagnostics and (with settings.shapes) each model's trace."""
     import libcst as cst
 
+    from cnnlint import repair
     from cnnlint.analyze import analyze, finding_chain, with_input_sizes
     from cnnlint.fixes import make_fix, resolve_conflicts, shared_constructors
     from cnnlint.source import FileContext
@@ -70,8 +74,10 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
     except RecursionError:
         return FileResult(path, (Diagnostic(path, Span(1, 1, 1, 1), "CNN001", "error",
                                             "cannot parse the file: it nests too deeply"),))
+    started = time.monotonic()
     runs = analyze(ctx, settings.input_specs, settings.model)
     shared = shared_constructors(run.interp for run in runs)  # calls that build several layers
+    plans: Dict[tuple, list] = {}  # an error's repairs to try (repair.py), by its diagnostic's key
     diagnostics: List[Diagnostic] = []
     seen = set()
     first_at: Dict[tuple, int] = {}  # a finding's key -> its place in diagnostics
@@ -99,9 +105,12 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
             node, message = f.node, f.message
             if node is not None and not ctx.owns(node):
                 node, message = _foreign(ctx, f)
+            fix = make_fix(ctx, f, doubtful)
             diagnostics.append(Diagnostic(path, ctx.span(node), f.code, severity, message, f.model,
-                                          f.declared, f.inferred, make_fix(ctx, f, doubtful),
-                                          tuple(f.options), finding_chain(run, f)))
+                                          f.declared, f.inferred, fix, tuple(f.options), finding_chain(run, f)))
+            if settings.repair and severity == "error" and f.code.startswith("CNN1") and ctx.owns(f.node):
+                plans[(f.code, diagnostics[-1].span.line, diagnostics[-1].span.column)] = \
+                    repair.candidates(ctx, run, f, fix)
         error = getattr(run.interp, "internal_error", None)
         if error:
             diagnostics.append(Diagnostic(path, ctx.span(run.model.node), "CNN999", "info",
@@ -124,6 +133,13 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
                                       f"libcst cannot parse {what} ({stmt.error}); what it defines is unknown"))
     diagnostics = resolve_conflicts([d for d in apply_noqa(diagnostics, source) if selected(d.code, settings)])
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column, d.code))
+    if plans:
+        spent = time.monotonic() - started
+        diagnostics = repair.repair(source, diagnostics, plans, lambda text, model: check_source(
+            text, path, replace(settings, model=model, shapes=True, repair=False)), spent)
+    if settings.unsafe_fixes:
+        diagnostics = [replace(d, fix=replace(d.fix, enabled=True)) if d.fix is not None and not d.fix.safe else d
+                       for d in diagnostics]
     traces = tuple(with_input_sizes(r.trace) for r in runs if r.trace is not None) if settings.shapes else ()
     return FileResult(path, tuple(diagnostics), traces, source)
 

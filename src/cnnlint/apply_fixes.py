@@ -103,7 +103,7 @@ def _choose(diagnostics: Sequence[Diagnostic]) -> Tuple[List[Diagnostic], List[E
     taken: List[Diagnostic] = []
     edits: Dict[Tuple, Edit] = {}
     for d in diagnostics:
-        if d.fix is None or not d.fix.safe or not d.fix.edits:
+        if d.fix is None or not d.fix.applies or not d.fix.edits:
             continue
         mine = [e for e in d.fix.edits if _key(e) not in edits]
         if any(_overlaps(e, other) for e in mine for other in edits.values()):

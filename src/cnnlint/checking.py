@@ -37,6 +37,7 @@ def overrides(args, settings: Settings) -> Overrides:
         input_specs=settings.input_specs,
         show_notes=True if getattr(args, "show_notes", False) else None,
         python=python_option(args),
+        unsafe_fixes=getattr(args, "unsafe_fixes", None),
     )
 
 
@@ -194,7 +195,7 @@ def statistics(results: Sequence[FileResult], as_json: bool) -> str:
         for d in r.diagnostics:
             entry = counts.setdefault(d.code, [0, 0])
             entry[0] += 1
-            if d.fix is not None and d.fix.safe:
+            if d.fix is not None and d.fix.applies:
                 entry[1] += 1
     rows = sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[0]))
     if as_json:

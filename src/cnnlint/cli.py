@@ -37,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--diff", action="store_true",
                        help="print the safe fixes as a unified diff and change nothing (exit 1 if there is one)")
     check.add_argument("--show-fixes", action="store_true", help="list each diagnostic that --fix mends")
+    check.add_argument("--unsafe-fixes", dest="unsafe_fixes", action="store_true", default=None,
+                       help="let --fix and --diff apply the unsafe fixes too (config: unsafe-fixes = true)")
+    check.add_argument("--no-unsafe-fixes", dest="unsafe_fixes", action="store_false",
+                       help="apply only the safe fixes, whatever the configuration says")
     check.add_argument("--exclude", default=None, help="comma-separated globs to skip (replaces the defaults)")
     check.add_argument("--extend-exclude", default="", help="comma-separated globs to skip besides the defaults")
     check.add_argument("--force-exclude", action="store_true",

@@ -40,7 +40,7 @@ DEFAULT_EXCLUDE: Tuple[str, ...] = (
 DEFAULT_INCLUDE: Tuple[str, ...] = ("*.py", "*.ipynb")  # as ruff since 0.6, less its .pyi and pyproject.toml
 OUTPUT_FORMATS = ("full", "text", "concise", "json", "json-lines", "sarif", "github")
 KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "include", "extend-include",
-        "per-file-ignores", "output-format", "input-shapes", "show-notes", "python")
+        "per-file-ignores", "output-format", "input-shapes", "show-notes", "python", "unsafe-fixes")
 CONFIG_NAMES = ("cnnlint.toml", "pyproject.toml")
 
 
@@ -62,6 +62,7 @@ class Config:
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     output_format: Optional[str] = None
     show_notes: bool = False  # the text formats show the notes about cnnlint's limits too
+    unsafe_fixes: bool = False  # --fix applies the unsafe fixes too
     # (file pattern or None for any file, spec)
     input_shapes: Tuple[Tuple[Optional[str], InputSpec], ...] = ()
     # the environment whose libraries are read: an interpreter or environment folder (absolute)
@@ -252,6 +253,10 @@ def from_table(table: Dict[str, Any], path: str, where: str = "") -> Config:
             raise ConfigError(f"{path}: '{where}output-format' must be one of {', '.join(OUTPUT_FORMATS)}, "
                               f"not {fmt!r}")
         cfg["output_format"] = fmt
+    if "unsafe-fixes" in table:
+        if not isinstance(table["unsafe-fixes"], bool):
+            raise ConfigError(f"{path}: '{where}unsafe-fixes' must be true or false, not {table['unsafe-fixes']!r}")
+        cfg["unsafe_fixes"] = table["unsafe-fixes"]
     if "show-notes" in table:
         if not isinstance(table["show-notes"], bool):
             raise ConfigError(f"{path}: '{where}show-notes' must be true or false, not {table['show-notes']!r}")
@@ -360,6 +365,7 @@ class Overrides:
     input_specs: Tuple[InputSpec, ...] = ()
     show_notes: Optional[bool] = None
     python: Optional[str] = None
+    unsafe_fixes: Optional[bool] = None
 
 
 def merge(cfg: Config, cli: Overrides) -> Config:
@@ -381,6 +387,8 @@ def merge(cfg: Config, cli: Overrides) -> Config:
         changes["input_shapes"] = tuple((None, s) for s in cli.input_specs)
     if cli.show_notes is not None:
         changes["show_notes"] = cli.show_notes
+    if cli.unsafe_fixes is not None:
+        changes["unsafe_fixes"] = cli.unsafe_fixes
     if cli.python is not None:
         changes["python"] = os.path.abspath(cli.python)
         changes["python_from"] = "--python"
@@ -398,4 +406,4 @@ def settings_for(cfg: Config, path: str, base):
         ignore = tuple(c for c in ignore if c != "ALL") + ("CNN",)
     specs = cfg.specs_for(path)
     return replace(base, select=select, ignore=ignore, input_specs=specs, python=cfg.python,
-                   python_from=cfg.python_from)
+                   python_from=cfg.python_from, unsafe_fixes=cfg.unsafe_fixes)

@@ -40,6 +40,12 @@ class Fix:
     edits: Tuple[Edit, ...]
     safe: bool = True
     alternatives: Tuple[str, ...] = ()  # other verified repairs, ranked below this one (repair.py)
+    enabled: bool = False  # an unsafe fix this run may apply too (`--unsafe-fixes`)
+
+    @property
+    def applies(self) -> bool:
+        """Whether ``--fix`` applies it in this run (and the text formats mark it [*])."""
+        return self.safe or self.enabled
 
     @property
     def applicability(self) -> str:

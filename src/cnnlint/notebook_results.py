@@ -7,7 +7,7 @@ import ast
 from dataclasses import replace
 from typing import Optional, Tuple
 
-from cnnlint.diagnostics import Diagnostic, Edit, Fix, FileResult, ModelTrace, Span
+from cnnlint.diagnostics import Diagnostic, Edit, FileResult, ModelTrace, Span
 from cnnlint.notebook import FilePositions, Notebook, NotebookError, cell_at, cell_span
 
 
@@ -52,7 +52,7 @@ def in_cells(d: Diagnostic, nb: Notebook) -> Diagnostic:
         return d
     fix = d.fix
     if fix is not None:
-        fix = Fix(fix.description, tuple(_edit(e, nb) for e in fix.edits), fix.safe)
+        fix = replace(fix, edits=tuple(_edit(e, nb) for e in fix.edits))
     return replace(d, span=span, cell=cell, fix=fix)
 
 

@@ -104,6 +104,7 @@ def result(d: Diagnostic, index: Dict[str, int]) -> dict:
                 "replacements": [{"deletedRegion": region(e.span), "insertedContent": {"text": e.text}}
                                  for e in d.fix.edits],
             }],
+            "properties": {"applicability": d.fix.applicability},  # ruff's word: safe or unsafe
         }]
     return out
 

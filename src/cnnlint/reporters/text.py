@@ -18,12 +18,14 @@ def summary(results: Sequence[FileResult], hidden: int = 0, checked: bool = True
     if not checked:
         return "No Python files found: nothing was checked."
     counts = {"error": 0, "warning": 0, "info": 0}
-    fixable = 0
+    fixable = hidden_fixes = 0
     for r in results:
         for d in r.diagnostics:
             counts[d.severity] = counts.get(d.severity, 0) + 1
-            if d.fix is not None and d.fix.safe:
+            if d.fix is not None and d.fix.applies:
                 fixable += 1
+            elif d.fix is not None and d.fix.edits:
+                hidden_fixes += 1
     if not any(counts.values()):
         line = "All checks passed!"
     else:
@@ -31,8 +33,12 @@ def summary(results: Sequence[FileResult], hidden: int = 0, checked: bool = True
         line = f"Found {', '.join(parts)} in {sum(1 for r in results if r.diagnostics):,} file(s)."
     if hidden:
         line += f" {notes_hidden(hidden)}"
+    hint = f"{hidden_fixes:,} hidden fix{'es' if hidden_fixes != 1 else ''} can be enabled with the " \
+           "`--unsafe-fixes` option" if hidden_fixes else ""
     if fixable:
-        line += f"\n[*] {fixable:,} fixable with `cnnlint check --fix`."
+        line += f"\n[*] {fixable:,} fixable with `cnnlint check --fix`" + (f" ({hint})." if hint else ".")
+    elif hint:
+        line += f"\nNo fixes available ({hint})."
     return line
 
 
@@ -40,7 +46,7 @@ def concise(results: Sequence[FileResult], hidden: int = 0, checked: bool = True
     lines: List[str] = []
     for r in results:
         for d in r.diagnostics:
-            mark = " [*]" if d.fix is not None and d.fix.safe else ""
+            mark = " [*]" if d.fix is not None and d.fix.applies else ""
             lines.append(f"{position(d.path, d.span.line, d.span.column, d.cell)}: {d.code}{mark} {d.message}")
     lines.append(summary(results, hidden, checked))
     return "\n".join(lines) + "\n"
@@ -52,7 +58,7 @@ def full(results: Sequence[FileResult], hidden: int = 0, checked: bool = True) -
         src = r.source.splitlines() if r.source else []
         starts = dict(r.cell_starts)  # a notebook: where each cell begins in r.source
         for d in r.diagnostics:
-            mark = " [*]" if d.fix is not None and d.fix.safe else ""
+            mark = " [*]" if d.fix is not None and d.fix.applies else ""
             lines.append(f"{position(d.path, d.span.line, d.span.column, d.cell)}: {d.code}{mark} {d.message}")
             at = d.span.line if d.cell is None else starts[d.cell] + d.span.line - 1 if d.cell in starts else 0
             if 0 < at <= len(src):

@@ -1,0 +1,248 @@
+"""Verified repairs: for an error, small edits after which cnnlint's own analysis of the edited
+file no longer finds it (and finds no error it did not find before), never a guess.
+
+The edits tried, nearest the error first:
+
+- the fix the rule itself proposes (``fixes.make_fix``: the inferred ``in_features``, the
+  consumer's ``in_channels``, a view's size);
+- one integer literal of a layer call on the failing path (the failing layer's own, then the
+  layers before it): a channel count, ``in_features``, kernel, stride, padding, set one up or
+  down, to the size the error names, or doubled and halved.
+
+Each is applied to the text and the model checked again. The verified ones are ranked: (1) those
+that change the number the error names, (2) then those that leave every other layer's output
+shape as it was, (3) then the fewest edits. The best is the fix, the others its alternatives. It
+is safe when it alone ranks best; when two repairs tie and change the model differently, it is
+unsafe. The search stops at a time budget (about one more check of the file), so a file with
+many errors costs at most about twice its plain check.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from cnnlint.diagnostics import Diagnostic, Edit, Fix
+
+SKIP_KEYWORDS = frozenset({"bias", "inplace", "affine", "track_running_stats", "ceil_mode", "count_include_pad",
+                           "return_indices", "elementwise_affine", "dim", "start_dim", "end_dim", "align_corners",
+                           "momentum", "eps", "p", "negative_slope", "num_parameters", "dilation"})
+LAYERS_BACK = 4  # layers before the failing one whose numbers are tried
+MAX_TRIES = 12  # edits checked for one error
+MIN_BUDGET = 0.25  # seconds the search may always take, however quick the plain check
+
+
+@dataclass(frozen=True)
+class Candidate:
+    edits: Tuple[Edit, ...]
+    description: str
+    names_number: bool  # it changes the number the error names
+    layer: Optional[str] = None  # the layer it edits (its output may change, no other's should)
+
+
+@dataclass(frozen=True)
+class Verified:
+    candidate: Candidate
+    changed_shapes: int  # other layers whose output shape the edit changes
+
+
+def _int_literal(node) -> Optional[int]:
+    if type(node) is cst.Integer:
+        try:
+            return int(node.value.replace("_", ""), 0)
+        except ValueError:
+            return None
+    return None
+
+
+def _inside(node, outer) -> bool:
+    """Whether ``node`` is ``outer`` or one of its descendants."""
+    if outer is None:
+        return False
+    if node is outer:
+        return True
+    stack = [outer]
+    while stack:
+        n = stack.pop()
+        for child in n.children:
+            if child is node:
+                return True
+            stack.append(child)
+    return False
+
+
+def _values(n: int, finding, own: bool) -> List[int]:
+    out = [n - 1, n + 1]
+    for v in (finding.declared, finding.inferred):
+        if type(v) is int and v > 0:
+            out.append(v)
+    if not own:
+        out += [n * 2, n // 2]
+    seen, keep = set(), []
+    for v in out:
+        if v >= 0 and v != n and v not in seen:
+            seen.add(v)
+            keep.append(v)
+    return keep
+
+
+# the parameters a positional argument stands for, by the layer's kind
+POSITIONS = {"Conv": ("in_channels", "out_channels", "kernel_size", "stride", "padding"),
+             "Pool": ("kernel_size", "stride", "padding"), "Linear": ("in_features", "out_features"),
+             "Norm": ("num_features",), "GroupNorm": ("num_groups", "num_channels")}
+SPATIAL = ("stride", "padding", "kernel_size", "output_padding", "scale_factor", "size")
+
+
+def _parameter(call: cst.Call, i: int, arg: cst.Arg) -> str:
+    if arg.keyword is not None:
+        return arg.keyword.value
+    func = call.func
+    name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+    for kind, names in POSITIONS.items():
+        if kind in name:
+            return names[i] if i < len(names) else ""
+    return ""
+
+
+def _order(code: str, parameter: str) -> int:
+    """Which numbers to try first: sizes of windows for an error in spatial sizes, counts of
+    channels for one in channels."""
+    spatial = parameter in SPATIAL
+    if code in ("CNN103", "CNN106", "CNN104"):
+        return 0 if spatial else 1
+    return 1 if spatial else 0
+
+
+def _literals(call: cst.Call):
+    """(argument literal node, its value, the parameter it gives) of a layer call, flags and dims
+    left out."""
+    for i, arg in enumerate(call.args):
+        if arg.star:
+            continue
+        if arg.keyword is not None and arg.keyword.value in SKIP_KEYWORDS:
+            continue
+        parameter = _parameter(call, i, arg)
+        value = arg.value
+        targets = value.elements if type(value) is cst.Tuple else [value]
+        for t in targets:
+            node = t.value if isinstance(t, cst.BaseElement) else t
+            v = _int_literal(node)
+            if v is not None:
+                yield node, v, parameter
+
+
+def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
+    """The edits to try for one finding of a model run, in the order they are tried."""
+    from cnnlint.abstract.values import Layer
+
+    out: List[Candidate] = []
+    seen = set()
+    if fix is not None and fix.edits:
+        names = any(_span_inside(ctx, e, finding.arg_node) for e in fix.edits)
+        out.append(Candidate(tuple(fix.edits), fix.description, names or finding.arg_node is None))
+        seen.update((e.span, e.text) for e in fix.edits)
+    rows = run.interp.rows
+    at = getattr(run.interp.findings, "at", {}).get(id(finding), len(rows))
+    calls: List[Tuple[cst.Call, str]] = []
+    if isinstance(finding.node, cst.Call) and ctx.owns(finding.node):
+        calls.append((finding.node, ""))
+    for row in reversed(rows[:at]):
+        layer = row.module
+        node = getattr(layer, "node", None) if isinstance(layer, Layer) else (row.node if row.op else None)
+        if not isinstance(node, cst.Call) or not ctx.owns(node) or any(node is c for c, _ in calls):
+            continue
+        if isinstance(layer, Layer) and layer.is_container:
+            continue
+        calls.append((node, row.name or ""))
+        if len(calls) > LAYERS_BACK:
+            break
+    tried: List[Tuple[tuple, Candidate]] = []
+    for i, (call, name) in enumerate(calls):
+        own = i == 0 and call is finding.node
+        for node, n, parameter in _literals(call):
+            span = ctx.span(node)
+            for v in _values(n, finding, own):
+                if (span, str(v)) in seen:
+                    continue
+                seen.add((span, str(v)))
+                where = f" in {name}" if name else ""
+                order = (_order(finding.code, parameter), i, len(tried))
+                tried.append((order, Candidate((Edit(span, str(v)),), f"replace `{n}` with `{v}`{where}",
+                                               _inside(node, finding.arg_node), name or None)))
+    return out + [c for _, c in sorted(tried, key=lambda t: t[0])]
+
+
+def _span_inside(ctx, edit: Edit, node) -> bool:
+    if node is None:
+        return False
+    s, o = edit.span, ctx.span(node)
+    return (o.line, o.column) <= (s.line, s.column) and (s.end_line, s.end_column) <= (o.end_line, o.end_column)
+
+
+def _key(d: Diagnostic):
+    return (d.code, d.span.line, d.span.column)
+
+
+def _outputs(result) -> Dict[str, tuple]:
+    out: Dict[str, tuple] = {}
+    for trace in result.models:
+        for row in trace.layers:
+            if not row.op:
+                out.setdefault(row.name, row.output)
+    return out
+
+
+def repair(source: str, diagnostics: Sequence[Diagnostic], plans: Dict[tuple, List[Candidate]],
+           check: Callable[[str, Optional[str]], object], spent: float) -> List[Diagnostic]:
+    """The diagnostics with each planned error's fix replaced by the best verified repair.
+    ``plans``: candidates by the diagnostic's key; ``check(text, model)``: the check of an edited
+    text (shapes on, repairs off); ``spent``: seconds the plain check took."""
+    from cnnlint.apply_fixes import apply_edits
+
+    deadline = time.monotonic() + max(MIN_BUDGET, spent)
+    before = {_key(d) for d in diagnostics if d.severity == "error"}
+    baseline: Dict[Optional[str], Dict[str, tuple]] = {}
+    out = list(diagnostics)
+    for i, d in enumerate(diagnostics):
+        plan = plans.get(_key(d))
+        if d.severity != "error" or not plan or time.monotonic() > deadline:
+            continue
+        if d.model not in baseline:
+            baseline[d.model] = _outputs(check(source, d.model))
+        found: List[Verified] = []
+        for candidate in plan[:MAX_TRIES]:
+            if time.monotonic() > deadline:
+                break
+            try:
+                text = apply_edits(source, candidate.edits)
+            except ValueError:
+                continue
+            result = check(text, d.model)
+            errors = {_key(e) for e in result.diagnostics if e.severity == "error"}
+            if _key(d) in errors or not errors <= before - {_key(d)} or \
+                    any(e.code == "CNN001" for e in result.diagnostics):
+                continue
+            outputs = _outputs(result)
+            changed = sum(1 for name, shape in baseline[d.model].items()
+                          if name != candidate.layer and name in outputs and outputs[name] != shape)
+            found.append(Verified(candidate, changed))
+            if candidate.names_number and changed == 0:
+                break  # nothing can rank above it
+        if found:
+            out[i] = replace(d, fix=_best(found))
+    return out
+
+
+def _rank(v: Verified):
+    return (not v.candidate.names_number, v.changed_shapes, len(v.candidate.edits))
+
+
+def _best(found: List[Verified]) -> Fix:
+    found.sort(key=_rank)
+    best = found[0]
+    tie = len(found) > 1 and _rank(found[1]) == _rank(best) and \
+        set(found[1].candidate.edits) != set(best.candidate.edits)
+    others = tuple(v.candidate.description for v in found[1:])
+    return Fix(best.candidate.description, best.candidate.edits, safe=not tie, alternatives=others)
