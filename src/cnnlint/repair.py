@@ -169,8 +169,9 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
                 seen.add((span, str(v)))
                 where = f" in {name}" if name else ""
                 order = (_order(finding.code, parameter), i, len(tried))
+                names = _inside(node, finding.arg_node) if finding.arg_node is not None else own
                 tried.append((order, Candidate((Edit(span, str(v)),), f"replace `{n}` with `{v}`{where}",
-                                               _inside(node, finding.arg_node), name or None)))
+                                               names, name or None)))
     return out + [c for _, c in sorted(tried, key=lambda t: t[0])]
 
 
@@ -231,7 +232,7 @@ def repair(source: str, diagnostics: Sequence[Diagnostic], plans: Dict[tuple, Li
             if candidate.names_number and changed == 0:
                 break  # nothing can rank above it
         if found:
-            out[i] = replace(d, fix=_best(found))
+            out[i] = replace(d, fix=_best(found, any(c.names_number for c in plan)))
     return out
 
 
@@ -239,10 +240,14 @@ def _rank(v: Verified):
     return (not v.candidate.names_number, v.changed_shapes, len(v.candidate.edits))
 
 
-def _best(found: List[Verified]) -> Fix:
+def _best(found: List[Verified], named: bool) -> Fix:
+    """The best repair. Safe when it alone ranks best, and it edits the number the error names
+    (or the error names none: a `cat` of two branches); a repair of another layer than the one
+    the error is about, when that one's own numbers cannot mend it, is offered unsafe."""
     found.sort(key=_rank)
     best = found[0]
     tie = len(found) > 1 and _rank(found[1]) == _rank(best) and \
         set(found[1].candidate.edits) != set(best.candidate.edits)
     others = tuple(v.candidate.description for v in found[1:])
-    return Fix(best.candidate.description, best.candidate.edits, safe=not tie, alternatives=others)
+    safe = not tie and (best.candidate.names_number or not named)
+    return Fix(best.candidate.description, best.candidate.edits, safe=safe, alternatives=others)
