@@ -40,7 +40,8 @@ def environment_for(path: str, settings: Settings):
     return find_environment(settings.python, settings.python_from, start=start)
 
 
-def check_source(source: str, path: str = "<stdin>", settings: Settings = Settings()) -> FileResult:
+def check_source(source: str, path: str = "<stdin>", settings: Settings = Settings(),
+                 observe: Optional[Callable[..., None]] = None) -> FileResult:
     """Check one file's text: its diagnostics and (with settings.shapes) each model's trace."""
     import libcst as cst
 
@@ -76,6 +77,8 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
                                             "cannot parse the file: it nests too deeply"),))
     started = time.monotonic()
     runs = analyze(ctx, settings.input_specs, settings.model)
+    if observe is not None:  # the language server keeps the runs: hover, inlay hints (lsp_analysis.py)
+        observe(ctx, runs)
     shared = shared_constructors(run.interp for run in runs)  # calls that build several layers
     plans: Dict[tuple, list] = {}  # an error's repairs to try (repair.py), by its diagnostic's key
     diagnostics: List[Diagnostic] = []

@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from cnnlint import dims
 from cnnlint.abstract.findings import CallRow, Finding
 from cnnlint.abstract.values import Qual, Tensor, Unknown
-from cnnlint.interpret import imports, limits
+from cnnlint.interpret import imports, limits, recording
 from cnnlint.interpret.calling import Calls
 from cnnlint.interpret.expressions import Expressions
 from cnnlint.interpret.signals import GiveUp
@@ -57,6 +57,8 @@ class Interp(Statements, Expressions, Calls):
         self.unused: Any = None  # the expression of the statement being run whose value is not used
         self.training: Optional[bool] = True  # a module starts in training mode; None: not known
         self.read_training = False  # whether the run read a module's `training`
+        if recording.RECORDER is not None and model_name is not None:  # the language server's hover
+            recording.RECORDER.attach(self)
 
     # --- bookkeeping -------------------------------------------------------------------
 
