@@ -2,8 +2,13 @@
 
 It publishes cnnlint's diagnostics when a Python document is opened, changed or saved, clears
 them when it is closed, and offers quick fixes: the diagnostic's own fix (its edits) and a
-``# noqa: CODE`` comment. pygls is imported only when the server starts, so plain cnnlint never
-imports it.
+``# noqa: CODE`` comment. The shapes (hover, inlay hints, code lens and the commands
+``cnnlint.shapes`` and ``cnnlint.setInputShape``) are in lsp_features.py; both answer from the
+one analysis a document version gets (lsp_analysis.Session). pygls is imported only when the
+server starts, so plain cnnlint never imports it.
+
+A notebook (notebookDocument/*) is one more kind of document for the session: its code cells
+analysed as one source (api.check_notebook's reading), positions mapped per cell.
 
 Positions: cnnlint's columns count code points (1-based); LSP counts UTF-16 code units unless
 the client and server agree on another encoding (0-based). Every column crosses that boundary
@@ -16,59 +21,18 @@ import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 SOURCE = "cnnlint"
-UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
-
-
-# positions (pure functions, no pygls) --------------------------------------------------------
-def units(text: str, encoding: str = UTF16) -> int:
-    """Length of ``text`` in the client's code units."""
-    if encoding == UTF32:
-        return len(text)
-    if encoding == UTF8:
-        return len(text.encode("utf-8"))
-    return len(text.encode("utf-16-le")) // 2
-
-
-def to_client(lines: Sequence[str], line: int, column: int, encoding: str = UTF16) -> Tuple[int, int]:
-    """cnnlint's 1-based (line, code-point column) -> LSP's 0-based (line, code-unit character)."""
-    i = max(0, line - 1)
-    if i >= len(lines):
-        return len(lines), 0
-    text = lines[i].rstrip("\r\n")
-    return i, units(text[: max(0, column - 1)], encoding)
-
-
-def from_client(lines: Sequence[str], line: int, character: int, encoding: str = UTF16) -> Tuple[int, int]:
-    """LSP's 0-based (line, code-unit character) -> cnnlint's 1-based (line, code-point column)."""
-    if line >= len(lines):
-        return line + 1, 1
-    text = lines[line].rstrip("\r\n")
-    count = 0
-    for i, ch in enumerate(text):
-        if count >= character:
-            return line + 1, i + 1
-        count += units(ch, encoding)
-    return line + 1, len(text) + 1
-
-
-def _lines(source: str) -> List[str]:
-    out = source.splitlines()
-    return out or [""]
+from cnnlint.lsp_positions import UTF16, from_client, lines_of as _lines, to_client, units  # noqa: F401
 
 
 # checking ------------------------------------------------------------------------------------
 def check_document(source: str, path: str):
     """The diagnostics for a document's text, under the configuration of its file's folder."""
-    from cnnlint.api import Settings, check_source
-    from cnnlint.config import ConfigError, resolve, settings_for
+    from cnnlint.api import check_source
+    from cnnlint.lsp_analysis import settings_for_document
 
-    try:
-        cfg = resolve(path if os.path.isabs(path) else None)
-    except ConfigError:
-        cfg = None
-    if cfg is not None and cfg.is_excluded(path):
+    settings = settings_for_document(path)
+    if settings is None:
         return ()
-    settings = settings_for(cfg, path, Settings()) if cfg is not None else Settings()
     try:
         return check_source(source, path, settings).diagnostics
     except RecursionError:
@@ -98,12 +62,15 @@ def create_server():
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise RuntimeError("the language server needs pygls 2: pip install 'cnnlint[lsp]'") from e
     from cnnlint import __version__
+    from cnnlint.lsp_analysis import Session
+    from cnnlint.lsp_features import register_shapes
     from cnnlint.rules import is_limit_note
 
     server = LanguageServer("cnnlint", __version__)
     severities = {"error": t.DiagnosticSeverity.Error, "warning": t.DiagnosticSeverity.Warning,
                   "info": t.DiagnosticSeverity.Information}
     last: Dict[str, Tuple[Any, ...]] = {}  # uri -> cnnlint diagnostics last published
+    session = Session()
 
     def encoding() -> str:
         enc = getattr(server.server_capabilities, "position_encoding", None) or UTF16
@@ -121,10 +88,15 @@ def create_server():
         except Exception:
             return doc.uri
 
-    def publish(uri: str) -> None:
+    def publish(uri: str, again: bool = False) -> None:
+        """Analyse the document (once per version: a save of the text analysed, or ``again``
+        False with the same text, reuses it) and publish its diagnostics."""
         doc = server.workspace.get_text_document(uri)
         source = doc.source
-        diagnostics = check_document(source, path_of(doc))
+        known = session.get(uri)
+        if again or known is None or known.analysis.source != source:
+            known = session.update(uri, source, path_of(doc), doc.version)
+        diagnostics = known.analysis.diagnostics
         last[uri] = diagnostics
         lines = _lines(source)
         out = []
@@ -155,6 +127,7 @@ def create_server():
     def did_close(ls, params: t.DidCloseTextDocumentParams):
         uri = params.text_document.uri
         last.pop(uri, None)
+        session.close(uri)
         server.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def edit(lines, line, column, end_line, end_column, text) -> "t.TextEdit":
@@ -206,6 +179,7 @@ def create_server():
                     diagnostics=[diag], edit=t.WorkspaceEdit(changes={uri: [edit(lines, line, col, line, col, text)]})))
         return actions
 
+    register_shapes(server, session, publish, encoding)
     return server
 
 

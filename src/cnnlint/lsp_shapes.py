@@ -77,6 +77,8 @@ def entry_text(index: ShapeIndex, entry: Entry) -> str:
     if modules and len(modules) == len(entry.values):
         return "\n".join(module_text(index, label, m) for m in modules[:MAX_SHOWN])
     lines = [f"{label}: {values_text(entry.values)}"]
+    if entry.finding:
+        lines.append(f"  {entry.finding}: PyTorch raises in this statement (the shape is what its layers would give)")
     lines += [f"  {e}" for e in entry.explain]
     return "\n".join(lines)
 
@@ -123,8 +125,10 @@ def lens_title(model: ModelEntry) -> str:
 def hint_label(hint: Hint) -> str:
     """``[N, 16, 15, 15]`` for one target; ``a: [...], b: [...]`` for several."""
     if len(hint.targets) == 1:
-        return _tensors(hint.targets[0][1])
-    return ", ".join(f"{_short(text)}: {_tensors(values)}" for text, values in hint.targets)
+        label = _tensors(hint.targets[0][1])
+    else:
+        label = ", ".join(f"{_short(text)}: {_tensors(values)}" for text, values in hint.targets)
+    return f"{label} ✗ {hint.finding}" if hint.finding else label
 
 
 def _tensors(values) -> str:

@@ -30,6 +30,7 @@ class Entry:
     values: Tuple[Any, ...]
     explain: Tuple[str, ...] = ()  # the arithmetic of the layers it called (what --explain shows)
     target: bool = False  # an assignment's target: its value after the statement
+    finding: str = ""  # the code of an error a layer called by its statement reported (PyTorch raises there)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Hint:
     line: int
     column: int  # just after the statement
     targets: Tuple[Tuple[str, Tuple[Any, ...]], ...]  # (target text, distinct values)
+    finding: str = ""  # see Entry.finding
 
 
 @dataclass(frozen=True)
@@ -131,31 +133,41 @@ def build_index(ctx, runs: Sequence[Any], recorder) -> ShapeIndex:
         if span is not None:
             explain = _call_explain(node, grouped, explained) if type(node) is cst.Call else ()
             entries.append(Entry(span, _text(ctx, span), tuple(values), explain))
-    statements: Dict[int, Tuple[Any, Dict[int, Tuple[Any, List[Any]]], List[str]]] = {}
+    statements: Dict[int, Tuple[Any, Dict[int, Tuple[Any, List[Any]]], List[str], List[str]]] = {}
     for a in recorder.assigned:
         found = statements.get(id(a.statement))
         if found is None:
-            found = statements[id(a.statement)] = (a.statement, {}, [])
+            found = statements[id(a.statement)] = (a.statement, {}, [], [])
         _add(found[1], a.target, a.value)
-        found[2].extend(_row_explain(a.interp.rows[a.rows[0]:a.rows[1]], a.rows[2]))
+        rows = a.interp.rows[a.rows[0]:a.rows[1]]
+        found[2].extend(_row_explain(rows, a.rows[2]))
+        found[3].extend(r.finding for r in rows if r.finding and _is_error(r.finding))
     hints = []
-    for statement, targets, explain in statements.values():
+    for statement, targets, explain, findings in statements.values():
+        finding = findings[0] if findings else ""
         shown = []
         for target, values in targets.values():
             span = span_of(target)
             if span is None:
                 continue
             text = _text(ctx, span)
-            entries.append(Entry(span, text, tuple(values), _first(explain), target=True))
+            entries.append(Entry(span, text, tuple(values), _first(explain), target=True, finding=finding))
             if all(isinstance(v, Tensor) for v in values) and any(v.shape is not None for v in values):
                 shown.append((span, text, tuple(values)))
         end = span_of(statement)
         if shown and end is not None:
             shown.sort(key=lambda s: (s[0].line, s[0].column))
-            hints.append(Hint(end.end_line, end.end_column, tuple((t, v) for _, t, v in shown)))
+            hints.append(Hint(end.end_line, end.end_column, tuple((t, v) for _, t, v in shown), finding))
     entries.sort(key=lambda e: (e.span.line, e.span.column, -e.span.end_line, -e.span.end_column))
     hints.sort(key=lambda h: (h.line, h.column))
     return ShapeIndex(tuple(entries), tuple(hints), tuple(_models(ctx, runs)), calls)
+
+
+def _is_error(code: str) -> bool:
+    from cnnlint.rules import RULES
+
+    rule = RULES.get(code)
+    return rule is None or rule.severity == "error"
 
 
 def _add(grouped: Dict[int, Tuple[Any, List[Any]]], node, value) -> None:
