@@ -172,7 +172,10 @@ def test_view_on_an_expression_becomes_flatten():
     assert "x = self.conv(x).flatten(1)" in fixed_text(code, "Net=2,3,32,32")
 
 
-def test_channel_mismatch_is_offered_with_its_options_not_applied():
+def test_channel_mismatch_gets_the_verified_consumer_fix():
+    """Either conv2's in_channels or conv1's out_channels could be wrong: both edits are checked
+    again, both mend the model, and the one that changes the number the error names (and leaves
+    conv1's output as it was) is the fix; the other is its alternative."""
     code = '''class Net(nn.Module):
     def __init__(self):
         super().__init__()
@@ -183,9 +186,25 @@ def test_channel_mismatch_is_offered_with_its_options_not_applied():
         return self.conv2(self.conv1(x))
 '''
     d = [d for d in check(code, "Net=2,3,32,32").diagnostics if d.code == "CNN101"][0]
-    assert d.fix is not None and not d.fix.safe and d.fix.edits[0].text == "16"
+    assert d.fix is not None and d.fix.safe and d.fix.edits[0].text == "16"
+    assert "replace `16` with `8` in conv1" in d.fix.alternatives
     assert len(d.options) == 2 and "conv1" in d.options[1]
-    assert fixed_text(code, "Net=2,3,32,32") == code
+    assert "self.conv2 = nn.Conv2d(16, 32, 3)" in fixed_text(code, "Net=2,3,32,32")
+
+
+def test_a_repair_of_another_layer_is_unsafe():
+    """`x.view(x.size(0), 32, 8, 8)` of a 32x16x16 map: no single number of the view mends it;
+    conv's stride 2 -> 4 does, but it changes another layer than the one at fault: unsafe, so
+    --fix leaves it, and --unsafe-fixes applies it."""
+    source = (FIXTURES / "view_size_bug.py").read_text(encoding="utf-8")
+    settings = settings_of(FIXTURES / "view_size_bug.py")
+    d = [d for d in check_source(source, "v.py", settings).diagnostics if d.code == "CNN104"][0]
+    assert d.fix is not None and not d.fix.safe and d.fix.description == "replace `2` with `4` in conv"
+    assert fix_source(source, "v.py", settings)[0] == source
+    from dataclasses import replace as with_
+
+    fixed = fix_source(source, "v.py", with_(settings, unsafe_fixes=True))[0]
+    assert "stride=4" in fixed and not errors(check_source(fixed, "v.py", settings))
 
 
 def test_size_from_a_name_gets_no_fix():
@@ -240,7 +259,8 @@ def test_text_marks_exactly_the_safe_fixes():
     out = text.concise([result])
     marked = [line for line in out.splitlines() if " [*] " in line]
     assert len(marked) == 1 and "CNN201" in marked[0]
-    assert "[*] 1 fixable with `cnnlint check --fix`." in out
+    assert "[*] 1 fixable with `cnnlint check --fix` (1 hidden fix can be enabled with the `--unsafe-fixes` " \
+           "option)." in out
 
 
 # --------------------------------------------------------------------------- applying edits
@@ -285,16 +305,17 @@ def test_cli_diff_changes_nothing_and_exits_1(tmp_path, cnnlint_runs):
 
 def test_cli_fix_show_fixes_then_idempotent(tmp_path, cnnlint_runs):
     target = copy_fixture(tmp_path, "view_not_divisible_bug.py")
-    bystander = copy_fixture(tmp_path, "conv_in_channels_bug.py")  # only an unsafe fix: never touched
+    bystander = copy_fixture(tmp_path, "view_size_bug.py")  # only an unsafe fix: never touched
     bystander_stat = bystander.stat()
     args = ["check", ".", "--fix", "--show-fixes"] + spec_args(target) + spec_args(bystander)
     p = run_cnnlint(args, cwd=tmp_path)
-    assert p.returncode == 1, p.stderr  # the CNN101 in the bystander remains
+    assert p.returncode == 1, p.stderr  # the CNN104 in the bystander remains
     assert "Fixed 2 diagnostics:" in p.stdout
     assert "    18:13 CNN104 replace `18 * 16 * 16` with `18 * 14 * 14`" in p.stdout
     assert "    12:20 CNN102 replace `18 * 16 * 16` with `18 * 14 * 14`" in p.stdout
     assert "Fixed 2 diagnostics in 1 file." in p.stdout
-    assert "CNN101" in p.stdout and "view_not_divisible_bug.py:" in p.stdout
+    assert "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option)." in p.stdout
+    assert "CNN104" in p.stdout and "view_size_bug.py:" in p.stdout
     assert target.read_text(encoding="utf-8") == (FIXED / target.name).read_text(encoding="utf-8")
     after = bystander.stat()
     assert (after.st_ino, after.st_mtime_ns) == (bystander_stat.st_ino, bystander_stat.st_mtime_ns)
@@ -304,6 +325,33 @@ def test_cli_fix_show_fixes_then_idempotent(tmp_path, cnnlint_runs):
     assert "Fixed" not in p.stdout and "No fixes applied." in p.stdout
     assert (target.stat().st_ino, target.stat().st_mtime_ns) == (first.st_ino, first.st_mtime_ns)
     assert not [f for f in os.listdir(tmp_path) if f.endswith(".cnnlint-tmp")]
+    # --unsafe-fixes (or unsafe-fixes = true in the configuration) applies the hidden one
+    (tmp_path / "cnnlint.toml").write_text("unsafe-fixes = true\n", encoding="utf-8")
+    p = run_cnnlint(args, cwd=tmp_path)
+    assert p.returncode == 0 and "Fixed 1 diagnostic in 1 file." in p.stdout, p.stdout
+    assert "stride=4" in bystander.read_text(encoding="utf-8")
+
+
+def test_unsafe_fixes_flag_and_applicability(tmp_path, cnnlint_runs):
+    target = copy_fixture(tmp_path, "view_size_bug.py")
+    p = run_cnnlint(["check", target.name, "--format", "json", "--no-cache"] + spec_args(target), cwd=tmp_path)
+    fix = json.loads(p.stdout)[0]["fix"]
+    assert fix["applicability"] == "unsafe" and fix["safe"] is False
+    p = run_cnnlint(["check", target.name, "--diff", "--no-cache"] + spec_args(target), cwd=tmp_path)
+    assert p.returncode == 0 and p.stdout == ""
+    p = run_cnnlint(["check", target.name, "--diff", "--unsafe-fixes", "--no-cache"] + spec_args(target),
+                    cwd=tmp_path)
+    assert p.returncode == 1 and "+        self.conv = nn.Conv2d(3, 32, 3, stride=4, padding=1)" in p.stdout
+    p = run_cnnlint(["check", target.name, "--format", "sarif", "--no-cache"] + spec_args(target), cwd=tmp_path)
+    result = json.loads(p.stdout)["runs"][0]["results"][0]
+    assert result["fixes"][0]["properties"]["applicability"] == "unsafe"
+    (tmp_path / "cnnlint.toml").write_text("unsafe-fixes = true\n", encoding="utf-8")
+    p = run_cnnlint(["check", target.name, "--no-unsafe-fixes", "--diff", "--no-cache"] + spec_args(target),
+                    cwd=tmp_path)
+    assert p.returncode == 0 and p.stdout == ""
+    (tmp_path / "cnnlint.toml").write_text("unsafe-fixes = 1\n", encoding="utf-8")
+    p = run_cnnlint(["check", target.name], cwd=tmp_path)
+    assert p.returncode == 2 and "unsafe-fixes" in p.stderr and "Traceback" not in p.stderr
 
 
 def test_cli_fix_json_reports_what_remains(tmp_path, cnnlint_runs):

@@ -89,6 +89,7 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
         for f in run.interp.findings:
             severity = f.severity or RULES[f.code].severity
             doubtful = after or id(f.node) in shared
+            after_before = after
             after = after or f.code.startswith("CNN1") or f.code == "CNN201"
             key = (f.code, id(f.node), str(f.declared), str(f.inferred), f.message if f.node is None else "")
             if key in seen:
@@ -111,7 +112,8 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
             fix = make_fix(ctx, f, doubtful)
             diagnostics.append(Diagnostic(path, ctx.span(node), f.code, severity, message, f.model,
                                           f.declared, f.inferred, fix, tuple(f.options), finding_chain(run, f)))
-            if settings.repair and severity == "error" and f.code.startswith("CNN1") and ctx.owns(f.node):
+            if settings.repair and severity == "error" and f.code.startswith("CNN1") and ctx.owns(f.node) and \
+                    not after_before:  # the first mismatch of the run: later ones may be its echoes
                 plans[(f.code, diagnostics[-1].span.line, diagnostics[-1].span.column)] = \
                     repair.candidates(ctx, run, f, fix)
         error = getattr(run.interp, "internal_error", None)
@@ -138,13 +140,22 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column, d.code))
     if plans:
         spent = time.monotonic() - started
-        diagnostics = repair.repair(source, diagnostics, plans, lambda text, model: check_source(
-            text, path, replace(settings, model=model, shapes=True, repair=False)), spent)
+        diagnostics = repair.repair(source, diagnostics, plans, lambda text, model: _settle(
+            text, path, replace(settings, model=model, shapes=True, repair=False, unsafe_fixes=False)), spent)
     if settings.unsafe_fixes:
         diagnostics = [replace(d, fix=replace(d.fix, enabled=True)) if d.fix is not None and not d.fix.safe else d
                        for d in diagnostics]
     traces = tuple(with_input_sizes(r.trace) for r in runs if r.trace is not None) if settings.shapes else ()
     return FileResult(path, tuple(diagnostics), traces, source)
+
+
+def _settle(text: str, path: str, settings: Settings):
+    """The check of ``text``, its check after its own safe fixes (round by round), and how many
+    those were."""
+    from cnnlint.apply_fixes import fix_rounds
+
+    rounds = fix_rounds(text, path, settings)
+    return rounds.initial, rounds.result, len(rounds.applied)
 
 
 def _foreign(ctx, f):

@@ -31,6 +31,7 @@ SKIP_KEYWORDS = frozenset({"bias", "inplace", "affine", "track_running_stats", "
                            "momentum", "eps", "p", "negative_slope", "num_parameters", "dilation"})
 LAYERS_BACK = 4  # layers before the failing one whose numbers are tried
 MAX_TRIES = 12  # edits checked for one error
+ALTERNATIVES = 2  # edits tried after the best possible one, to list as alternatives
 MIN_BUDGET = 0.25  # seconds the search may always take, however quick the plain check
 
 
@@ -46,6 +47,7 @@ class Candidate:
 class Verified:
     candidate: Candidate
     changed_shapes: int  # other layers whose output shape the edit changes
+    followups: int = 0  # safe fixes the edited file's own check then needed
 
 
 def _int_literal(node) -> Optional[int]:
@@ -168,8 +170,11 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
                     continue
                 seen.add((span, str(v)))
                 where = f" in {name}" if name else ""
-                order = (_order(finding.code, parameter), i, len(tried))
                 names = _inside(node, finding.arg_node) if finding.arg_node is not None else own
+                # the other side of the mismatch first: the layer that gives `inferred` made to
+                # give `declared` ("or make conv1 output 8 channels")
+                other_side = not own and n == finding.inferred and v == finding.declared
+                order = (-1 if other_side else _order(finding.code, parameter), i, len(tried))
                 tried.append((order, Candidate((Edit(span, str(v)),), f"replace `{n}` with `{v}`{where}",
                                                names, name or None)))
     return out + [c for _, c in sorted(tried, key=lambda t: t[0])]
@@ -196,10 +201,12 @@ def _outputs(result) -> Dict[str, tuple]:
 
 
 def repair(source: str, diagnostics: Sequence[Diagnostic], plans: Dict[tuple, List[Candidate]],
-           check: Callable[[str, Optional[str]], object], spent: float) -> List[Diagnostic]:
+           settle: Callable[[str, Optional[str]], Tuple[object, object, int]], spent: float) -> List[Diagnostic]:
     """The diagnostics with each planned error's fix replaced by the best verified repair.
-    ``plans``: candidates by the diagnostic's key; ``check(text, model)``: the check of an edited
-    text (shapes on, repairs off); ``spent``: seconds the plain check took."""
+    ``plans``: candidates by the diagnostic's key; ``settle(text, model)``: the check of an edited
+    text, and its check after the safe fixes that check offers are applied round by round (a
+    view mended shows the Linear after it wrong, which has its own fix), with how many edits
+    those took (shapes on, repairs off); ``spent``: seconds the plain check took."""
     from cnnlint.apply_fixes import apply_edits
 
     deadline = time.monotonic() + max(MIN_BUDGET, spent)
@@ -211,33 +218,35 @@ def repair(source: str, diagnostics: Sequence[Diagnostic], plans: Dict[tuple, Li
         if d.severity != "error" or not plan or time.monotonic() > deadline:
             continue
         if d.model not in baseline:
-            baseline[d.model] = _outputs(check(source, d.model))
+            baseline[d.model] = _outputs(settle(source, d.model)[0])
         found: List[Verified] = []
-        for candidate in plan[:MAX_TRIES]:
-            if time.monotonic() > deadline:
+        settled_at = None  # after the best possible repair, a few more are tried for alternatives
+        for n, candidate in enumerate(plan[:MAX_TRIES]):
+            if time.monotonic() > deadline or (settled_at is not None and n > settled_at + ALTERNATIVES):
                 break
             try:
                 text = apply_edits(source, candidate.edits)
             except ValueError:
                 continue
-            result = check(text, d.model)
+            first, result, followups = settle(text, d.model)
             errors = {_key(e) for e in result.diagnostics if e.severity == "error"}
-            if _key(d) in errors or not errors <= before - {_key(d)} or \
+            if any(_key(e) == _key(d) for e in first.diagnostics if e.severity == "error") or \
+                    _key(d) in errors or not errors <= before - {_key(d)} or \
                     any(e.code == "CNN001" for e in result.diagnostics):
                 continue
             outputs = _outputs(result)
             changed = sum(1 for name, shape in baseline[d.model].items()
                           if name != candidate.layer and name in outputs and outputs[name] != shape)
-            found.append(Verified(candidate, changed))
-            if candidate.names_number and changed == 0:
-                break  # nothing can rank above it
+            found.append(Verified(candidate, changed, followups))
+            if candidate.names_number and changed == 0 and not followups and settled_at is None:
+                settled_at = n  # nothing can rank above it
         if found:
             out[i] = replace(d, fix=_best(found, any(c.names_number for c in plan)))
     return out
 
 
 def _rank(v: Verified):
-    return (not v.candidate.names_number, v.changed_shapes, len(v.candidate.edits))
+    return (not v.candidate.names_number, v.changed_shapes, len(v.candidate.edits) + v.followups)
 
 
 def _best(found: List[Verified], named: bool) -> Fix:

@@ -72,6 +72,8 @@ def full(results: Sequence[FileResult], hidden: int = 0, checked: bool = True) -
                 lines.append(f"       help: {'; '.join(d.options)}")
             elif d.fix is not None:
                 lines.append(f"       help: {d.fix.description}")
+            if d.fix is not None and d.fix.alternatives:
+                lines.append(f"       help: other repairs that make the model run: {'; '.join(d.fix.alternatives)}")
             lines.append("")
     lines.append(summary(results, hidden, checked))
     return "\n".join(lines) + "\n"
