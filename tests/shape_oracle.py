@@ -65,7 +65,9 @@ def run(path: str, build: str, shape: Tuple[int, ...]) -> Oracle:
         previous: List[Optional[int]] = [None]
 
         def local(frame, event, arg):
-            if event in ("line", "return"):
+            if event == "exception":  # the line did not finish: nothing is noted for it
+                previous[0] = None
+            elif event in ("line", "return"):
                 done = previous[0]
                 if done is not None:
                     for key, value in frame.f_locals.items():

@@ -79,7 +79,8 @@ def entry_text(index: ShapeIndex, entry: Entry) -> str:
     lines = [f"{label}: {values_text(entry.values)}"]
     if entry.finding:
         lines.append(f"  {entry.finding}: PyTorch raises in this statement (the shape is what its layers would give)")
-    lines += [f"  {e}" for e in entry.explain]
+    if any(isinstance(v, Tensor) and v.shape is not None for v in entry.values):
+        lines += [f"  {e}" for e in entry.explain]  # where the shape is unknown, one line says so
     return "\n".join(lines)
 
 

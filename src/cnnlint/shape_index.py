@@ -7,6 +7,7 @@ Positions are cnnlint's: 1-based lines and 1-based code-point columns (Span).
 """
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -68,18 +69,19 @@ class ShapeIndex:
     calls: Dict[int, LayerCalls]  # id(module) -> its calls
 
     def at(self, line: int, column: int) -> Optional[Entry]:
-        """The innermost entry whose span holds the position (its end included: a cursor just
-        after a name is on it)."""
-        best = None
+        """The innermost entry whose span holds the position; else one that ends just before it
+        (a cursor right after a name is on it)."""
+        best = after = None
         for e in self.entries:
             s = e.span
             if (s.line, s.column) > (line, column):
                 break
-            if (s.end_line, s.end_column) < (line, column):
-                continue
-            if best is None or _size(s) < _size(best.span) or (_size(s) == _size(best.span) and e.target):
-                best = e
-        return best
+            end = (s.end_line, s.end_column)
+            if end > (line, column):
+                best = _inner(best, e)
+            elif end == (line, column):
+                after = _inner(after, e)
+        return best or after
 
     def model_at(self, line: int, column: int) -> Optional[ModelEntry]:
         for m in self.models:
@@ -96,6 +98,12 @@ class ShapeIndex:
 
 
 EMPTY = ShapeIndex((), (), (), {})
+
+
+def _inner(best: Optional[Entry], e: Entry) -> Entry:
+    if best is None or _size(e.span) < _size(best.span) or (_size(e.span) == _size(best.span) and e.target):
+        return e
+    return best
 
 
 def _size(s: Span) -> Tuple[int, int]:
@@ -158,9 +166,56 @@ def build_index(ctx, runs: Sequence[Any], recorder) -> ShapeIndex:
         if shown and end is not None:
             shown.sort(key=lambda s: (s[0].line, s[0].column))
             hints.append(Hint(end.end_line, end.end_column, tuple((t, v) for _, t, v in shown), finding))
+    hints += _top_level_hints(ctx, grouped, runs, span_of, {h.line for h in hints})
     entries.sort(key=lambda e: (e.span.line, e.span.column, -e.span.end_line, -e.span.end_column))
     hints.sort(key=lambda h: (h.line, h.column))
     return ShapeIndex(tuple(entries), tuple(hints), tuple(_models(ctx, runs)), calls)
+
+
+def _top_level_hints(ctx, grouped, runs, span_of, taken) -> List[Hint]:
+    """Hints for the file's top-level code, which the analysis evaluates only in part: an
+    assignment whose value it evaluated (the tensor that feeds a model, ``x = torch.randn(...)``),
+    and ``y = net(x)`` where ``net`` is a model variable and ``x`` its input, which gets the
+    model's output."""
+    outputs = {}
+    for run in runs:
+        binding = run.model.binding if run.model.kind == "value" else None
+        trace = run.trace if binding is not None else None
+        if trace is not None and trace.output is not None:
+            outputs[binding.variable] = (trace.input, trace.output)
+    fed: Dict[str, Any] = {}  # name -> the tensor its last top-level assignment gave
+    out = []
+    for stmt in ctx.statements:
+        if stmt.kind != "assign" or len(stmt.targets) != 1 or not stmt.targets[0][1]:
+            continue
+        name = stmt.targets[0][0]
+        value = getattr(stmt.tree, "value", None)
+        call = value if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) else None
+        given = None
+        if call is not None and call.func.id in outputs and len(call.args) == 1 and not call.keywords and \
+                isinstance(call.args[0], ast.Name):
+            wanted, output = outputs[call.func.id]
+            x = fed.get(call.args[0].id)
+            if isinstance(x, Tensor) and x.shape is not None and wanted is not None and tuple(x.shape) == tuple(wanted):
+                given = Tensor(output)
+        fed.pop(name, None)
+        if given is None and not stmt.parsed:
+            continue
+        node = stmt.resolve()
+        small = node.body[0] if type(node) is cst.SimpleStatementLine and len(node.body) == 1 else None
+        if type(small) is not cst.Assign:
+            continue
+        if given is None:
+            recorded = grouped.get(id(small.value))
+            tensors = [v for v in recorded[1] if isinstance(v, Tensor)] if recorded is not None else []
+            if len(tensors) != 1 or tensors[0].shape is None:
+                continue
+            given = tensors[0]
+        fed[name] = given
+        span = span_of(small)
+        if span is not None and span.end_line not in taken:
+            out.append(Hint(span.end_line, span.end_column, ((name, (given,)),)))
+    return out
 
 
 def _is_error(code: str) -> bool:
