@@ -299,6 +299,10 @@ EXPRESSIONS = [
     'torch.einsum("ij,jk", torch.zeros(2, 3), torch.zeros(3, 4))',
     'torch.einsum("bhid,bhjd->bhij", [x, x])',
     'torch.einsum("b...,b...->b...", x, torch.zeros(2, 5, 8, 8))',
+    'torch.split(x, [1, 2], dim=1)[1]',
+    'torch.split(x, [1, 1], dim=1)[0]',
+    'x.split([4, 3, 1], dim=-1)[2]',
+    'x.split([4, 3], -1)[0]',
 ]
 
 

@@ -201,6 +201,13 @@ def _split(it, x, args, kwargs, node):
     if a is None:
         return Unknown("split")
     if isinstance(s, (list, tuple)):
+        size = dims.as_int(x.shape[a])
+        sections = [dims.as_int(p) if dims.is_dim(p) else None for p in s]
+        if size is not None and None not in sections and sum(sections) != size:  # type: ignore[arg-type]
+            _report(it, "CNN106", f"{_call_desc(node)}: the sections {list(sections)} add up to "
+                                  f"{sum(sections)}, but dim {a} of {_fmt(x.shape)} holds {size}",  # type: ignore[arg-type]
+                    node, declared=sum(sections), inferred=size)  # type: ignore[arg-type]
+            return Unknown("split into sections that do not add up")
         return [Tensor(x.shape[:a] + (p if dims.is_dim(p) else None,) + x.shape[a + 1:]) for p in s]
     size, step = dims.as_int(x.shape[a]), dims.as_int(s)
     if size is None or step is None or step <= 0:
