@@ -138,10 +138,14 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
                                       f"libcst cannot parse {what} ({stmt.error}); what it defines is unknown"))
     diagnostics = resolve_conflicts([d for d in apply_noqa(diagnostics, source) if selected(d.code, settings)])
     diagnostics.sort(key=lambda d: (d.span.line, d.span.column, d.code))
-    if plans:
+    if plans and any(d.severity == "error" for d in diagnostics):
         spent = time.monotonic() - started
+        models = {d.model for d in diagnostics if d.severity == "error"}
+        baseline = {r.model.name: repair.outputs([r.trace]) for r in runs
+                    if r.model.name in models and r.trace is not None}
         diagnostics = repair.repair(source, diagnostics, plans, lambda text, model: _settle(
-            text, path, replace(settings, model=model, shapes=True, repair=False, unsafe_fixes=False)), spent)
+            text, path, replace(settings, model=model, shapes=True, repair=False, unsafe_fixes=False)),
+            spent, baseline)
     if settings.unsafe_fixes:
         diagnostics = [replace(d, fix=replace(d.fix, enabled=True)) if d.fix is not None and not d.fix.safe else d
                        for d in diagnostics]

@@ -191,9 +191,10 @@ def _key(d: Diagnostic):
     return (d.code, d.span.line, d.span.column)
 
 
-def _outputs(result) -> Dict[str, tuple]:
+def outputs(traces) -> Dict[str, tuple]:
+    """Each layer's (first) output shape in model traces, by its name."""
     out: Dict[str, tuple] = {}
-    for trace in result.models:
+    for trace in traces:
         for row in trace.layers:
             if not row.op:
                 out.setdefault(row.name, row.output)
@@ -201,24 +202,23 @@ def _outputs(result) -> Dict[str, tuple]:
 
 
 def repair(source: str, diagnostics: Sequence[Diagnostic], plans: Dict[tuple, List[Candidate]],
-           settle: Callable[[str, Optional[str]], Tuple[object, object, int]], spent: float) -> List[Diagnostic]:
+           settle: Callable[[str, Optional[str]], Tuple[object, object, int]], spent: float,
+           baseline: Dict[Optional[str], Dict[str, tuple]]) -> List[Diagnostic]:
     """The diagnostics with each planned error's fix replaced by the best verified repair.
     ``plans``: candidates by the diagnostic's key; ``settle(text, model)``: the check of an edited
     text, and its check after the safe fixes that check offers are applied round by round (a
     view mended shows the Linear after it wrong, which has its own fix), with how many edits
-    those took (shapes on, repairs off); ``spent``: seconds the plain check took."""
+    those took (shapes on, repairs off); ``spent``: seconds the plain check took; ``baseline``:
+    each model's layer outputs before any edit (``outputs``)."""
     from cnnlint.apply_fixes import apply_edits
 
     deadline = time.monotonic() + max(MIN_BUDGET, spent)
     before = {_key(d) for d in diagnostics if d.severity == "error"}
-    baseline: Dict[Optional[str], Dict[str, tuple]] = {}
     out = list(diagnostics)
     for i, d in enumerate(diagnostics):
         plan = plans.get(_key(d))
         if d.severity != "error" or not plan or time.monotonic() > deadline:
             continue
-        if d.model not in baseline:
-            baseline[d.model] = _outputs(settle(source, d.model)[0])
         found: List[Verified] = []
         settled_at = None  # after the best possible repair, a few more are tried for alternatives
         for n, candidate in enumerate(plan[:MAX_TRIES]):
@@ -234,9 +234,9 @@ def repair(source: str, diagnostics: Sequence[Diagnostic], plans: Dict[tuple, Li
                     _key(d) in errors or not errors <= before - {_key(d)} or \
                     any(e.code == "CNN001" for e in result.diagnostics):
                 continue
-            outputs = _outputs(result)
-            changed = sum(1 for name, shape in baseline[d.model].items()
-                          if name != candidate.layer and name in outputs and outputs[name] != shape)
+            after = outputs(result.models)
+            changed = sum(1 for name, shape in baseline.get(d.model, {}).items()
+                          if name != candidate.layer and name in after and after[name] != shape)
             found.append(Verified(candidate, changed, followups))
             if candidate.names_number and changed == 0 and not followups and settled_at is None:
                 settled_at = n  # nothing can rank above it
