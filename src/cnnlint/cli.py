@@ -152,7 +152,7 @@ def _settings(args, shapes=False):
     codes = lambda text: tuple(c.strip().upper() for c in text.split(",") if c.strip())  # noqa: E731
     return Settings(input_specs=specs, model=getattr(args, "model", None),
                     select=codes(getattr(args, "select", None) or ""), ignore=codes(getattr(args, "ignore", "")),
-                    shapes=shapes)
+                    shapes=shapes, repair=os.environ.get("CNNLINT_REPAIR", "1") != "0")
 
 
 def run_check(args) -> int:
