@@ -314,3 +314,44 @@ def test_the_main_block_is_top_level_code(tmp_path):
     assert shapes_json(path, "--input-shape", "model=2,3,16,16")[0]["params"] == \
         sum(p.numel() for p in ns["model"].parameters())
     assert list(ns["model"](torch.zeros(2, 3, 16, 16)).shape) == [2, 2]
+
+
+def test_a_notebook_of_top_level_code(tmp_path):
+    """A notebook's cells, run in order: the model of cell 3 is fed by cell 4; the error is
+    placed in cell 3, `--fix` mends that cell only, and PyTorch runs the mended cells."""
+    cells = [
+        {"cell_type": "markdown", "id": "c1", "metadata": {}, "source": ["# LeNet, cell by cell"]},
+        {"cell_type": "code", "id": "c2", "metadata": {}, "execution_count": 1, "outputs": [],
+         "source": ["%matplotlib inline\n", "import torch\n", "from torch import nn"]},
+        {"cell_type": "code", "id": "c3", "metadata": {}, "execution_count": 2, "outputs": [],
+         "source": ["net = nn.Sequential(\n",
+                    "    nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2),\n",
+                    "    nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(2),\n",
+                    "    nn.Flatten(), nn.Linear(16 * 4 * 4, 120), nn.Sigmoid(), nn.Linear(120, 10))"]},
+        {"cell_type": "code", "id": "c4", "metadata": {}, "execution_count": 3, "outputs": [],
+         "source": ["X = torch.rand(size=(1, 1, 28, 28))\n", "for layer in net:\n", "    X = layer(X)\n",
+                    "    print(layer.__class__.__name__, X.shape)"]},
+    ]
+    nb = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                      "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "lenet.ipynb"
+    path.write_text(json.dumps(nb, indent=1) + "\n", encoding="utf-8")
+    diags, status = check_json(path)
+    assert status == 1 and [(d["cell"], d["line"], d["declared"], d["inferred"]) for d in diags] == [(3, 4, 256, 400)]
+    assert shapes_json(path)[0]["input"] == [1, 1, 28, 28]
+    before = path.read_text(encoding="utf-8")
+    p = run_cnnlint(["check", str(path), "--fix", "--isolated", "--no-cache"])
+    assert p.returncode == 0, p.stdout
+    after = path.read_text(encoding="utf-8")
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
+    assert len(changed) == 1 and "16 * 5 * 5" in changed[0][1]
+    torch = pytest.importorskip("torch")
+
+    def run_cells(text):
+        ns = {"torch": torch}
+        for cell in json.loads(text)["cells"]:
+            if cell["cell_type"] == "code":
+                exec("".join(line for line in cell["source"] if not line.startswith("%")), ns)
+    with pytest.raises(RuntimeError):
+        run_cells(before)
+    run_cells(after)
