@@ -355,3 +355,46 @@ def test_a_notebook_of_top_level_code(tmp_path):
     with pytest.raises(RuntimeError):
         run_cells(before)
     run_cells(after)
+
+
+def test_a_model_changed_after_its_input_or_handed_to_unknown_code(tmp_path):
+    """The input a model is fed belongs to the model as it stood then: a layer replaced after the
+    feed, or a function from elsewhere that may change the model, leaves the input free (never a
+    false error); a function of the file that sets a layer is run, a training function is not."""
+    path = write(tmp_path, """
+        import torch
+        from torch import nn
+        from helpers import adapt_model
+
+        net = nn.Sequential(nn.Conv2d(1, 6, 5), nn.Flatten(), nn.Linear(6 * 24 * 24, 10))
+        X = torch.randn(1, 1, 28, 28)
+        print(net(X).shape)
+        net[0] = nn.Conv2d(3, 6, 5)
+
+        model = nn.Sequential(nn.Conv2d(1, 6, 5), nn.Flatten(), nn.Linear(6 * 24 * 24, 10))
+        adapt_model(model)
+        model[-1] = nn.Linear(7, 10)
+        print(model(torch.randn(1, 1, 28, 28)))
+
+
+        def set_head(m, n):
+            m[-1] = nn.Linear(6 * 24 * 24, n)
+
+
+        def train(m, loader):
+            for x, y in loader:
+                m(x).sum().backward()
+
+
+        third = nn.Sequential(nn.Conv2d(1, 6, 5), nn.Flatten(), nn.Linear(100, 10))
+        set_head(third, 5)
+        train(third, [])
+        Z = torch.randn(2, 1, 28, 28)
+        print(third(Z).shape)
+        """)
+    diags, status = check_json(path)
+    assert status == 0 and not [d for d in diags if d["severity"] == "error"]
+    models = {m["model"]: m for m in shapes_json(path)}
+    assert models["net"]["input"][1] == 3 and not isinstance(models["net"]["input"][2], int)
+    assert models["model"]["params"] == 34726  # as built before adapt_model: what follows is not followed
+    assert models["third"]["input"] == [2, 1, 28, 28] and models["third"]["output"] == [2, 5]

@@ -180,7 +180,7 @@ def bindings(ctx: FileContext, interp, file_models: Sequence[ModelDef]) -> List[
         callee = _callee(value)
         if callee is None or callee.rsplit(".", 1)[-1].endswith("Loss") or not _makes_module(ctx, interp, callee, own):
             continue
-        binding = _binding(statements, i, name)
+        binding = _binding(ctx, statements, i, name)
         if not binding.changes and (callee in classes or (callee in own and not value.args and not value.keywords)):
             # `net = Net(...)`, `net = resnet18()` and nothing more: the file's class or function
             # is the model, built with these arguments and fed by the code below
@@ -191,7 +191,10 @@ def bindings(ctx: FileContext, interp, file_models: Sequence[ModelDef]) -> List[
     return out
 
 
-def _binding(statements: Sequence[Statement], i: int, name: str) -> ScriptModel:
+def _binding(ctx: FileContext, statements: Sequence[Statement], i: int, name: str) -> ScriptModel:
+    """The statements after the i-th that change the model it binds to ``name``, up to the first
+    that binds the name anew, or that hands the model to a function whose effect on it cannot be
+    told (what follows may hold another model)."""
     changes: List[Statement] = []
     end = 1 << 30
     for later in statements[i + 1:]:
@@ -205,7 +208,70 @@ def _binding(statements: Sequence[Statement], i: int, name: str) -> ScriptModel:
             break
         if _changes(later, name):
             changes.append(later)
+            continue
+        effects = {_effect(ctx, call, name) for call in _handed(later, name)}
+        if "unknown" in effects:
+            end = later.first - 1
+            break
+        if "changes" in effects:
+            changes.append(later)
     return ScriptModel(name, statements[i], tuple(changes), end)
+
+
+# functions that take a model and do not change its layers
+HARMLESS = frozenset({"print", "len", "id", "type", "isinstance", "repr", "str", "summary", "display", "sum",
+                      "list", "iter", "next", "enumerate", "zip", "vars", "dir", "hash", "sorted", "getattr",
+                      "hasattr", "deepcopy", "copy", "save", "export", "script", "trace", "count_parameters",
+                      "pprint", "format", "DataParallel", "DistributedDataParallel", "compile", "info", "debug",
+                      "warning", "write", "add_graph", "watch", "log"})
+
+
+def _handed(stmt: Statement, name: str):
+    """The calls of a statement that are given the model itself as an argument: `train(net, ...)`."""
+    for node in _nodes(stmt):
+        if type(node) is ast.Call and any(type(a) is ast.Name and a.id == name
+                                          for a in list(node.args) + [k.value for k in node.keywords]):
+            yield node
+
+
+def _effect(ctx: FileContext, call: ast.Call, name: str) -> str:
+    """What a call the model is handed to does to it: "none", "changes" (a function of this file
+    that sets its layers: run it) or "unknown" (a function from elsewhere)."""
+    callee = dotted(call.func) or ""
+    last = callee.rsplit(".", 1)[-1]
+    if last in HARMLESS or callee.startswith(("torch.optim", "optim.", "torch.save", "logging.")):
+        return "none"
+    if last in ("setattr", "delattr"):
+        return "changes"
+    fn = ctx.scope.functions.get(callee) if "." not in callee else None
+    tree = getattr(getattr(fn, "source", None), "tree", None) if fn is not None else None
+    if not isinstance(tree, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return "unknown"
+    params = [a.arg for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs]
+    given = [i for i, a in enumerate(call.args) if type(a) is ast.Name and a.id == name]
+    given = [params[i] for i in given if i < len(params)] + \
+        [k.arg for k in call.keywords if k.arg and type(k.value) is ast.Name and k.value.id == name]
+    if any(_sets_layers(tree, p) for p in given):
+        return "changes"
+    return "none"  # training, evaluation, plotting: it uses the model, never run
+
+
+def _sets_layers(fn: ast.AST, param: str) -> bool:
+    """Whether a function body sets a layer of its parameter: `model.fc = ...`, `model[0] = ...`,
+    `model.add_module(...)`, `setattr(model, ...)`."""
+    for node in ast.walk(fn):
+        if type(node) in (ast.Assign, ast.AugAssign, ast.Delete):
+            for t in (node.targets if type(node) in (ast.Assign, ast.Delete) else [node.target]):
+                if type(t) in (ast.Attribute, ast.Subscript) and _root_name(t) == param:
+                    return True
+        elif type(node) is ast.Call:
+            if type(node.func) is ast.Attribute and node.func.attr in CHANGES - SAME_MODULE and \
+                    _root_name(node.func.value) == param:
+                return True
+            if type(node.func) is ast.Name and node.func.id in ("setattr", "delattr") and node.args and \
+                    type(node.args[0]) is ast.Name and node.args[0].id == param:
+                return True
+    return False
 
 
 def class_fed(interp, ctx: FileContext, class_name: str) -> Optional[Tensor]:
@@ -219,7 +285,7 @@ def class_fed(interp, ctx: FileContext, class_name: str) -> Optional[Tensor]:
         name = stmt.targets[0][0]
         value = _binds(stmt.tree, name)
         if type(value) is ast.Call and _callee(value) == class_name:
-            x = fed(interp, ctx, _binding(statements, i, name))
+            x = fed(interp, ctx, _binding(ctx, statements, i, name))
             if x is not None:
                 return x
     return None
@@ -305,8 +371,11 @@ def build(interp, ctx: FileContext, binding: ScriptModel):
 def fed(interp, ctx: FileContext, binding: ScriptModel) -> Optional[Tensor]:
     """The input the code below the model gives it, when it is a tensor of known sizes."""
     name = binding.variable
+    # the model is built with all its changes: an input given before the last of them met
+    # another model
+    after = binding.changes[-1].last if binding.changes else binding.defined.first
     for stmt in script_statements(ctx):
-        if stmt.first <= binding.defined.first or stmt.kind in ("class", "function"):
+        if stmt.first <= after or stmt.kind in ("class", "function"):
             continue
         if stmt.first > binding.end:
             break
@@ -365,6 +434,20 @@ def _binds_inside(stmt: Statement, name: str) -> bool:
     return False
 
 
+def _touches(stmt: Statement, name: str) -> bool:
+    """Whether a statement calls an in-place method of ``name`` or sets a part of it
+    (`X.unsqueeze_(0)`, `X.resize_(...)`, `X.data = ...`): its shape may change."""
+    for node in _nodes(stmt):
+        if type(node) is ast.Call and type(node.func) is ast.Attribute and node.func.attr.endswith("_") and \
+                not node.func.attr.endswith("__") and _root_name(node.func.value) == name:
+            return True
+        if type(node) in (ast.Assign, ast.AugAssign) and any(
+                type(t) in (ast.Attribute, ast.Subscript) and _root_name(t) == name
+                for t in (node.targets if type(node) is ast.Assign else [node.target])):
+            return True
+    return False
+
+
 def _summary(ctx: FileContext, callee: str) -> Optional[int]:
     """The batch a summary function puts before its ``input_size`` (0: none, it is given), or None."""
     head = callee.split(".")[0]
@@ -390,8 +473,9 @@ def _tensor(interp, ctx: FileContext, line: int, expr, batch: Optional[int]) -> 
         stmt = scope.last_assignment(expr.id, line)
         if stmt is None or not _makes_tensor(_binds(stmt.tree, expr.id)):
             return None
-        if any(stmt.first < other.first < line and _binds_inside(other, expr.id) for other in script_statements(ctx)):
-            return None  # bound again in a loop or a branch in between: which tensor arrives is not plain
+        if any(stmt.first < other.first < line and (_binds_inside(other, expr.id) or _touches(other, expr.id))
+               for other in script_statements(ctx)):
+            return None  # bound again in a loop or branch, or changed in place: which tensor arrives is not plain
         scope.line = stmt.first
         value = interp.eval(stmt.value(), scope)
     elif _makes_tensor(expr):  # `net(torch.randn(1, 3, 32, 32))`
