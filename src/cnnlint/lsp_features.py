@@ -15,6 +15,7 @@ workspace/didChangeConfiguration): ``hover``, ``inlayHints``, ``codeLens`` (true
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, List, Optional
 
 from lsprotocol import types as t
@@ -30,6 +31,21 @@ INPUT_COMMAND = "cnnlint.setInputShape"
 def register_shapes(server, session: Session, publish: Callable[..., None], encoding: Callable[[], str]) -> None:
     def document(uri: str):
         return session.get(uri)
+
+    def guarded(default):
+        """A request answered with ``default`` (and the error logged) rather than a failure:
+        an internal error must never reach the editor as a traceback."""
+        def wrap(handler):
+            @functools.wraps(handler)
+            def run(*args, **kwargs):
+                try:
+                    return handler(*args, **kwargs)
+                except Exception as e:  # pragma: no cover - a bug; the log says which
+                    server.window_log_message(t.LogMessageParams(
+                        t.MessageType.Error, f"cnnlint: internal error in {handler.__name__}: {type(e).__name__}: {e}"))
+                    return default
+            return run
+        return wrap
 
     def apply_options(value: Any) -> None:
         session.options, problems = read_options(value, session.options)
@@ -60,6 +76,7 @@ def register_shapes(server, session: Session, publish: Callable[..., None], enco
         refresh()
 
     @server.feature(t.TEXT_DOCUMENT_HOVER)
+    @guarded(None)
     def hover(ls, params: t.HoverParams) -> Optional[t.Hover]:
         doc = document(params.text_document.uri)
         if doc is None or not session.options.hover:
@@ -72,6 +89,7 @@ def register_shapes(server, session: Session, publish: Callable[..., None], enco
         return t.Hover(contents=t.MarkupContent(kind=t.MarkupKind.Markdown, value=f"```text\n{text}\n```"))
 
     @server.feature(t.TEXT_DOCUMENT_INLAY_HINT, t.InlayHintOptions(resolve_provider=False))
+    @guarded([])
     def inlay_hints(ls, params: t.InlayHintParams) -> List[t.InlayHint]:
         doc = document(params.text_document.uri)
         if doc is None or not session.options.inlay_hints:
@@ -86,6 +104,7 @@ def register_shapes(server, session: Session, publish: Callable[..., None], enco
         return out
 
     @server.feature(t.TEXT_DOCUMENT_CODE_LENS, t.CodeLensOptions(resolve_provider=False))
+    @guarded([])
     def code_lens(ls, params: t.CodeLensParams) -> List[t.CodeLens]:
         uri = params.text_document.uri
         doc = document(uri)
@@ -98,10 +117,12 @@ def register_shapes(server, session: Session, publish: Callable[..., None], enco
             start = to_client(lines, model.span.line, model.span.column, enc)
             end = to_client(lines, model.span.end_line, model.span.end_column, enc)
             out.append(t.CodeLens(range=t.Range(t.Position(*start), t.Position(*end)),
-                                  command=t.Command(lens_title(model), SHAPES_COMMAND, [uri, model.name])))
+                                  command=t.Command(title=lens_title(model), command=SHAPES_COMMAND,
+                                                    arguments=[uri, model.name])))
         return out
 
     @server.command(SHAPES_COMMAND)
+    @guarded("cnnlint: internal error")
     def shapes(ls, *args) -> str:
         uri = args[0] if args and isinstance(args[0], str) else None
         name = args[1] if len(args) > 1 and isinstance(args[1], str) else None
@@ -114,6 +135,7 @@ def register_shapes(server, session: Session, publish: Callable[..., None], enco
         return text
 
     @server.command(INPUT_COMMAND)
+    @guarded("cnnlint: internal error")
     def set_input_shape(ls, *args) -> str:
         from cnnlint.inputspec import SpecError
 

@@ -125,6 +125,8 @@ def lens_title(model: ModelEntry) -> str:
 
 def hint_label(hint: Hint) -> str:
     """``[N, 16, 15, 15]`` for one target; ``a: [...], b: [...]`` for several."""
+    if not hint.targets:
+        return f"✗ {hint.finding}"  # PyTorch raises here, and no shape follows
     if len(hint.targets) == 1:
         label = _tensors(hint.targets[0][1])
     else:

@@ -149,7 +149,7 @@ def build_index(ctx, runs: Sequence[Any], recorder) -> ShapeIndex:
         _add(found[1], a.target, a.value)
         rows = a.interp.rows[a.rows[0]:a.rows[1]]
         found[2].extend(_row_explain(rows, a.rows[2]))
-        found[3].extend(r.finding for r in rows if r.finding and _is_error(r.finding))
+        found[3].extend(f.code for f in a.findings if _is_error(f))
     hints = []
     for statement, targets, explain, findings in statements.values():
         finding = findings[0] if findings else ""
@@ -163,7 +163,7 @@ def build_index(ctx, runs: Sequence[Any], recorder) -> ShapeIndex:
             if all(isinstance(v, Tensor) for v in values) and any(v.shape is not None for v in values):
                 shown.append((span, text, tuple(values)))
         end = span_of(statement)
-        if shown and end is not None:
+        if (shown or finding) and end is not None:
             shown.sort(key=lambda s: (s[0].line, s[0].column))
             hints.append(Hint(end.end_line, end.end_column, tuple((t, v) for _, t, v in shown), finding))
     hints += _top_level_hints(ctx, grouped, runs, span_of, {h.line for h in hints})
@@ -218,11 +218,11 @@ def _top_level_hints(ctx, grouped, runs, span_of, taken) -> List[Hint]:
     return out
 
 
-def _is_error(code: str) -> bool:
+def _is_error(finding) -> bool:
     from cnnlint.rules import RULES
 
-    rule = RULES.get(code)
-    return rule is None or rule.severity == "error"
+    rule = RULES.get(finding.code)
+    return (finding.severity or (rule.severity if rule is not None else "error")) == "error"
 
 
 def _add(grouped: Dict[int, Tuple[Any, List[Any]]], node, value) -> None:

@@ -32,6 +32,7 @@ class Assigned:
     value: Any
     interp: Any
     rows: Tuple[int, int, int]  # (first, end) of interp.rows made while it ran, and the module depth
+    findings: Tuple[Any, ...]  # the findings reported while it ran (their severity is settled later)
 
 
 class Recorder:
@@ -49,7 +50,7 @@ class Recorder:
         model = interp.model_name
         values = self.values
         plain_eval, plain_assign, plain_small = interp.eval, interp.assign, interp.exec_small
-        current: List[Any] = [None, 0, 0]  # the assignment statement running, its first row, its depth
+        current: List[Any] = [None, 0, 0, 0]  # the assignment running, its first row, its depth, its first finding
         targets_of: Dict[int, Tuple[Any, frozenset]] = {}
 
         def eval(node, scope):
@@ -63,7 +64,7 @@ class Recorder:
             if type(small) not in ASSIGNS or stack[-1] is not home:
                 return plain_small(small, scope)
             before = current[:]
-            current[:] = [small, len(interp.rows), interp.module_depth]
+            current[:] = [small, len(interp.rows), interp.module_depth, len(interp.findings)]
             try:
                 return plain_small(small, scope)
             finally:
@@ -79,7 +80,8 @@ class Recorder:
                 known = targets_of[id(small)] = (small, frozenset(id(t) for t in _targets(small)))
             if id(target) in known[1] and len(self.assigned) < MAX_VALUES:
                 self.assigned.append(Assigned(model, small, target, value, interp,
-                                              (current[1], len(interp.rows), current[2])))
+                                              (current[1], len(interp.rows), current[2]),
+                                              tuple(interp.findings[current[3]:])))
 
         interp.eval, interp.assign, interp.exec_small = eval, assign, exec_small
 
