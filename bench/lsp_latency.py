@@ -1,6 +1,10 @@
 """How fast the language server answers an edit: `cnnlint lsp` over stdio, a 500-line model
 file opened, then edits that break and mend a Linear's in_features; for each, the time from
-sending textDocument/didChange to receiving its textDocument/publishDiagnostics.
+sending textDocument/didChange to receiving its textDocument/publishDiagnostics, then the time
+each of a hover (on a tensor in the last block's forward: the first request after the edit, so
+it also builds the position index) and an inlay-hint request over the whole file take to be
+answered from that same analysis; and, on every other edit, a hover sent right behind the
+didChange (the time from the edit to the hover's answer, the analysis included).
 
     python3 bench/lsp_latency.py              # 20 edits of the generated 500-line file
     python3 bench/lsp_latency.py --edits 50 --lines 1000
@@ -138,16 +142,32 @@ def main(argv=None) -> int:
         first = client.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics")
         opened = time.perf_counter() - start
         times, errors = [], []
+        hovers, hints, behind, answers = [], [], [], []
+        lines = source.splitlines()
+        line = max(i for i, text in enumerate(lines) if "out = self.bn2(self.conv2(out))" in text)
+        where = {"textDocument": {"uri": uri}, "position": {"line": line, "character": lines[line].index("out")}}
+        whole = {"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0},
+                                                         "end": {"line": len(lines), "character": 0}}}
         for version in range(2, args.edits + 2):
             # odd edits break the head's Linear (in_features one too many), even ones mend it
             text = source if version % 2 == 0 else source.replace("nn.Linear(64 * 16 * 16", "nn.Linear(64 * 16 * 16 + 1")
             start = time.perf_counter()
             client.send("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
                                                    "contentChanges": [{"text": text}]})
+            rid = client.send("textDocument/hover", where, request=True) if version % 2 else None
             msg = client.wait_for(lambda m: m.get("method") == "textDocument/publishDiagnostics"
                                   and m["params"].get("version") == version)
             times.append(time.perf_counter() - start)
             errors.append(sum(1 for d in msg["params"]["diagnostics"] if d.get("severity") == 1))
+            if rid is not None:  # the hover sent right behind the edit
+                client.wait_for(lambda m: m.get("id") == rid)
+                behind.append(time.perf_counter() - start)
+            for kind, params, out in (("textDocument/hover", where, hovers), ("textDocument/inlayHint", whole, hints)):
+                begin = time.perf_counter()
+                rid = client.send(kind, params, request=True)
+                reply = client.wait_for(lambda m: m.get("id") == rid)
+                out.append(time.perf_counter() - begin)
+                answers.append(reply.get("result"))
         rid = client.send("shutdown", None, request=True)
         client.wait_for(lambda m: m.get("id") == rid)
         client.send("exit", None)
@@ -158,7 +178,17 @@ def main(argv=None) -> int:
           f"({len(first['params']['diagnostics'])} diagnostics); {len(times)} edits: "
           f"median {statistics.median(ms):.0f} ms, max {ms[-1]:.0f} ms (goal: 100 ms)")
     print(f"errors after each edit: {errors[:6]}... (edits alternately mend (0) and break (1) a Linear)")
+
+    def med(values):
+        return f"median {statistics.median(values) * 1000:.1f} ms, max {max(values) * 1000:.1f} ms"
+
+    hover_text = (answers[0] or {}).get("contents", {}).get("value", "").replace("\n", " ")
+    print(f"hover after the edit's diagnostics: {med(hovers)} ({hover_text!r})")
+    print(f"inlay hints, whole file: {med(hints)} ({len(answers[1] or [])} hints; goal for both: 50 ms)")
+    if behind:
+        print(f"edit to hover answer, the hover sent right behind the didChange: {med(behind)}")
     ok = all(e == (1 if v % 2 else 0) for v, e in zip(range(2, args.edits + 2), errors))
+    ok = ok and "out: [" in hover_text and bool(answers[1])
     return 0 if ok else 1
 
 

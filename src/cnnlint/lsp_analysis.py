@@ -38,6 +38,8 @@ def settings_for_document(path: str, extra: Sequence[InputSpec] = ()):
     if cfg is not None and cfg.is_excluded(path):
         return None
     settings = settings_for(cfg, path, Settings()) if cfg is not None else Settings()
+    if os.environ.get("CNNLINT_REPAIR", "1") == "0":  # as on the command line: no repair search
+        settings = replace(settings, repair=False)
     if extra:
         settings = replace(settings, input_specs=tuple(settings.input_specs) + tuple(extra))
     return settings

@@ -116,11 +116,16 @@ def build_index(ctx, runs: Sequence[Any], recorder) -> ShapeIndex:
     interps = [i for i in recorder.interps if not i.unbatched]
     calls, explained = _layer_calls(interps)
     spans: Dict[int, Optional[Span]] = {}
+    built = ctx.layout.ranges  # the ranges of the nodes built from the ast: most of them, and no lookup
 
     def span_of(node) -> Optional[Span]:
         key = id(node)
         if key not in spans:
-            spans[key] = ctx.span(node) if ctx.owns(node) else None
+            r = built.get(key)
+            if r is not None:
+                spans[key] = Span(r[0], r[1] + 1, r[2], r[3] + 1)
+            else:
+                spans[key] = ctx.span(node) if ctx.owns(node) else None
         return spans[key]
 
     grouped: Dict[int, Tuple[Any, List[Any]]] = {}
