@@ -269,3 +269,27 @@ def test_bad_documents_give_no_shapes_and_no_traceback(tmp_path):
         doc = Document(analyse(text, str(path)))
         assert hover_text(doc.index, 1, 1) is None
         assert doc.index.hints == () and doc.index.models == ()
+
+
+def test_one_analysis_per_version(monkeypatch):
+    import cnnlint.api
+
+    path = _path("seed002_m.py")
+    with open(path, encoding="utf-8") as fh:
+        source = fh.read()
+    calls = []
+    plain = cnnlint.api.check_source
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return plain(*args, **kwargs)
+
+    monkeypatch.setattr(cnnlint.api, "check_source", counting)
+    session = Session()
+    doc = session.update("file:///m.py", source, path)
+    for line in range(1, 25):
+        for column in (1, 9, 13, 20):
+            hover_text(doc.index, line, column)
+        doc.index.hints_between(1, line)
+    lens_title(doc.index.models[0])
+    assert len(calls) == 1
