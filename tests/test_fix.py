@@ -193,18 +193,18 @@ def test_channel_mismatch_gets_the_verified_consumer_fix():
 
 
 def test_a_repair_of_another_layer_is_unsafe():
-    """`x.view(x.size(0), 32, 8, 8)` of a 32x16x16 map: no single number of the view mends it;
-    conv's stride 2 -> 4 does, but it changes another layer than the one at fault: unsafe, so
+    """`x.view(x.size(0), 32, 16, 16)` of a 32x17x17 map: no single number of the view mends it;
+    conv's padding 2 -> 1 does, but it changes another layer than the one at fault: unsafe, so
     --fix leaves it, and --unsafe-fixes applies it."""
-    source = (FIXTURES / "view_size_bug.py").read_text(encoding="utf-8")
-    settings = settings_of(FIXTURES / "view_size_bug.py")
+    source = (FIXTURES / "view_padding_bug.py").read_text(encoding="utf-8")
+    settings = settings_of(FIXTURES / "view_padding_bug.py")
     d = [d for d in check_source(source, "v.py", settings).diagnostics if d.code == "CNN104"][0]
-    assert d.fix is not None and not d.fix.safe and d.fix.description == "replace `2` with `4` in conv"
+    assert d.fix is not None and not d.fix.safe and d.fix.description == "replace `2` with `1` in conv"
     assert fix_source(source, "v.py", settings)[0] == source
     from dataclasses import replace as with_
 
     fixed = fix_source(source, "v.py", with_(settings, unsafe_fixes=True))[0]
-    assert "stride=4" in fixed and not errors(check_source(fixed, "v.py", settings))
+    assert "padding=1" in fixed and not errors(check_source(fixed, "v.py", settings))
 
 
 def test_size_from_a_name_gets_no_fix():
@@ -305,7 +305,7 @@ def test_cli_diff_changes_nothing_and_exits_1(tmp_path, cnnlint_runs):
 
 def test_cli_fix_show_fixes_then_idempotent(tmp_path, cnnlint_runs):
     target = copy_fixture(tmp_path, "view_not_divisible_bug.py")
-    bystander = copy_fixture(tmp_path, "view_size_bug.py")  # only an unsafe fix: never touched
+    bystander = copy_fixture(tmp_path, "view_padding_bug.py")  # only an unsafe fix: never touched
     bystander_stat = bystander.stat()
     args = ["check", ".", "--fix", "--show-fixes"] + spec_args(target) + spec_args(bystander)
     p = run_cnnlint(args, cwd=tmp_path)
@@ -315,7 +315,7 @@ def test_cli_fix_show_fixes_then_idempotent(tmp_path, cnnlint_runs):
     assert "    12:20 CNN102 replace `18 * 16 * 16` with `18 * 14 * 14`" in p.stdout
     assert "Fixed 2 diagnostics in 1 file." in p.stdout
     assert "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option)." in p.stdout
-    assert "CNN104" in p.stdout and "view_size_bug.py:" in p.stdout
+    assert "CNN104" in p.stdout and "view_padding_bug.py:" in p.stdout
     assert target.read_text(encoding="utf-8") == (FIXED / target.name).read_text(encoding="utf-8")
     after = bystander.stat()
     assert (after.st_ino, after.st_mtime_ns) == (bystander_stat.st_ino, bystander_stat.st_mtime_ns)
@@ -329,11 +329,11 @@ def test_cli_fix_show_fixes_then_idempotent(tmp_path, cnnlint_runs):
     (tmp_path / "cnnlint.toml").write_text("unsafe-fixes = true\n", encoding="utf-8")
     p = run_cnnlint(args, cwd=tmp_path)
     assert p.returncode == 0 and "Fixed 1 diagnostic in 1 file." in p.stdout, p.stdout
-    assert "stride=4" in bystander.read_text(encoding="utf-8")
+    assert "padding=1" in bystander.read_text(encoding="utf-8")
 
 
 def test_unsafe_fixes_flag_and_applicability(tmp_path, cnnlint_runs):
-    target = copy_fixture(tmp_path, "view_size_bug.py")
+    target = copy_fixture(tmp_path, "view_padding_bug.py")
     p = run_cnnlint(["check", target.name, "--format", "json", "--no-cache"] + spec_args(target), cwd=tmp_path)
     fix = json.loads(p.stdout)[0]["fix"]
     assert fix["applicability"] == "unsafe" and fix["safe"] is False
@@ -341,7 +341,7 @@ def test_unsafe_fixes_flag_and_applicability(tmp_path, cnnlint_runs):
     assert p.returncode == 0 and p.stdout == ""
     p = run_cnnlint(["check", target.name, "--diff", "--unsafe-fixes", "--no-cache"] + spec_args(target),
                     cwd=tmp_path)
-    assert p.returncode == 1 and "+        self.conv = nn.Conv2d(3, 32, 3, stride=4, padding=1)" in p.stdout
+    assert p.returncode == 1 and "+        self.conv = nn.Conv2d(3, 32, 3, stride=2, padding=1)" in p.stdout
     p = run_cnnlint(["check", target.name, "--format", "sarif", "--no-cache"] + spec_args(target), cwd=tmp_path)
     result = json.loads(p.stdout)["runs"][0]["results"][0]
     assert result["fixes"][0]["properties"]["applicability"] == "unsafe"

@@ -143,8 +143,8 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
         models = {d.model for d in diagnostics if d.severity == "error"}
         baseline = {r.model.name: repair.outputs([r.trace]) for r in runs
                     if r.model.name in models and r.trace is not None}
-        diagnostics = repair.repair(source, diagnostics, plans, lambda text, model: _settle(
-            text, path, replace(settings, model=model, shapes=True, repair=False, unsafe_fixes=False)),
+        diagnostics = repair.repair(source, diagnostics, plans, lambda text, model, gone: _settle(
+            text, path, replace(settings, model=model, shapes=True, repair=False, unsafe_fixes=False), gone),
             spent, baseline)
     if settings.unsafe_fixes:
         diagnostics = [replace(d, fix=replace(d.fix, enabled=True)) if d.fix is not None and not d.fix.safe else d
@@ -153,12 +153,15 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
     return FileResult(path, tuple(diagnostics), traces, source)
 
 
-def _settle(text: str, path: str, settings: Settings):
+def _settle(text: str, path: str, settings: Settings, gone: Callable[[FileResult], bool]):
     """The check of ``text``, its check after its own safe fixes (round by round), and how many
-    those were."""
+    those were; when ``gone(first check)`` is false (the error is still there), no rounds."""
     from cnnlint.apply_fixes import fix_rounds
 
-    rounds = fix_rounds(text, path, settings)
+    first = check_source(text, path, settings)
+    if not gone(first):
+        return first, first, 0
+    rounds = fix_rounds(text, path, settings, initial=first)
     return rounds.initial, rounds.result, len(rounds.applied)
 
 

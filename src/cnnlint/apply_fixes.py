@@ -147,13 +147,14 @@ class Rounds:
     boundaries: Tuple[int, ...] = ()
 
 
-def fix_rounds(source: str, path: str, settings, boundaries: Sequence[int] = ()) -> Rounds:
+def fix_rounds(source: str, path: str, settings, boundaries: Sequence[int] = (), initial=None) -> Rounds:
     """fix_source's rounds. ``boundaries``: lines no edit may cross (an edit may not start before
-    such a line and end on or after it); a round with an edit that would is not taken."""
+    such a line and end on or after it); a round with an edit that would is not taken.
+    ``initial``: the check of ``source`` when the caller has it already."""
     from cnnlint.api import check_source
 
     text = source
-    result = initial = check_source(text, path, settings)
+    result = initial = initial if initial is not None else check_source(text, path, settings)
     applied: List[Diagnostic] = []
     seen = {text}
     marks = tuple(boundaries)

@@ -30,7 +30,8 @@ SKIP_KEYWORDS = frozenset({"bias", "inplace", "affine", "track_running_stats", "
                            "return_indices", "elementwise_affine", "dim", "start_dim", "end_dim", "align_corners",
                            "momentum", "eps", "p", "negative_slope", "num_parameters", "dilation"})
 LAYERS_BACK = 4  # layers before the failing one whose numbers are tried
-MAX_TRIES = 12  # edits checked for one error
+MAX_TRIES = 16  # edits checked for one error
+NAMES_NO_NUMBER = ("CNN106",)  # two tensors that do not fit each other: no number is the error's own
 ALTERNATIVES = 2  # edits tried after the best possible one, to list as alternatives
 MIN_BUDGET = 0.25  # seconds the search may always take, however quick the plain check
 
@@ -108,31 +109,58 @@ def _parameter(call: cst.Call, i: int, arg: cst.Arg) -> str:
     return ""
 
 
-def _order(code: str, parameter: str) -> int:
-    """Which numbers to try first: sizes of windows for an error in spatial sizes, counts of
-    channels for one in channels."""
+CHANNELS = ("in_channels", "out_channels", "num_features", "num_channels", "num_groups", "in_features",
+            "out_features")
+CHANNEL_CODES = ("CNN101", "CNN105")  # errors in counts of channels; the others are in sizes
+
+
+def _relevant(code: str, parameter: str, own: bool) -> bool:
+    """Whether changing this parameter can mend an error of this kind: for the failing layer
+    itself only what the error is about; before it, channel counts for a channel error, and
+    window sizes and counts (a flattened size is both) for the others."""
     spatial = parameter in SPATIAL
-    if code in ("CNN103", "CNN106", "CNN104"):
-        return 0 if spatial else 1
-    return 1 if spatial else 0
+    if own:
+        if code in CHANNEL_CODES:
+            return parameter in ("in_channels", "num_features", "num_channels", "num_groups", "")
+        if code == "CNN102":
+            return parameter in ("in_features", "")
+        if code in ("CNN103", "CNN108"):
+            return spatial or parameter == ""
+        return True
+    if code in CHANNEL_CODES:
+        return parameter in ("out_channels", "out_features", "")
+    return True
+
+
+def _rank_value(code: str, parameter: str, step: bool) -> int:
+    """Which edits to try first: one up or down before the rest; window sizes first for an error
+    in sizes, channel counts first for one in channels."""
+    spatial = parameter in SPATIAL
+    kind = (0 if spatial else 1) if code not in CHANNEL_CODES else (1 if spatial else 0)
+    return kind + (0 if step else 2)
 
 
 def _literals(call: cst.Call):
-    """(argument literal node, its value, the parameter it gives) of a layer call, flags and dims
-    left out."""
+    """(integer literal node, its value, the parameter it gives) of a layer call, flags and dims
+    left out; literals inside an argument's arithmetic (`32 * 7 * 7`) and lists count."""
     for i, arg in enumerate(call.args):
         if arg.star:
             continue
         if arg.keyword is not None and arg.keyword.value in SKIP_KEYWORDS:
             continue
         parameter = _parameter(call, i, arg)
-        value = arg.value
-        targets = value.elements if type(value) is cst.Tuple else [value]
-        for t in targets:
-            node = t.value if isinstance(t, cst.BaseElement) else t
+        stack = [arg.value]
+        while stack:
+            node = stack.pop()
             v = _int_literal(node)
             if v is not None:
                 yield node, v, parameter
+            elif type(node) in (cst.Tuple, cst.List):
+                stack.extend(reversed([e.value for e in node.elements]))
+            elif type(node) is cst.BinaryOperation:
+                stack.extend((node.right, node.left))
+            elif type(node) is cst.UnaryOperation:
+                stack.append(node.expression)
 
 
 def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
@@ -164,6 +192,8 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
     for i, (call, name) in enumerate(calls):
         own = i == 0 and call is finding.node
         for node, n, parameter in _literals(call):
+            if not _relevant(finding.code, parameter, own):
+                continue
             span = ctx.span(node)
             for v in _values(n, finding, own):
                 if (span, str(v)) in seen:
@@ -174,9 +204,9 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
                 # the other side of the mismatch first: the layer that gives `inferred` made to
                 # give `declared` ("or make conv1 output 8 channels")
                 other_side = not own and n == finding.inferred and v == finding.declared
-                order = (-1 if other_side else _order(finding.code, parameter), i, len(tried))
-                tried.append((order, Candidate((Edit(span, str(v)),), f"replace `{n}` with `{v}`{where}",
-                                               names, name or None)))
+                rank = -1 if other_side else _rank_value(finding.code, parameter, abs(v - n) == 1)
+                tried.append(((rank, i, len(tried)), Candidate(
+                    (Edit(span, str(v)),), f"replace `{n}` with `{v}`{where}", names, name or None)))
     return out + [c for _, c in sorted(tried, key=lambda t: t[0])]
 
 
@@ -202,7 +232,7 @@ def outputs(traces) -> Dict[str, tuple]:
 
 
 def repair(source: str, diagnostics: Sequence[Diagnostic], plans: Dict[tuple, List[Candidate]],
-           settle: Callable[[str, Optional[str]], Tuple[object, object, int]], spent: float,
+           settle: Callable[..., Tuple[object, object, int]], spent: float,
            baseline: Dict[Optional[str], Dict[str, tuple]]) -> List[Diagnostic]:
     """The diagnostics with each planned error's fix replaced by the best verified repair.
     ``plans``: candidates by the diagnostic's key; ``settle(text, model)``: the check of an edited
@@ -228,7 +258,8 @@ def repair(source: str, diagnostics: Sequence[Diagnostic], plans: Dict[tuple, Li
                 text = apply_edits(source, candidate.edits)
             except ValueError:
                 continue
-            first, result, followups = settle(text, d.model)
+            first, result, followups = settle(text, d.model, lambda r, k=_key(d): not any(
+                _key(e) == k for e in r.diagnostics if e.severity == "error"))
             errors = {_key(e) for e in result.diagnostics if e.severity == "error"}
             if any(_key(e) == _key(d) for e in first.diagnostics if e.severity == "error") or \
                     _key(d) in errors or not errors <= before - {_key(d)} or \
@@ -241,7 +272,7 @@ def repair(source: str, diagnostics: Sequence[Diagnostic], plans: Dict[tuple, Li
             if candidate.names_number and changed == 0 and not followups and settled_at is None:
                 settled_at = n  # nothing can rank above it
         if found:
-            out[i] = replace(d, fix=_best(found, any(c.names_number for c in plan)))
+            out[i] = replace(d, fix=_best(found, d.code not in NAMES_NO_NUMBER))
     return out
 
 
@@ -252,7 +283,8 @@ def _rank(v: Verified):
 def _best(found: List[Verified], named: bool) -> Fix:
     """The best repair. Safe when it alone ranks best, and it edits the number the error names
     (or the error names none: a `cat` of two branches); a repair of another layer than the one
-    the error is about, when that one's own numbers cannot mend it, is offered unsafe."""
+    the error is about (its own size written with a name, or its numbers cannot mend it) is
+    offered unsafe."""
     found.sort(key=_rank)
     best = found[0]
     tie = len(found) > 1 and _rank(found[1]) == _rank(best) and \
