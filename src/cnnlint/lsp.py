@@ -12,16 +12,17 @@ analysed as one source (api.check_notebook's reading), positions mapped per cell
 
 Positions: cnnlint's columns count code points (1-based); LSP counts UTF-16 code units unless
 the client and server agree on another encoding (0-based). Every column crosses that boundary
-through ``to_client`` / ``from_client`` below.
+through ``to_client`` / ``from_client`` (lsp_positions.py).
 """
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-SOURCE = "cnnlint"
+# the position helpers live in lsp_positions.py (shared with lsp_features.py); named here too
 from cnnlint.lsp_positions import UTF16, from_client, lines_of as _lines, to_client, units  # noqa: F401
+
+SOURCE = "cnnlint"
 
 
 # checking ------------------------------------------------------------------------------------
