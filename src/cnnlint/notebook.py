@@ -85,15 +85,28 @@ def read_notebook(text: str) -> Notebook:
             raise NotebookError("an nbformat 3 notebook: cnnlint reads nbformat 4 (convert it with "
                                 "`jupyter nbconvert --to notebook --inplace`)")
         raise NotebookError('not a Jupyter notebook: no "cells" list at the top of the JSON')
-    cells: List[CodeCell] = []
-    parts: List[str] = []
-    line = 1
+    texts: List[Optional[str]] = []
     for position, cell in enumerate(doc["cells"]):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            texts.append(None)
             continue
         text_of = cell_text(cell.get("source", ""))
         if text_of is None:
             raise NotebookError(f'cell {position + 1}: "source" must be a string or a list of strings')
+        texts.append(text_of)
+    return from_cells(texts, _language(doc))
+
+
+def from_cells(texts: Sequence[Optional[str]], language: str = "python") -> Notebook:
+    """The notebook whose cells, in order, have these texts (None for a cell that is not code:
+    markdown, raw), as read_notebook reads a notebook's JSON. An editor's notebook document
+    (the language server) comes as cells, not JSON."""
+    cells: List[CodeCell] = []
+    parts: List[str] = []
+    line = 1
+    for position, text_of in enumerate(texts):
+        if text_of is None:
+            continue
         python, magic = python_lines(text_of)
         if python and not python.endswith(("\n", "\r")):
             python += "\n"
@@ -101,7 +114,7 @@ def read_notebook(text: str) -> Notebook:
         cells.append(CodeCell(position + 1, position, line, count, text_of, python, magic))
         parts.append(python)
         line += count
-    return Notebook("".join(parts), tuple(cells), len(doc["cells"]), _language(doc))
+    return Notebook("".join(parts), tuple(cells), len(texts), language)
 
 
 def cell_text(source) -> Optional[str]:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Optional, Tuple
 
 from cnnlint.diagnostics import Diagnostic, Edit, FileResult, ModelTrace, Span
-from cnnlint.notebook import FilePositions, Notebook, NotebookError, cell_at, cell_span
+from cnnlint.notebook import CodeCell, FilePositions, Notebook, NotebookError, cell_at, cell_span
 
 
 def unreadable(path: str, error: NotebookError) -> FileResult:
@@ -92,17 +92,25 @@ def _parse_errors(diagnostics: Tuple[Diagnostic, ...], nb: Notebook) -> Tuple[Di
 
 
 def _first_bad_cell(nb: Notebook) -> Optional[Diagnostic]:
-    flags = ast.PyCF_ONLY_AST | getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
     for c in nb.cells:
-        try:
-            compile(c.python, f"cell {c.index}", "exec", flags, dont_inherit=True)
-        except SyntaxError as e:
-            line = min(max(1, e.lineno or 1), max(1, c.lines))
-            column = max(1, e.offset or 1)
-            end_line = e.end_lineno if e.end_lineno and line <= e.end_lineno <= c.lines else line
-            end_column = e.end_offset if e.end_offset and (end_line, e.end_offset) > (line, column) else column
-            return Diagnostic("", Span(line, column, end_line, end_column), "CNN001", "error",
-                              f"cannot parse cell {c.index}: {e.msg}", cell=c.index)
-        except (ValueError, RecursionError, MemoryError):  # a null byte, too deep
-            continue
+        error = cell_parse_error(c)
+        if error is not None:
+            return error
+    return None
+
+
+def cell_parse_error(c: CodeCell) -> Optional[Diagnostic]:
+    """The CNN001 error of a cell that does not parse alone (positions within the cell), or None."""
+    flags = ast.PyCF_ONLY_AST | getattr(ast, "PyCF_ALLOW_TOP_LEVEL_AWAIT", 0)
+    try:
+        compile(c.python, f"cell {c.index}", "exec", flags, dont_inherit=True)
+    except SyntaxError as e:
+        line = min(max(1, e.lineno or 1), max(1, c.lines))
+        column = max(1, e.offset or 1)
+        end_line = e.end_lineno if e.end_lineno and line <= e.end_lineno <= c.lines else line
+        end_column = e.end_offset if e.end_offset and (end_line, e.end_offset) > (line, column) else column
+        return Diagnostic("", Span(line, column, end_line, end_column), "CNN001", "error",
+                          f"cannot parse cell {c.index}: {e.msg}", cell=c.index)
+    except (ValueError, RecursionError, MemoryError):  # a null byte, too deep
+        pass
     return None
