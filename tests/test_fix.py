@@ -17,7 +17,8 @@ from oracle_util import (FIXTURES, REPO, fixture_files, fixture_specs, is_error_
                          torch_run)
 
 from cnnlint.api import Settings, check_source
-from cnnlint.apply_fixes import FileFix, FixError, apply_edits, fix_source, write_fixed
+from cnnlint.apply_fixes import FileFix, FixError, fix_source, write_fixed
+from cnnlint.fixrounds import apply_edits
 from cnnlint.inputspec import parse_spec
 
 FIXED = FIXTURES / "fixed"

@@ -317,7 +317,7 @@ def test_a_fix_never_edits_an_ipython_line():
     assert fixed_cells(nb, "pass\nx = 2\n", marks) == {1: "!ls\nx = 2\n"}
     with pytest.raises(NotebookError):
         fixed_cells(nb, "passed\nx = 2\n", marks)
-    from cnnlint.apply_fixes import shift_lines
+    from cnnlint.fixrounds import shift_lines
 
     with pytest.raises(ValueError):  # an edit from the IPython line into the next
         shift_lines(marks, [Edit(Span(1, 1, 2, 2), "y")])

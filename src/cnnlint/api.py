@@ -156,12 +156,12 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
 def _settle(text: str, path: str, settings: Settings, gone: Callable[[FileResult], bool]):
     """The check of ``text``, its check after its own safe fixes (round by round), and how many
     those were; when ``gone(first check)`` is false (the error is still there), no rounds."""
-    from cnnlint.apply_fixes import fix_rounds
+    from cnnlint.fixrounds import fix_rounds
 
     first = check_source(text, path, settings)
     if not gone(first):
         return first, first, 0
-    rounds = fix_rounds(text, path, settings, initial=first)
+    rounds = fix_rounds(text, lambda t: check_source(t, path, settings), initial=first)
     return rounds.initial, rounds.result, len(rounds.applied)
 
 

@@ -240,7 +240,7 @@ def repair(source: str, diagnostics: Sequence[Diagnostic], plans: Dict[tuple, Li
     view mended shows the Linear after it wrong, which has its own fix), with how many edits
     those took (shapes on, repairs off); ``spent``: seconds the plain check took; ``baseline``:
     each model's layer outputs before any edit (``outputs``)."""
-    from cnnlint.apply_fixes import apply_edits
+    from cnnlint.fixrounds import apply_edits
 
     deadline = time.monotonic() + max(MIN_BUDGET, spent)
     before = {_key(d) for d in diagnostics if d.severity == "error"}
