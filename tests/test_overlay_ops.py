@@ -342,3 +342,17 @@ UNKNOWN_OPERAND = {
 @pytest.mark.parametrize("init,body", list(UNKNOWN_OPERAND.values()), ids=list(UNKNOWN_OPERAND))
 def test_unknown_operand_claims_nothing(init, body):
     compare("x = torch.zeros(2, 3, 8, 8)\n" + body, init, exact=False)
+
+
+def test_unflatten_dim_out_of_range_is_an_error():
+    """nn.Unflatten(2, ...) of a 2D tensor: PyTorch raises IndexError; so does cnnlint (CNN107)."""
+    torch = pytest.importorskip("torch")
+    with pytest.raises(IndexError):
+        torch.nn.Unflatten(2, (32, 7, 7))(torch.zeros(2, 1568))
+    from cnnlint.api import Settings, check_source
+    from cnnlint.inputspec import parse_spec
+
+    code = ("import torch.nn as nn\n\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.u = nn.Unflatten(2, (32, 7, 7))\n\n    def forward(self, x):\n        return self.u(x)\n")
+    result = check_source(code, "m.py", Settings(input_specs=(parse_spec("2,1568"),)))
+    assert [d.code for d in result.diagnostics if d.severity == "error"] == ["CNN107"]

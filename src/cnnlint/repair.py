@@ -94,7 +94,9 @@ def _values(n: int, finding, own: bool) -> List[int]:
 # the parameters a positional argument stands for, by the layer's kind
 POSITIONS = {"Conv": ("in_channels", "out_channels", "kernel_size", "stride", "padding"),
              "Pool": ("kernel_size", "stride", "padding"), "Linear": ("in_features", "out_features"),
-             "Norm": ("num_features",), "GroupNorm": ("num_groups", "num_channels")}
+             "Norm": ("num_features",), "GroupNorm": ("num_groups", "num_channels"),
+             "Unflatten": ("dim", "unflattened_size"), "Flatten": ("start_dim", "end_dim"),
+             "Softmax": ("dim",), "LogSoftmax": ("dim",)}
 SPATIAL = ("stride", "padding", "kernel_size", "output_padding", "scale_factor", "size")
 
 
@@ -149,6 +151,8 @@ def _literals(call: cst.Call):
         if arg.keyword is not None and arg.keyword.value in SKIP_KEYWORDS:
             continue
         parameter = _parameter(call, i, arg)
+        if parameter in SKIP_KEYWORDS:
+            continue
         stack = [arg.value]
         while stack:
             node = stack.pop()
@@ -289,6 +293,8 @@ def _best(found: List[Verified], named: bool) -> Fix:
     best = found[0]
     tie = len(found) > 1 and _rank(found[1]) == _rank(best) and \
         set(found[1].candidate.edits) != set(best.candidate.edits)
-    others = tuple(v.candidate.description for v in found[1:])
+    texts = [v.candidate.description for v in found]
+    others = tuple(f"{t} (line {v.candidate.edits[0].span.line})" if texts.count(t) > 1 else t
+                   for t, v in zip(texts[1:], found[1:]))
     safe = not tie and (best.candidate.names_number or not named)
     return Fix(best.candidate.description, best.candidate.edits, safe=safe, alternatives=others)

@@ -152,6 +152,10 @@ def unflatten(layer, x, ctx):
         return Tensor(None)
     d = _axis(layer.value("dim"), len(x.shape))
     sizes = layer.value("unflattened_size")
+    if d is None and dims.as_int(layer.value("dim")) is not None and not x.free:
+        ctx.fail("CNN107", f"{ctx.layer_title()} unflattens dim {dims.as_int(layer.value('dim'))}, out of range "
+                           f"for a {len(x.shape)}D tensor {ctx.fmt_shape(x.shape)}")
+        return Tensor(None)
     if d is None or not isinstance(sizes, (tuple, list)):
         return Tensor(None)
     sizes = list(sizes)
