@@ -7,8 +7,10 @@ them when it is closed, and offers quick fixes: the diagnostic's own fix (its ed
 one analysis a document version gets (lsp_analysis.Session). pygls is imported only when the
 server starts, so plain cnnlint never imports it.
 
-A notebook (notebookDocument/*) is one more kind of document for the session: its code cells
-analysed as one source (api.check_notebook's reading), positions mapped per cell.
+A notebook (notebookDocument/*, LSP 3.17 notebook sync for "jupyter-notebook" with Python
+cells) is one more kind of document for the session: its code cells analysed as one source (as
+`cnnlint check nb.ipynb` reads them), diagnostics published per cell uri at positions within the
+cell (lsp_notebook_sync.py, lsp_notebooks.py).
 
 Positions: cnnlint's columns count code points (1-based); LSP counts UTF-16 code units unless
 the client and server agree on another encoding (0-based). Every column crosses that boundary
@@ -65,9 +67,10 @@ def create_server():
     from cnnlint import __version__
     from cnnlint.lsp_analysis import Session
     from cnnlint.lsp_features import register_shapes
+    from cnnlint.lsp_notebook_sync import SYNC, register_notebooks
     from cnnlint.rules import is_limit_note
 
-    server = LanguageServer("cnnlint", __version__)
+    server = LanguageServer("cnnlint", __version__, notebook_document_sync=SYNC)
     severities = {"error": t.DiagnosticSeverity.Error, "warning": t.DiagnosticSeverity.Warning,
                   "info": t.DiagnosticSeverity.Information}
     last: Dict[str, Tuple[Any, ...]] = {}  # uri -> cnnlint diagnostics last published
@@ -92,12 +95,18 @@ def create_server():
     def publish(uri: str, again: bool = False) -> None:
         """Analyse the document (once per version: a save of the text analysed, or ``again``
         False with the same text, reuses it) and publish its diagnostics."""
+        if uri in session.notebooks:
+            publish_notebook(uri, again)
+            return
         doc = server.workspace.get_text_document(uri)
         source = doc.source
         known = session.get(uri)
         if again or known is None or known.analysis.source != source:
             known = session.update(uri, source, path_of(doc), doc.version)
-        diagnostics = known.analysis.diagnostics
+        send(uri, known.analysis.diagnostics, source, doc.version)
+
+    def send(uri: str, diagnostics, source: str, version: Optional[int] = None) -> None:
+        """Publish cnnlint's ``diagnostics`` (positions in ``source``, the document's text)."""
         last[uri] = diagnostics
         lines = _lines(source)
         out = []
@@ -110,7 +119,7 @@ def create_server():
                 data={"code": d.code, "line": d.span.line, "column": d.span.column,
                       "fix": d.fix.to_json() if d.fix is not None else None}))
         server.text_document_publish_diagnostics(
-            t.PublishDiagnosticsParams(uri=uri, diagnostics=out, version=doc.version))
+            t.PublishDiagnosticsParams(uri=uri, diagnostics=out, version=version))
 
     @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls, params: t.DidOpenTextDocumentParams):
@@ -180,6 +189,7 @@ def create_server():
                     diagnostics=[diag], edit=t.WorkspaceEdit(changes={uri: [edit(lines, line, col, line, col, text)]})))
         return actions
 
+    publish_notebook = register_notebooks(server, session, send)
     register_shapes(server, session, publish, encoding)
     return server
 

@@ -164,6 +164,7 @@ class Session:
 
     def __init__(self) -> None:
         self.documents: dict = {}  # uri -> Document
+        self.notebooks: dict = {}  # notebook uri -> lsp_notebooks.OpenNotebook (its cells and analysis)
         self.options = Options()
         self.commanded: dict = {}  # model name (None: every model) -> InputSpec, from cnnlint.setInputShape
 
@@ -174,6 +175,10 @@ class Session:
         document = Document(analyse(source, path, self.specs()), version)
         self.documents[uri] = document
         return document
+
+    def uris(self) -> Tuple[str, ...]:
+        """Every open document and notebook: what a change of input shapes analyses again."""
+        return tuple(self.documents) + tuple(self.notebooks)
 
     def get(self, uri: str) -> Optional[Document]:
         return self.documents.get(uri)

@@ -21,7 +21,8 @@ from typing import Any, Callable, List, Optional
 from lsprotocol import types as t
 
 from cnnlint.lsp_analysis import Session, command_spec, read_options
-from cnnlint.lsp_positions import from_client, lines_of, to_client
+from cnnlint.lsp_notebooks import view
+from cnnlint.lsp_positions import from_client, to_client
 from cnnlint.lsp_shapes import hint_label, hover_text, lens_title, shapes_table
 
 SHAPES_COMMAND = "cnnlint.shapes"
@@ -30,7 +31,8 @@ INPUT_COMMAND = "cnnlint.setInputShape"
 
 def register_shapes(server, session: Session, publish: Callable[..., None], encoding: Callable[[], str]) -> None:
     def document(uri: str):
-        return session.get(uri)
+        """The view of an open file or of a notebook's code cell (lsp_notebooks.View), or None."""
+        return view(session, uri) if isinstance(uri, str) else None
 
     def guarded(default):
         """A request answered with ``default`` (and the error logged) rather than a failure:
@@ -71,7 +73,7 @@ def register_shapes(server, session: Session, publish: Callable[..., None], enco
         before = session.specs()
         apply_options(params.settings)
         if session.specs() != before:
-            for uri in list(session.documents):
+            for uri in session.uris():
                 publish(uri, again=True)
         refresh()
 
@@ -81,9 +83,10 @@ def register_shapes(server, session: Session, publish: Callable[..., None], enco
         doc = document(params.text_document.uri)
         if doc is None or not session.options.hover:
             return None
-        lines = lines_of(doc.analysis.source)
-        line, column = from_client(lines, params.position.line, params.position.character, encoding())
-        text = hover_text(doc.index, line, column)
+        line, column = from_client(doc.lines, params.position.line, params.position.character, encoding())
+        if doc.from_source(doc.to_source(line)) is None:
+            return None
+        text = hover_text(doc.document.index, doc.to_source(line), column)
         if text is None:
             return None
         return t.Hover(contents=t.MarkupContent(kind=t.MarkupKind.Markdown, value=f"```text\n{text}\n```"))
@@ -94,11 +97,14 @@ def register_shapes(server, session: Session, publish: Callable[..., None], enco
         doc = document(params.text_document.uri)
         if doc is None or not session.options.inlay_hints:
             return []
-        lines = lines_of(doc.analysis.source)
         enc = encoding()
         out = []
-        for hint in doc.index.hints_between(params.range.start.line + 1, params.range.end.line + 1):
-            line, character = to_client(lines, hint.line, hint.column, enc)
+        first, last = doc.to_source(params.range.start.line + 1), doc.to_source(params.range.end.line + 1)
+        for hint in doc.document.index.hints_between(first, last):
+            local = doc.from_source(hint.line)
+            if local is None:
+                continue
+            line, character = to_client(doc.lines, local, hint.column, enc)
             out.append(t.InlayHint(position=t.Position(line, character), label=hint_label(hint),
                                    kind=t.InlayHintKind.Type, padding_left=True))
         return out
@@ -110,12 +116,16 @@ def register_shapes(server, session: Session, publish: Callable[..., None], enco
         doc = document(uri)
         if doc is None or not session.options.code_lens:
             return []
-        lines = lines_of(doc.analysis.source)
         enc = encoding()
         out = []
-        for model in doc.index.models:
-            start = to_client(lines, model.span.line, model.span.column, enc)
-            end = to_client(lines, model.span.end_line, model.span.end_column, enc)
+        for model in doc.document.index.models:
+            line, end_line = doc.from_source(model.span.line), doc.from_source(model.span.end_line)
+            if line is None:
+                continue
+            if end_line is None:  # a model whose code runs past its cell: the lens stays in the cell
+                end_line = doc.count or line
+            start = to_client(doc.lines, line, model.span.column, enc)
+            end = to_client(doc.lines, end_line, model.span.end_column, enc)
             out.append(t.CodeLens(range=t.Range(t.Position(*start), t.Position(*end)),
                                   command=t.Command(title=lens_title(model), command=SHAPES_COMMAND,
                                                     arguments=[uri, model.name])))
@@ -130,7 +140,7 @@ def register_shapes(server, session: Session, publish: Callable[..., None], enco
         if doc is None:
             text = "cnnlint.shapes: give the uri of an open document (and a model name)"
         else:
-            text = shapes_table(doc.index.models, name)
+            text = shapes_table(doc.document.index.models, name)
         server.window_show_message(t.ShowMessageParams(t.MessageType.Info, text))
         return text
 
@@ -146,7 +156,7 @@ def register_shapes(server, session: Session, publish: Callable[..., None], enco
             server.window_show_message(t.ShowMessageParams(t.MessageType.Error, text))
             return text
         session.set_input_shape(spec)
-        for uri in list(session.documents):
+        for uri in session.uris():
             publish(uri, again=True)
         refresh()
         return f"input shape {spec.text or ','.join(map(str, spec.shape))} set for {spec.model or 'every model'}"
