@@ -94,6 +94,7 @@ def test_view_maps_cell_lines_to_the_source_and_back():
     assert v.from_source(8) is None and v.from_source(12) is None
     assert view(session, "cell:1") is None and view(session, "elsewhere") is None
     assert notebook.code_cell("cell:3").start == 4
+    assert session.uris() == ("nb",)  # what a new input shape analyses again
 
 
 def test_open_notebook_finds_the_error_across_cells():
@@ -302,7 +303,11 @@ async def test_a_cell_that_does_not_parse_leaves_the_others_checked(client: Lang
 @pytest.mark.asyncio
 async def test_closing_clears_the_cells(client: LanguageClient, tmp_path):
     uri, cell_uris, published = await _open(client, tmp_path, _cells())
-    assert published[cell_uris[2]]
+    (d,) = published[cell_uris[2]]
+    since = len(client.published)
+    client.notebook_document_did_save(t.DidSaveNotebookDocumentParams(
+        notebook_document=t.NotebookDocumentIdentifier(uri=uri)))
+    assert (await _published(client, since, [cell_uris[2]]))[cell_uris[2]] == [d]
     since = len(client.published)
     client.notebook_document_did_close(t.DidCloseNotebookDocumentParams(
         notebook_document=t.NotebookDocumentIdentifier(uri=uri),
