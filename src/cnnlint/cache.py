@@ -19,12 +19,11 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Dict, Iterator, Optional
 
-from cnnlint.environment.store import code_fingerprint, mark_cache_folder
+from cnnlint.environment.store import code_fingerprint, mark_cache_folder, write_pickle
 
 DEFAULT_DIR = ".cnnlint_cache"
 
@@ -92,22 +91,7 @@ class Cache:
         if result.models or not self._prepare():
             return
         entry = {"result": replace(result, source=None), "source": result.source is not None, "deps": deps}
-        target = self._entry(key)
-        try:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    pickle.dump(entry, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, target)  # atomic: a parallel reader sees all or nothing
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
-        except Exception:  # unpicklable value, full disk, read-only folder: no entry
-            pass
+        write_pickle(self._entry(key), entry)  # unpicklable value, full disk, read-only folder: no entry
 
 
 @contextmanager

@@ -103,17 +103,27 @@ def mark_cache_folder(root: str) -> None:
 def _write(entry: str, value) -> None:
     try:
         mark_cache_folder(_root)  # type: ignore[arg-type]
-        os.makedirs(os.path.dirname(entry), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(entry), prefix=".tmp")
+    except OSError:
+        return
+    write_pickle(entry, value)
+
+
+def write_pickle(target: str, value) -> bool:
+    """Pickle ``value`` to ``target`` through a temporary file moved over it (a parallel reader
+    sees all or nothing); False when it cannot (unpicklable value, full disk, read-only folder)."""
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, entry)  # atomic: a parallel reader sees all or nothing
+            os.replace(tmp, target)
         except BaseException:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
             raise
-    except Exception:  # read-only folder, full disk, unpicklable value: nothing kept
-        pass
+    except Exception:
+        return False
+    return True
