@@ -29,11 +29,11 @@ from cnnlint.diagnostics import Diagnostic, Edit, Fix
 SKIP_KEYWORDS = frozenset({"bias", "inplace", "affine", "track_running_stats", "ceil_mode", "count_include_pad",
                            "return_indices", "elementwise_affine", "dim", "start_dim", "end_dim", "align_corners",
                            "momentum", "eps", "p", "negative_slope", "num_parameters", "dilation"})
-LAYERS_BACK = 4  # layers before the failing one whose numbers are tried
+LAYERS_BACK = 6  # layers before the failing one whose numbers are tried
 MAX_TRIES = 16  # edits checked for one error
 NAMES_NO_NUMBER = ("CNN106",)  # two tensors that do not fit each other: no number is the error's own
 ALTERNATIVES = 2  # edits tried after the best possible one, to list as alternatives
-MIN_BUDGET = 0.25  # seconds the search may always take, however quick the plain check
+MIN_BUDGET = 0.4  # seconds the search may always take: about what starting cnnlint costs
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,9 @@ def _relevant(code: str, parameter: str, own: bool) -> bool:
         return True
     if code in CHANNEL_CODES:
         return parameter in ("out_channels", "out_features", "")
-    return True
+    if code in ("CNN102", "CNN104"):  # a flattened size: windows and counts of channels both
+        return parameter not in ("in_channels", "in_features", "num_features", "num_channels", "num_groups")
+    return spatial or parameter == ""  # sizes that differ: only windows change them
 
 
 def _rank_value(code: str, parameter: str, step: bool) -> int:
@@ -189,6 +191,8 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
             continue
         if isinstance(layer, Layer) and layer.is_container:
             continue
+        if not any(_relevant(finding.code, parameter, False) for _, _, parameter in _literals(node)):
+            continue  # an activation, a norm for an error in sizes: no number of it can mend this
         calls.append((node, row.name or ""))
         if len(calls) > LAYERS_BACK:
             break
