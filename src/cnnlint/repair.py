@@ -167,6 +167,8 @@ def _literals(call: cst.Call):
                 stack.extend((node.right, node.left))
             elif type(node) is cst.UnaryOperation:
                 stack.append(node.expression)
+            elif type(node) is cst.Call:  # `_make_divisible(channel // 4, 8)`: its numbers count too
+                stack.extend(reversed([a.value for a in node.args if not a.star]))
 
 
 def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
