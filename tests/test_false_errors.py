@@ -611,3 +611,48 @@ def test_dataclass_configs_through_replace_and_post_init():
     assert not errors(result) and not internal(result)
     (model,) = result.models
     assert tuple(model.output) == tuple(run_torch(DATACLASS_CONFIGS, "Net()", (2, 3, 8, 8)).shape) == (2, 48)
+
+
+# --- timm 1.0.31, seen on the whole tree: a partial's keywords rebound through a dict -----------
+
+PARTIAL_REBOUND = """
+import functools
+import torch.nn as nn
+from elsewhere import more_options
+
+
+class GroupNormAct(nn.GroupNorm):
+    def __init__(self, num_channels, num_groups=32, group_size=None):
+        super().__init__(num_channels // group_size if group_size else num_groups, num_channels)
+
+
+def get_norm_act(norm_layer, extra=False):
+    kwargs = {}
+    if isinstance(norm_layer, functools.partial):  # timm's get_norm_act_layer
+        kwargs.update(norm_layer.keywords)
+        norm_layer = norm_layer.func
+    if extra:
+        kwargs.update(more_options())
+    return functools.partial(norm_layer, **kwargs) if kwargs else norm_layer
+
+
+class Net(nn.Module):
+    def __init__(self, extra=False):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 16, 3, padding=1)
+        self.norm = get_norm_act(functools.partial(GroupNormAct, group_size=8), extra)(16)
+
+    def forward(self, x):
+        return self.norm(self.conv(x))
+"""
+
+
+@pytest.mark.parametrize("extra", [False, True])
+def test_a_partials_keywords_are_read_and_unknown_keywords_are_not_dropped(extra):
+    """`partial.keywords` is the partial's keywords; a `**kwargs` filled by code cnnlint cannot
+    run may hold any keyword, so none of the call's defaults is taken for certain."""
+    spec = "Net(extra=True)=2,3,8,8" if extra else "Net=2,3,8,8"
+    assert not errors(check(PARTIAL_REBOUND, spec))
+    if not extra:
+        runnable = PARTIAL_REBOUND.replace("from elsewhere import more_options", "more_options = dict")
+        assert list(run_torch(runnable, "Net()", (2, 3, 8, 8)).shape) == [2, 16, 8, 8]

@@ -83,6 +83,8 @@ class Calls:
                 d = self.eval(a.value, scope)
                 if isinstance(d, dict):
                     kwargs.update({k: v for k, v in d.items() if isinstance(k, str)})
+                    if any(not isinstance(k, str) for k in d):  # filled by code cnnlint cannot run
+                        kwargs[_KW_UNKNOWN] = True
                 else:
                     kwargs[_KW_UNKNOWN] = True
             elif a.keyword is not None:

@@ -273,6 +273,10 @@ def get_attribute(it, obj, name: str, node):
         return obj[obj.fields.index(name)]
     if isinstance(obj, Partial) and name == "func":
         return obj.func
+    if isinstance(obj, Partial) and name == "keywords":  # timm's get_norm_act_layer rebinds them
+        return dict(obj.kwargs)
+    if isinstance(obj, Partial) and name == "args":
+        return tuple(obj.args)
     return Unknown(f"attribute '{name}'")
 
 

@@ -63,11 +63,23 @@ METHODS["cummax"] = METHODS["cummin"] = _pair_along(("values", "indices"))
 TORCH.update({"sort": "sort", "cummax": "cummax", "cummin": "cummin"})
 
 
-@method("argsort", "bucketize", "erfinv", "atan2", "lerp", "addcmul", "addcdiv", "logical_not", "bitwise_not",
+@method("atan2", "lerp", "addcmul", "addcdiv", "fmod", "remainder", "clip")
+def broadcast_all(it, x, args, kwargs, node):
+    """Elementwise ops of several tensors: the result is their broadcast (`torch.addcmul(beta,
+    alpha, x)` of a [1, 1, C] bias and an [N, L, C] input is [N, L, C])."""
+    tensors = [v for v in [x] + list(args) + list(kwargs.values()) if isinstance(v, Tensor)]
+    if any(t.free or t.shape is None for t in tensors):
+        return Tensor(None)
+    out = tensors[0]
+    for other in tensors[1:]:
+        out = broadcast(it, out, other, node)
+    return Tensor(out.shape)
+
+
+@method("argsort", "bucketize", "erfinv", "logical_not", "bitwise_not",
         "isnan", "isinf", "isfinite", "sigmoid_", "frac", "trunc", "expm1", "log1p", "log10", "sinh", "cosh", "asin",
         "acos", "atan", "tan", "digamma", "lgamma", "sgn", "positive", "negative", "index_fill", "index_add",
-        "index_copy", "masked_scatter", "scatter", "scatter_add", "scatter_reduce", "fmod", "remainder",
-        "clip", "conj")
+        "index_copy", "masked_scatter", "scatter", "scatter_add", "scatter_reduce", "conj")
 def keep_shape(it, x, args, kwargs, node):
     """Elementwise or in-place-style results of the input's shape (ops with a second tensor
     operand broadcast it onto the first: only its shape is kept when it is the larger one)."""
