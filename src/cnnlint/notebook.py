@@ -195,30 +195,24 @@ def _is_ipython(body: str) -> bool:
 
 def _code_part(body: str) -> str:
     """The line without its comment (a ``#`` outside a string)."""
-    quote = None
-    i = 0
-    while i < len(body):
-        c = body[i]
-        if quote:
-            if c == "\\":
-                i += 1
-            elif body.startswith(quote, i):
-                i += len(quote) - 1
-                quote = None
-        elif c == "#":
-            return body[:i]
-        elif c in "'\"":
-            quote = c * 3 if body.startswith(c * 3, i) else c
-            i += len(quote) - 1
-        i += 1
-    return body
+    comment = _scan(body, 0, None)[2]
+    return body if comment is None else body[:comment]
 
 
 def _advance(body: str, depth: int, quote: Optional[str]) -> Tuple[int, Optional[str], bool]:
     """The state after a line: (bracket depth, the triple quote still open, continued with a
     backslash). A one-quote string ends with its line unless the line is continued."""
+    depth, quote, comment = _scan(body, depth, quote)
+    continued = comment is None and body.endswith("\\")
+    if quote is not None and len(quote) == 1 and not continued:
+        quote = None
+    return depth, quote, continued
+
+
+def _scan(body: str, depth: int, quote: Optional[str]) -> Tuple[int, Optional[str], Optional[int]]:
+    """One line read as Python's tokenizer would: (bracket depth after it, the quote still open,
+    where its comment starts or None), from the depth and open quote before it."""
     i = 0
-    comment = False
     while i < len(body):
         c = body[i]
         if quote:
@@ -228,8 +222,7 @@ def _advance(body: str, depth: int, quote: Optional[str]) -> Tuple[int, Optional
                 i += len(quote) - 1
                 quote = None
         elif c == "#":
-            comment = True
-            break
+            return depth, quote, i
         elif c in "'\"":
             quote = c * 3 if body.startswith(c * 3, i) else c
             i += len(quote) - 1
@@ -238,10 +231,7 @@ def _advance(body: str, depth: int, quote: Optional[str]) -> Tuple[int, Optional
         elif c in ")]}":
             depth = max(0, depth - 1)
         i += 1
-    continued = not comment and body.endswith("\\")
-    if quote is not None and len(quote) == 1 and not continued:
-        quote = None
-    return depth, quote, continued
+    return depth, quote, None
 
 
 # positions ----------------------------------------------------------------------------------------
