@@ -26,6 +26,7 @@ class Settings:
     python_from: str = "--python"  # where ``python`` came from: "--python" or "config"
     repair: bool = True  # verify fixes and search for repairs of errors (repair.py)
     unsafe_fixes: bool = False  # --fix applies unsafe fixes too (Fix.enabled)
+    stop_at: Optional[Tuple[str, int]] = None  # (code, line): stop a model's run when it reports that
 
 
 class PathError(Exception):
@@ -76,7 +77,13 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
         return FileResult(path, (Diagnostic(path, Span(1, 1, 1, 1), "CNN001", "error",
                                             "cannot parse the file: it nests too deeply"),))
     started = time.monotonic()
-    runs = analyze(ctx, settings.input_specs, settings.model)
+    from cnnlint import analyze as analysis
+
+    analysis.STOP_AT = settings.stop_at
+    try:
+        runs = analyze(ctx, settings.input_specs, settings.model)
+    finally:
+        analysis.STOP_AT = None
     if observe is not None:  # the language server keeps the runs: hover, inlay hints (lsp_analysis.py)
         observe(ctx, runs)
     shared = shared_constructors(run.interp for run in runs)  # calls that build several layers
@@ -143,9 +150,9 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
         models = {d.model for d in diagnostics if d.severity == "error"}
         baseline = {r.model.name: repair.outputs([r.trace]) for r in runs
                     if r.model.name in models and r.trace is not None}
-        diagnostics = repair.repair(source, diagnostics, plans, lambda text, model, gone: _settle(
-            text, path, replace(settings, model=model, shapes=True, repair=False, unsafe_fixes=False), gone),
-            spent, baseline)
+        diagnostics = repair.repair(source, diagnostics, plans, lambda text, model, gone, stop_at=None: _settle(
+            text, path, replace(settings, model=model, shapes=True, repair=False, unsafe_fixes=False), gone,
+            stop_at), spent, baseline)
     if settings.unsafe_fixes:
         diagnostics = [replace(d, fix=replace(d.fix, enabled=True)) if d.fix is not None and not d.fix.safe else d
                        for d in diagnostics]
@@ -153,14 +160,15 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
     return FileResult(path, tuple(diagnostics), traces, source)
 
 
-def _settle(text: str, path: str, settings: Settings, gone: Callable[[FileResult], bool]):
+def _settle(text: str, path: str, settings: Settings, gone: Callable[[FileResult], bool],
+            stop_at: Optional[Tuple[str, int]] = None):
     """The check of ``text``, its check after its own safe fixes (round by round), and how many
     those were; when ``gone(first check)`` is false (the error is still there), no rounds."""
     from cnnlint.fixrounds import fix_rounds
 
-    first = check_source(text, path, settings)
+    first = check_source(text, path, replace(settings, stop_at=stop_at))
     if not gone(first):
-        return first, first, 0
+        return first, first, 0  # the run stopped where the error came back
     rounds = fix_rounds(text, lambda t: check_source(t, path, settings), initial=first)
     return rounds.initial, rounds.result, len(rounds.applied)
 

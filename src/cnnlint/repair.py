@@ -269,9 +269,11 @@ def repair(source: str, diagnostics: Sequence[Diagnostic], plans: Dict[tuple, Li
             except ValueError:
                 continue
             first, result, followups = settle(text, d.model, lambda r, k=_key(d): not any(
-                _key(e) == k for e in r.diagnostics if e.severity == "error"))
+                _key(e) == k for e in r.diagnostics if e.severity == "error"), (d.code, d.span.line))
             errors = {_key(e) for e in result.diagnostics if e.severity == "error"}
-            if any(_key(e) == _key(d) for e in first.diagnostics if e.severity == "error") or \
+            broken = any(e.code == "CNN999" for e in first.diagnostics + result.diagnostics) or \
+                not any(t.model == d.model for t in result.models)  # no run to judge by: never a repair
+            if broken or any(_key(e) == _key(d) for e in first.diagnostics if e.severity == "error") or \
                     _key(d) in errors or not errors <= before - {_key(d)} or \
                     any(e.code == "CNN001" for e in result.diagnostics):
                 continue
