@@ -146,15 +146,11 @@ class _Findings(list):
     def append(self, finding) -> None:
         self.at[id(finding)] = len(self.interp.rows)
         super().append(finding)
-        if STOP_AT is not None and finding.code == STOP_AT[0] and finding.node is not None:
-            ctx = self.interp.file
-            if ctx.owns(finding.node) and ctx.span(finding.node).line == STOP_AT[1]:
-                raise GiveUp("the error a repair is checked against came back")
-
-
-# (code, line) of an error: a run that reports it again stops there (repair.py checks an edit so:
-# an edit after which the error comes back is rejected without running the rest of the model)
-STOP_AT = None
+        ctx = self.interp.file
+        stop = ctx.stop_at
+        if stop is not None and finding.code == stop[0] and finding.node is not None and \
+                ctx.owns(finding.node) and ctx.span(finding.node).line == stop[1]:
+            raise GiveUp("the error a repair is checked against came back")
 
 
 def _is_error(finding) -> bool:

@@ -77,13 +77,8 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
         return FileResult(path, (Diagnostic(path, Span(1, 1, 1, 1), "CNN001", "error",
                                             "cannot parse the file: it nests too deeply"),))
     started = time.monotonic()
-    from cnnlint import analyze as analysis
-
-    analysis.STOP_AT = settings.stop_at
-    try:
-        runs = analyze(ctx, settings.input_specs, settings.model)
-    finally:
-        analysis.STOP_AT = None
+    ctx.stop_at = settings.stop_at
+    runs = analyze(ctx, settings.input_specs, settings.model)
     if observe is not None:  # the language server keeps the runs: hover, inlay hints (lsp_analysis.py)
         observe(ctx, runs)
     shared = shared_constructors(run.interp for run in runs)  # calls that build several layers

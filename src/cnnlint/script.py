@@ -106,17 +106,25 @@ def _changes(stmt: Statement, name: str) -> bool:
     for node in _nodes(stmt):
         if type(node) is ast.AugAssign and type(node.target) is ast.Name and node.target.id == name:
             return True
-        if type(node) in (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete):
-            targets = node.targets if type(node) in (ast.Assign, ast.Delete) else [node.target]
-            for t in targets:
-                if type(t) in (ast.Attribute, ast.Subscript) and _root_name(t) == name:
-                    return True
-            value = _binds(node, name)
-            if value is not None and _mentions(value, name):
-                return True
-        elif type(node) is ast.Call and type(node.func) is ast.Attribute and node.func.attr in CHANGES and \
-                _root_name(node.func.value) == name:
+        if _sets_part(node, name, CHANGES):
             return True
+        value = _binds(node, name)
+        if value is not None and _mentions(value, name):
+            return True
+    return False
+
+
+def _sets_part(node, name: str, methods) -> bool:
+    """Whether an ast node sets a part of ``name`` (`name.fc = ...`, `name[0] = ...`,
+    `del name[-1]`), calls one of ``methods`` on it or a part of it, or `setattr(name, ...)`."""
+    if type(node) in (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete):
+        targets = node.targets if type(node) in (ast.Assign, ast.Delete) else [node.target]
+        return any(type(t) in (ast.Attribute, ast.Subscript) and _root_name(t) == name for t in targets)
+    if type(node) is ast.Call:
+        if type(node.func) is ast.Attribute and node.func.attr in methods and _root_name(node.func.value) == name:
+            return True
+        return type(node.func) is ast.Name and node.func.id in ("setattr", "delattr") and bool(node.args) and \
+            type(node.args[0]) is ast.Name and node.args[0].id == name
     return False
 
 
@@ -259,19 +267,7 @@ def _effect(ctx: FileContext, call: ast.Call, name: str) -> str:
 def _sets_layers(fn: ast.AST, param: str) -> bool:
     """Whether a function body sets a layer of its parameter: `model.fc = ...`, `model[0] = ...`,
     `model.add_module(...)`, `setattr(model, ...)`."""
-    for node in ast.walk(fn):
-        if type(node) in (ast.Assign, ast.AugAssign, ast.Delete):
-            for t in (node.targets if type(node) in (ast.Assign, ast.Delete) else [node.target]):
-                if type(t) in (ast.Attribute, ast.Subscript) and _root_name(t) == param:
-                    return True
-        elif type(node) is ast.Call:
-            if type(node.func) is ast.Attribute and node.func.attr in CHANGES - SAME_MODULE and \
-                    _root_name(node.func.value) == param:
-                return True
-            if type(node.func) is ast.Name and node.func.id in ("setattr", "delattr") and node.args and \
-                    type(node.args[0]) is ast.Name and node.args[0].id == param:
-                return True
-    return False
+    return any(_sets_part(node, param, CHANGES - SAME_MODULE) for node in ast.walk(fn))
 
 
 def class_fed(interp, ctx: FileContext, class_name: str) -> Optional[Tensor]:

@@ -63,6 +63,9 @@ class FileContext:
         from cnnlint.interpret.core import Interp
 
         self.import_cache: dict = {}
+        # (code, line) of an error: a model's run that reports it again stops there (repair.py
+        # checks an edit so: one after which the error comes back is rejected at once)
+        self.stop_at: Optional[Tuple[str, int]] = None
         self.scope = ModuleScope(self.layout.statements, lambda: Interp(self), path=path, ctx=self)
 
     @property
