@@ -25,6 +25,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from cnnlint.diagnostics import Diagnostic, Edit, Fix
+from cnnlint.repair_rank import promise
 
 SKIP_KEYWORDS = frozenset({"bias", "inplace", "affine", "track_running_stats", "ceil_mode", "count_include_pad",
                            "return_indices", "elementwise_affine", "dim", "start_dim", "end_dim", "align_corners",
@@ -144,9 +145,28 @@ def _rank_value(code: str, parameter: str, step: bool) -> int:
     return kind + (0 if step else 2)
 
 
+def _numbers(expr):
+    """The integer literals of an argument's expression: itself, in arithmetic (`32 * 7 * 7`),
+    lists, and the arguments of a call in it (`_make_divisible(channel // 4, 8)`)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        v = _int_literal(node)
+        if v is not None:
+            yield node, v
+        elif type(node) in (cst.Tuple, cst.List):
+            stack.extend(reversed([e.value for e in node.elements]))
+        elif type(node) is cst.BinaryOperation:
+            stack.extend((node.right, node.left))
+        elif type(node) is cst.UnaryOperation:
+            stack.append(node.expression)
+        elif type(node) is cst.Call:
+            stack.extend(reversed([a.value for a in node.args if not a.star]))
+
+
 def _literals(call: cst.Call):
-    """(integer literal node, its value, the parameter it gives) of a layer call, flags and dims
-    left out; literals inside an argument's arithmetic (`32 * 7 * 7`) and lists count."""
+    """(integer literal node, its value, the parameters it gives) of a layer call, flags and dims
+    left out."""
     for i, arg in enumerate(call.args):
         if arg.star:
             continue
@@ -155,20 +175,78 @@ def _literals(call: cst.Call):
         parameter = _parameter(call, i, arg)
         if parameter in SKIP_KEYWORDS:
             continue
-        stack = [arg.value]
-        while stack:
-            node = stack.pop()
-            v = _int_literal(node)
-            if v is not None:
-                yield node, v, parameter
-            elif type(node) in (cst.Tuple, cst.List):
-                stack.extend(reversed([e.value for e in node.elements]))
-            elif type(node) is cst.BinaryOperation:
-                stack.extend((node.right, node.left))
-            elif type(node) is cst.UnaryOperation:
-                stack.append(node.expression)
-            elif type(node) is cst.Call:  # `_make_divisible(channel // 4, 8)`: its numbers count too
-                stack.extend(reversed([a.value for a in node.args if not a.star]))
+        for node, v in _numbers(arg.value):
+            yield node, v, (parameter,)
+
+
+def _roles(fdef: cst.FunctionDef, memo: Dict[int, Dict[str, set]]) -> Dict[str, set]:
+    """For each parameter of a function, what it gives the calls in its body: the layer parameter
+    it is passed as (`nn.Conv2d(inp, oup, 3, stride, 1)`: `inp` is in_channels), "" when it
+    goes into arithmetic or a call cnnlint cannot name."""
+    roles = memo.get(id(fdef))
+    if roles is not None:
+        return roles
+    p = fdef.params
+    names = {q.name.value for q in list(p.posonly_params) + list(p.params) + list(p.kwonly_params)}
+    roles = {n: set() for n in names}
+
+    class Uses(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            for i, arg in enumerate(call.args):
+                if arg.star:
+                    continue
+                direct = type(arg.value) is cst.Name and arg.value.value in roles
+                for name in _names(arg.value):
+                    if name in roles:
+                        roles[name].add(_parameter(call, i, arg) if direct else "")
+
+    fdef.body.visit(Uses())
+    memo[id(fdef)] = roles
+    return roles
+
+
+def _names(expr):
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if type(node) is cst.Name:
+            yield node.value
+        elif type(node) is cst.Attribute:
+            continue
+        else:
+            stack.extend(node.children)
+
+
+def _site_literals(site, memo):
+    """The integer literals of a call to a function of the file that a layer was built in
+    (`conv_3x3_bn(3, input_channel, 2)`, `BasicConv2d(3, 64, kernel_size=3)`), with the layer
+    parameters each reaches there."""
+    call, fdef, method = site
+    if type(call) is not cst.Call or type(fdef) is not cst.FunctionDef:
+        return
+    p = fdef.params
+    positional = list(p.posonly_params) + list(p.params)
+    if method:
+        positional = positional[1:]
+    roles = _roles(fdef, memo)
+    for i, arg in enumerate(call.args):
+        if arg.star:
+            continue
+        if arg.keyword is not None:
+            name = arg.keyword.value
+            given = roles.get(name) if name in roles else {name}  # into **kwargs: a layer's own name
+        elif i < len(positional):
+            name = positional[i].name.value
+            given = roles.get(name)
+        else:
+            name, given = "", {""}
+        if name in SKIP_KEYWORDS:
+            continue
+        given = tuple(sorted(given)) if given else ("",)
+        if all(g in SKIP_KEYWORDS for g in given):
+            continue
+        for node, v in _numbers(arg.value):
+            yield node, v, given, name
 
 
 def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
@@ -178,44 +256,84 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
     out: List[Candidate] = []
     seen = set()
     if fix is not None and fix.edits:
-        names = any(_span_inside(ctx, e, finding.arg_node) for e in fix.edits)
+        names = ctx.owns(finding.arg_node) and any(_span_inside(ctx, e, finding.arg_node) for e in fix.edits)
         out.append(Candidate(tuple(fix.edits), fix.description, names or finding.arg_node is None))
         seen.update((e.span, e.text) for e in fix.edits)
     rows = run.interp.rows
     at = getattr(run.interp.findings, "at", {}).get(id(finding), len(rows))
-    calls: List[Tuple[cst.Call, str]] = []
-    if isinstance(finding.node, cst.Call) and ctx.owns(finding.node):
-        calls.append((finding.node, ""))
-    for row in reversed(rows[:at]):
+    memo: Dict[int, Dict[str, set]] = {}
+
+    def numbers(call, sites, own):
+        """(literal, value, parameters, whether it gives the number the error names) of a layer
+        call and of the calls of the file's functions it was built in, the innermost first."""
+        found = [(node, n, ps, own and _inside(node, finding.arg_node))
+                 for node, n, ps in _literals(call)] if ctx.owns(call) else []
+        named = finding.arg_node.value if own and type(finding.arg_node) is cst.Name else None
+        for site in reversed(sites):
+            if ctx.owns(site[0]):
+                found += [(node, n, ps, own and name == named) for node, n, ps, name in _site_literals(site, memo)]
+        return [(node, n, p, names) for node, n, ps, names in found
+                for p in [next((p for p in ps if _relevant(finding.code, p, own)), None)] if p is not None]
+
+    calls: List[Tuple[str, list, object]] = []  # (layer's name, its numbers, its row), the failing layer first
+    starts = list(finding.sources)  # the rows of the tensors it joins (a `cat`, a residual add)
+    if isinstance(finding.node, cst.Call):
+        row = next((r for r in reversed(rows[:at]) if isinstance(r.module, Layer) and r.module.node is finding.node),
+                   None)
+        calls.append(("", numbers(finding.node, row.module.sites if row is not None else (), True), row))
+        if row is not None:
+            starts = [r for r in row.sources if r >= 0]
+    seen_calls = {id(finding.node)}
+
+    def add(row) -> bool:
+        """Add a layer call of the path to the error; False when enough are kept."""
         layer = row.module
         node = getattr(layer, "node", None) if isinstance(layer, Layer) else (row.node if row.op else None)
-        if not isinstance(node, cst.Call) or not ctx.owns(node) or any(node is c for c, _ in calls):
-            continue
-        if isinstance(layer, Layer) and layer.is_container:
-            continue
-        if not any(_relevant(finding.code, parameter, False) for _, _, parameter in _literals(node)):
-            continue  # an activation, a norm for an error in sizes: no number of it can mend this
-        calls.append((node, row.name or ""))
-        if len(calls) > LAYERS_BACK:
-            break
+        if not isinstance(node, cst.Call) or id(node) in seen_calls or \
+                (isinstance(layer, Layer) and layer.is_container):
+            return True
+        seen_calls.add(id(node))
+        found = numbers(node, layer.sites if isinstance(layer, Layer) else (), False)
+        if found:  # not an activation, or a norm for an error in sizes: no number of it can mend this
+            calls.append((row.name or "", found, row))
+        return len(calls) <= LAYERS_BACK
+
+    if starts:  # back along what made the tensors, branch by branch, the nearest first
+        level, visited = starts, set()
+        while level:
+            following = []
+            for r in level:
+                if r in visited or not 0 <= r < at:
+                    continue
+                visited.add(r)
+                if not add(rows[r]):
+                    level = following = []
+                    break
+                following.extend(rows[r].sources)
+            level = following
+    else:  # what ran before it
+        for row in reversed(rows[:at]):
+            if not add(row):
+                break
     tried: List[Tuple[tuple, Candidate]] = []
-    for i, (call, name) in enumerate(calls):
-        own = i == 0 and call is finding.node
-        for node, n, parameter in _literals(call):
-            if not _relevant(finding.code, parameter, own):
-                continue
+    for i, (name, found, row) in enumerate(calls):
+        layer = row.module if row is not None and isinstance(row.module, Layer) else None
+        own = i == 0 and isinstance(finding.node, cst.Call)
+        for node, n, parameter, names_it in found:
             span = ctx.span(node)
             for v in _values(n, finding, own):
                 if (span, str(v)) in seen:
                     continue
                 seen.add((span, str(v)))
                 where = f" in {name}" if name else ""
-                names = _inside(node, finding.arg_node) if finding.arg_node is not None else own
+                names = names_it if finding.arg_node is not None else own
                 # the other side of the mismatch first: the layer that gives `inferred` made to
                 # give `declared` ("or make conv1 output 8 channels")
                 other_side = not own and n == finding.inferred and v == finding.declared
                 rank = -1 if other_side else _rank_value(finding.code, parameter, abs(v - n) == 1)
-                tried.append(((rank, i, len(tried)), Candidate(
+                hope = promise(finding.code, finding.declared, finding.inferred, layer, row and row.input,
+                               row and row.output, parameter, n, v, own)
+                tried.append(((hope, rank, i, len(tried)), Candidate(
                     (Edit(span, str(v)),), f"replace `{n}` with `{v}`{where}", names, name or None)))
     return out + [c for _, c in sorted(tried, key=lambda t: t[0])]
 

@@ -246,7 +246,7 @@ def deep_copy(value, memo=None):
     if id(value) in memo:
         return memo[id(value)]
     if isinstance(value, Layer):
-        out = Layer(value.kind, dict(value.args), value.node, in_loop=value.in_loop)
+        out = Layer(value.kind, dict(value.args), value.node, in_loop=value.in_loop, sites=value.sites)
         memo[id(value)] = out
         if getattr(value, "functional", None):
             out.functional = value.functional  # type: ignore[attr-defined]

@@ -13,9 +13,11 @@ from cnnlint.abstract.values import Record, SizeTuple, SymbolicObj, Tensor, Unkn
 from cnnlint.solve import sizes_meet, solve_equal
 
 
-def _report(it, code, message, node, declared=None, inferred=None, severity=None, factors=None):
-    it.report(Finding(code, message, node, declared=dims.to_json(declared), inferred=dims.to_json(inferred),
-                      severity=severity, factors=factors))
+def _report(it, code, message, node, declared=None, inferred=None, severity=None, factors=None, sources=()):
+    finding = Finding(code, message, node, declared=dims.to_json(declared), inferred=dims.to_json(inferred),
+                      severity=severity, factors=factors)
+    finding.sources = tuple(r for r in sources if r is not None and r >= 0)
+    it.report(finding)
 
 
 def _fmt(shape):
@@ -285,7 +287,8 @@ def broadcast(it, a: Tensor, b: Tensor, node, what="combine"):
                 text = code_of(node)
                 text = text if len(text) <= 50 else text[:47] + "..."
                 _report(it, "CNN106", f"`{text}` cannot {what} {_fmt(a.shape)} and {_fmt(b.shape)}: "
-                                      f"sizes {ix} and {iy} differ at dim {i}", node, declared=iy, inferred=ix)
+                                      f"sizes {ix} and {iy} differ at dim {i}", node, declared=iy, inferred=ix,
+                        sources=(a.row, b.row))
                 return Tensor(None)
             out.append(x)
         elif dims.same(x, y):

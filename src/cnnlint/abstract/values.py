@@ -118,6 +118,9 @@ class Layer:
     node: Any = field(default=None, repr=False)  # the constructor call
     children: Dict[str, Any] = field(default_factory=dict)
     in_loop: bool = False  # built by a loop: several layers share this call
+    # the calls of the file's functions it was built in, outermost first: (call, FunctionDef,
+    # whether the function is a method), for the repair search (repair.py)
+    sites: Tuple[Any, ...] = field(default=(), repr=False)
 
     def value(self, name: str, default: Any = None) -> Any:
         a = self.args.get(name)

@@ -167,6 +167,7 @@ class Calls:
         self.depth += 1
         self.frames.append([])
         self.running.append(fnode)
+        self.sites.append((node, fnode, func.bound is not None))
         self.module_stack.append(func.scope.module())
         try:
             try:
@@ -192,6 +193,7 @@ class Calls:
             self.module_stack.pop()
             self.frames.pop()
             self.running.pop()
+            self.sites.pop()
             self.depth -= 1
 
     def bind_params(self, params: cst.Parameters, args, kwargs, scope: Scope, func) -> bool:

@@ -27,6 +27,7 @@ class Interp(Statements, Expressions, Calls):
         self.findings: List[Finding] = []
         self.notes: List[Tuple[Any, str]] = []
         self.running: List[Any] = []  # the FunctionDef nodes being run, innermost last
+        self.sites: List[Tuple[Any, Any, bool]] = []  # their calls: (call, FunctionDef, a method's)
         self.near: Dict[int, Any] = {}  # id of a noted node -> the FunctionDef it was noted in
         self.rows: List[CallRow] = []
         self.names: Dict[int, str] = {}

@@ -10,6 +10,8 @@ from cnnlint.layers import KEYWORD_ONLY, LAYERS, REQUIRED
 from cnnlint.layers.context import LayerCtx
 from cnnlint.layers.hierarchy import CONTAINERS
 
+SITES_KEPT = 3  # the innermost calls a layer was built in that it remembers (Layer.sites)
+
 
 def bind(signature, args, kwargs, arg_nodes) -> Optional[Dict[str, Arg]]:
     """Match a call's arguments to a layer signature; None when they do not fit."""
@@ -49,7 +51,7 @@ def build_layer(interp, kind: str, args, kwargs, node, arg_nodes) -> Any:
     for arg in bound.values():
         if type(arg.value) is SymbolicObj:  # a constructor parameter without a value: its symbol
             arg.value = interp.symbol(arg.value.name)
-    layer = Layer(kind, bound, node, in_loop=interp.loop_depth > 0)
+    layer = Layer(kind, bound, node, in_loop=interp.loop_depth > 0, sites=tuple(interp.sites[-SITES_KEPT:]))
     if spec.build_check is not None:
         spec.build_check(layer, LayerCtx(interp, layer, None))
     return layer

@@ -375,9 +375,11 @@ def _cat(stack: bool):
                 if (i == a and not stack):
                     continue
                 if dims.definitely_differ(x, y):
+                    sizes = [t2.shape[i] for t2 in items]
+                    odd = sorted(items, key=lambda t2: sum(dims.same(t2.shape[i], z) for z in sizes))
                     _report(it, "CNN106", f"{_call_desc(node)} needs equal sizes off dim {a}, but "
                                           f"{', '.join(_fmt(t2.shape) for t2 in items)} differ at dim {i}",
-                            node, declared=dims.as_int(x), inferred=dims.as_int(y))
+                            node, declared=dims.as_int(x), inferred=dims.as_int(y), sources=[t2.row for t2 in odd])
                     return Tensor(None)
                 if (x is not None and y is not None and not dims.same(x, y)
                         and (dims.is_symbolic(x) or dims.is_symbolic(y))
