@@ -117,7 +117,7 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
             if settings.repair and severity == "error" and f.code.startswith("CNN1") and not after_before:
                 # the first mismatch of the run (later ones may be its echoes); in a layer of another
                 # file, the numbers of this file's calls that built it can still mend it
-                plans[(f.code, diagnostics[-1].span.line, diagnostics[-1].span.column)] = \
+                plans[(diagnostics[-1].model, f.code, diagnostics[-1].span.line, diagnostics[-1].span.column)] = \
                     repair.candidates(ctx, run, f, fix)
         error = getattr(run.interp, "internal_error", None)
         if error:
@@ -148,7 +148,7 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
                     if r.model.name in models and r.trace is not None}
         diagnostics = repair.repair(source, diagnostics, plans, lambda text, model, gone, stop_at=None: _settle(
             text, path, replace(settings, model=model, shapes=True, repair=False, unsafe_fixes=False), gone,
-            stop_at), spent, baseline)
+            stop_at), spent, baseline, several=len(runs) > 1)
     if settings.unsafe_fixes:
         diagnostics = [replace(d, fix=replace(d.fix, enabled=True)) if d.fix is not None and not d.fix.safe else d
                        for d in diagnostics]

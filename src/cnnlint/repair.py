@@ -50,6 +50,7 @@ class Verified:
     candidate: Candidate
     changed_shapes: int  # other layers whose output shape the edit changes
     followups: int = 0  # safe fixes the edited file's own check then needed
+    clears: bool = False  # the model has no error left after it
 
 
 def _int_literal(node) -> Optional[int]:
@@ -114,6 +115,8 @@ def _parameter(call: cst.Call, i: int, arg: cst.Arg) -> str:
 
 CHANNELS = ("in_channels", "out_channels", "num_features", "num_channels", "num_groups", "in_features",
             "out_features")
+DIM_METHODS = ("size", "dim", "flatten", "transpose", "permute", "squeeze", "unsqueeze")  # their numbers are dims
+COUNT_CODES = ("CNN101", "CNN102", "CNN105")  # errors in a count of channels or features
 CHANNEL_CODES = ("CNN101", "CNN105")  # errors in counts of channels; the others are in sizes
 
 
@@ -160,7 +163,7 @@ def _numbers(expr):
             stack.extend((node.right, node.left))
         elif type(node) is cst.UnaryOperation:
             stack.append(node.expression)
-        elif type(node) is cst.Call:
+        elif type(node) is cst.Call and not (type(node.func) is cst.Attribute and node.func.attr.value in DIM_METHODS):
             stack.extend(reversed([a.value for a in node.args if not a.star]))
 
 
@@ -262,6 +265,7 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
     rows = run.interp.rows
     at = getattr(run.interp.findings, "at", {}).get(id(finding), len(rows))
     memo: Dict[int, Dict[str, set]] = {}
+    taken: set = set()  # the literals kept so far
 
     def numbers(call, sites, own):
         """(literal, value, parameters, whether it gives the number the error names) of a layer
@@ -272,8 +276,13 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
         for site in reversed(sites):
             if ctx.owns(site[0]):
                 found += [(node, n, ps, own and name == named) for node, n, ps, name in _site_literals(site, memo)]
-        return [(node, n, p, names) for node, n, ps, names in found
-                for p in [next((p for p in ps if _relevant(finding.code, p, own)), None)] if p is not None]
+        out = []
+        for node, n, ps, names in found:
+            p = next((p for p in ps if _relevant(finding.code, p, own)), None)
+            if p is not None and id(node) not in taken:  # a helper's call builds several layers: once
+                taken.add(id(node))
+                out.append((node, n, p, names))
+        return out
 
     calls: List[Tuple[str, list, object]] = []  # (layer's name, its numbers, its row), the failing layer first
     starts = list(finding.sources)  # the rows of the tensors it joins (a `cat`, a residual add)
@@ -332,8 +341,9 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
                 other_side = not own and n == finding.inferred and v == finding.declared
                 rank = -1 if other_side else _rank_value(finding.code, parameter, abs(v - n) == 1)
                 hope = promise(finding.code, finding.declared, finding.inferred, layer, row and row.input,
-                               row and row.output, parameter, n, v, own)
-                tried.append(((hope, rank, i, len(tried)), Candidate(
+                               row and row.output, parameter, n, v, own, node is finding.arg_node)
+                first = not names and finding.code in COUNT_CODES  # a count the error names: that number first
+                tried.append(((hope, first, rank, i, len(tried)), Candidate(
                     (Edit(span, str(v)),), f"replace `{n}` with `{v}`{where}", names, name or None)))
     return out + [c for _, c in sorted(tried, key=lambda t: t[0])]
 
@@ -361,20 +371,22 @@ def outputs(traces) -> Dict[str, tuple]:
 
 def repair(source: str, diagnostics: Sequence[Diagnostic], plans: Dict[tuple, List[Candidate]],
            settle: Callable[..., Tuple[object, object, int]], spent: float,
-           baseline: Dict[Optional[str], Dict[str, tuple]]) -> List[Diagnostic]:
+           baseline: Dict[Optional[str], Dict[str, tuple]], several: bool = False) -> List[Diagnostic]:
     """The diagnostics with each planned error's fix replaced by the best verified repair.
     ``plans``: candidates by the diagnostic's key; ``settle(text, model)``: the check of an edited
     text, and its check after the safe fixes that check offers are applied round by round (a
     view mended shows the Linear after it wrong, which has its own fix), with how many edits
     those took (shapes on, repairs off); ``spent``: seconds the plain check took; ``baseline``:
-    each model's layer outputs before any edit (``outputs``)."""
+    each model's layer outputs before any edit (``outputs``); ``several``: the file has more
+    than one model, each repair is then checked against them all."""
     from cnnlint.fixrounds import apply_edits
 
     deadline = time.monotonic() + max(MIN_BUDGET, spent)
     before = {_key(d) for d in diagnostics if d.severity == "error"}
     out = list(diagnostics)
+    cleared = set()  # (model, index of the diagnostic) whose repair leaves the model without errors
     for i, d in enumerate(diagnostics):
-        plan = plans.get(_key(d))
+        plan = plans.get((d.model,) + _key(d))
         if d.severity != "error" or not plan or time.monotonic() > deadline:
             continue
         found: List[Verified] = []
@@ -388,29 +400,66 @@ def repair(source: str, diagnostics: Sequence[Diagnostic], plans: Dict[tuple, Li
                 continue
             first, result, followups = settle(text, d.model, lambda r, k=_key(d): not any(
                 _key(e) == k for e in r.diagnostics if e.severity == "error"), (d.code, d.span.line))
-            errors = {_key(e) for e in result.diagnostics if e.severity == "error"}
-            broken = any(e.code == "CNN999" for e in first.diagnostics + result.diagnostics) or \
-                not any(t.model == d.model for t in result.models)  # no run to judge by: never a repair
-            if broken or any(_key(e) == _key(d) for e in first.diagnostics if e.severity == "error") or \
-                    _key(d) in errors or not errors <= before - {_key(d)} or \
-                    any(e.code == "CNN001" for e in result.diagnostics):
+            if not _mends(d, first, result, before):
                 continue
             after = outputs(result.models)
             changed = sum(1 for name, shape in baseline.get(d.model, {}).items()
                           if name != candidate.layer and name in after and after[name] != shape)
-            found.append(Verified(candidate, changed, followups))
-            if candidate.names_number and changed == 0 and not followups and settled_at is None:
-                settled_at = n  # nothing can rank above it
+            clears = not any(e.severity == "error" and e.model == d.model for e in result.diagnostics)
+            found.append(Verified(candidate, changed, followups, clears))
+            if clears and settled_at is None:
+                settled_at = n  # a few more for alternatives: the search is bounded
+        if found and several:  # the file's other models must not break: the best checked on them all
+            found = _whole_file(found, source, d, settle, before)
         if found:
-            out[i] = replace(d, fix=_best(found, d.code not in NAMES_NO_NUMBER))
+            fix = _best(found, d.code not in NAMES_NO_NUMBER, d.code in COUNT_CODES)
+            out[i] = replace(d, fix=fix)
+            if found[0].clears:
+                cleared.add((d.model, i))
+    # a repair after which its model has no error left mends that model's other errors too: they
+    # were its echoes, and their own fixes would now undo it
+    for model, i in cleared:
+        for j, e in enumerate(out):
+            if j != i and e.model == model and e.severity == "error" and e.fix is not None and \
+                    (model, j) not in cleared:
+                out[j] = replace(e, fix=None)
     return out
 
 
+def _mends(d: Diagnostic, first, result, before) -> bool:
+    """Whether an edited file's check (``first``, and ``result`` after its own safe fixes) no
+    longer has the error ``d``, has no error the file did not have (``before``), still runs the
+    model, and neither crashed nor failed to parse."""
+    errors = {_key(e) for e in result.diagnostics if e.severity == "error"}
+    if any(e.code == "CNN999" for e in first.diagnostics + result.diagnostics) or \
+            not any(t.model == d.model for t in result.models):  # no run to judge by: never a repair
+        return False
+    return not any(_key(e) == _key(d) for e in first.diagnostics if e.severity == "error") and \
+        _key(d) not in errors and errors <= before - {_key(d)} and \
+        not any(e.code == "CNN001" for e in result.diagnostics)
+
+
+WHOLE_FILE_TRIES = 2  # repairs checked against every model of the file, best first
+
+
+def _whole_file(found: List[Verified], source: str, d: Diagnostic, settle, before) -> List[Verified]:
+    """The repairs, best first, from the first that breaks none of the file's other models (a
+    number in a helper they share); none when the best few all do."""
+    from cnnlint.fixrounds import apply_edits
+
+    found = sorted(found, key=_rank)
+    for k, v in enumerate(found[:WHOLE_FILE_TRIES]):
+        first, result, _ = settle(apply_edits(source, v.candidate.edits), None, lambda r: True)
+        if _mends(d, first, result, before):
+            return found[k:]
+    return []
+
+
 def _rank(v: Verified):
-    return (not v.candidate.names_number, v.changed_shapes, len(v.candidate.edits) + v.followups)
+    return (not v.clears, not v.candidate.names_number, v.changed_shapes, len(v.candidate.edits) + v.followups)
 
 
-def _best(found: List[Verified], named: bool) -> Fix:
+def _best(found: List[Verified], named: bool, counts: bool = False) -> Fix:
     """The best repair. Safe when it alone ranks best, and it edits the number the error names
     (or the error names none: a `cat` of two branches); a repair of another layer than the one
     the error is about (its own size written with a name, or its numbers cannot mend it) is
@@ -422,5 +471,11 @@ def _best(found: List[Verified], named: bool) -> Fix:
     texts = [v.candidate.description for v in found]
     others = tuple(f"{t} (line {v.candidate.edits[0].span.line})" if texts.count(t) > 1 else t
                    for t, v in zip(texts[1:], found[1:]))
-    safe = not tie and (best.candidate.names_number or not named)
+    # for a count of channels or features, the only repair found after which the model has no error
+    # left is safe too: the error's own number may be right and the layer that feeds it wrong
+    # (`conv1` makes 17 channels, `bn1` wants 16: 16 -> 17 in bn1 leaves the layers after it wrong)
+    # when the error's own number was mended too and left errors behind
+    alone = counts and best.clears and not any(v.clears for v in found[1:]) and \
+        any(v.candidate.names_number for v in found[1:])  # the error's own number mended, errors stayed
+    safe = not tie and (best.candidate.names_number or not named or alone)
     return Fix(best.candidate.description, best.candidate.edits, safe=safe, alternatives=others)

@@ -77,12 +77,13 @@ def _spatial_out(layer, size_in: Sequence[int], parameter: str, old: int, new: i
 
 
 def promise(code: str, declared: Any, inferred: Any, layer, size_in, size_out, parameter: str, old: int, new: int,
-            own: bool) -> int:
+            own: bool, whole: bool = True) -> int:
     """GOOD when changing ``parameter`` of ``layer`` from ``old`` to ``new`` makes the sizes the
     error names meet, as far as the layer's own formula tells; POOR when it cannot; else UNSURE.
-    ``size_in``/``size_out``: the layer's input and output shapes in the erring run."""
+    ``size_in``/``size_out``: the layer's input and output shapes in the erring run; ``whole``: the
+    number is the whole argument (not a factor of `512 * block.expansion`)."""
     d, n = dims.as_int(declared), dims.as_int(inferred)
-    if d is None or n is None:
+    if d is None or n is None or (own and not whole and code != "CNN103"):
         return UNSURE
     if code in CHANNEL_ERRORS:
         if own:
