@@ -43,6 +43,7 @@ class Candidate:
     description: str
     names_number: bool  # it changes the number the error names
     layer: Optional[str] = None  # the layer it edits (its output may change, no other's should)
+    parameter: str = ""  # the layer parameter the number gives ("" when not known)
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ CHANNELS = ("in_channels", "out_channels", "num_features", "num_channels", "num_
             "out_features")
 DIM_METHODS = ("size", "dim", "flatten", "transpose", "permute", "squeeze", "unsqueeze")  # their numbers are dims
 COUNT_CODES = ("CNN101", "CNN102", "CNN105")  # errors in a count of channels or features
+RESHAPE_CODES = ("CNN102", "CNN104")  # a size written for a flattened or viewed tensor
 CHANNEL_CODES = ("CNN101", "CNN105")  # errors in counts of channels; the others are in sizes
 
 
@@ -334,7 +336,7 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
                 if (span, str(v)) in seen:
                     continue
                 seen.add((span, str(v)))
-                where = f" in {name}" if name else ""
+                where = "" if not name else f" in layer {name}" if name.isdigit() else f" in {name}"
                 names = names_it if finding.arg_node is not None else own
                 # the other side of the mismatch first: the layer that gives `inferred` made to
                 # give `declared` ("or make conv1 output 8 channels")
@@ -344,7 +346,7 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
                                row and row.output, parameter, n, v, own, node is finding.arg_node)
                 first = not names and finding.code in COUNT_CODES  # a count the error names: that number first
                 tried.append(((hope, first, rank, i, len(tried)), Candidate(
-                    (Edit(span, str(v)),), f"replace `{n}` with `{v}`{where}", names, name or None)))
+                    (Edit(span, str(v)),), f"replace `{n}` with `{v}`{where}", names, name or None, parameter)))
     return out + [c for _, c in sorted(tried, key=lambda t: t[0])]
 
 
@@ -412,7 +414,7 @@ def repair(source: str, diagnostics: Sequence[Diagnostic], plans: Dict[tuple, Li
         if found and several:  # the file's other models must not break: the best checked on them all
             found = _whole_file(found, source, d, settle, before)
         if found:
-            fix = _best(found, d.code not in NAMES_NO_NUMBER, d.code in COUNT_CODES)
+            fix = _best(found, d.code not in NAMES_NO_NUMBER, d.code in RESHAPE_CODES)
             out[i] = replace(d, fix=fix)
             if found[0].clears:
                 cleared.add((d.model, i))
@@ -459,7 +461,7 @@ def _rank(v: Verified):
     return (not v.clears, not v.candidate.names_number, v.changed_shapes, len(v.candidate.edits) + v.followups)
 
 
-def _best(found: List[Verified], named: bool, counts: bool = False) -> Fix:
+def _best(found: List[Verified], named: bool, reshaped: bool = False) -> Fix:
     """The best repair. Safe when it alone ranks best, and it edits the number the error names
     (or the error names none: a `cat` of two branches); a repair of another layer than the one
     the error is about (its own size written with a name, or its numbers cannot mend it) is
@@ -471,11 +473,11 @@ def _best(found: List[Verified], named: bool, counts: bool = False) -> Fix:
     texts = [v.candidate.description for v in found]
     others = tuple(f"{t} (line {v.candidate.edits[0].span.line})" if texts.count(t) > 1 else t
                    for t, v in zip(texts[1:], found[1:]))
-    # for a count of channels or features, the only repair found after which the model has no error
-    # left is safe too: the error's own number may be right and the layer that feeds it wrong
-    # (`conv1` makes 17 channels, `bn1` wants 16: 16 -> 17 in bn1 leaves the layers after it wrong)
-    # when the error's own number was mended too and left errors behind
-    alone = counts and best.clears and not any(v.clears for v in found[1:]) and \
-        any(v.candidate.names_number for v in found[1:])  # the error's own number mended, errors stayed
+    # the only repair found after which the model has no error left is safe too (the error's own
+    # number may be right and the layer that feeds it wrong: `conv1` makes 17 channels, `bn1` wants
+    # 16, and 16 -> 17 in bn1 leaves the layers after it wrong), but not a window of another layer
+    # changed to fit a size written for a flatten or a view: that size may be the mistake
+    alone = best.clears and not any(v.clears for v in found[1:]) and \
+        not (reshaped and best.candidate.parameter in SPATIAL)
     safe = not tie and (best.candidate.names_number or not named or alone)
     return Fix(best.candidate.description, best.candidate.edits, safe=safe, alternatives=others)
