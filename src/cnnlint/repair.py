@@ -269,15 +269,17 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
     memo: Dict[int, Dict[str, set]] = {}
     taken: set = set()  # the literals kept so far
 
-    def numbers(call, sites, own):
+    def numbers(call, layer, own):
         """(literal, value, parameters, whether it gives the number the error names) of a layer
-        call and of the calls of the file's functions it was built in, the innermost first."""
+        call and of the calls of the file's functions it was built in, the innermost first (those
+        that give a parameter the layer does not have are left to the layer that has it)."""
         found = [(node, n, ps, own and _inside(node, finding.arg_node))
                  for node, n, ps in _literals(call)] if ctx.owns(call) else []
         named = finding.arg_node.value if own and type(finding.arg_node) is cst.Name else None
-        for site in reversed(sites):
+        for site in reversed(layer.sites if layer is not None else ()):
             if ctx.owns(site[0]):
-                found += [(node, n, ps, own and name == named) for node, n, ps, name in _site_literals(site, memo)]
+                found += [(node, n, ps, own and name == named) for node, n, ps, name in _site_literals(site, memo)
+                          if any(p == "" or p in layer.args for p in ps)]
         out = []
         for node, n, ps, names in found:
             p = next((p for p in ps if _relevant(finding.code, p, own)), None)
@@ -291,7 +293,7 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
     if isinstance(finding.node, cst.Call):
         row = next((r for r in reversed(rows[:at]) if isinstance(r.module, Layer) and r.module.node is finding.node),
                    None)
-        calls.append(("", numbers(finding.node, row.module.sites if row is not None else (), True), row))
+        calls.append(("", numbers(finding.node, row.module if row is not None else None, True), row))
         if row is not None:
             starts = [r for r in row.sources if r >= 0]
     seen_calls = {id(finding.node)}
@@ -304,7 +306,7 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
                 (isinstance(layer, Layer) and layer.is_container):
             return True
         seen_calls.add(id(node))
-        found = numbers(node, layer.sites if isinstance(layer, Layer) else (), False)
+        found = numbers(node, layer if isinstance(layer, Layer) else None, False)
         if found:  # not an activation, or a norm for an error in sizes: no number of it can mend this
             calls.append((row.name or "", found, row))
         return len(calls) <= LAYERS_BACK
@@ -343,7 +345,8 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
                 other_side = not own and n == finding.inferred and v == finding.declared
                 rank = -1 if other_side else _rank_value(finding.code, parameter, abs(v - n) == 1)
                 hope = promise(finding.code, finding.declared, finding.inferred, layer, row and row.input,
-                               row and row.output, parameter, n, v, own, node is finding.arg_node)
+                               row and row.output, parameter, n, v, own, node is finding.arg_node,
+                               len(finding.sources) > 2)
                 first = not names and finding.code in COUNT_CODES  # a count the error names: that number first
                 tried.append(((hope, first, rank, i, len(tried)), Candidate(
                     (Edit(span, str(v)),), f"replace `{n}` with `{v}`{where}", names, name or None, parameter)))
@@ -411,13 +414,13 @@ def repair(source: str, diagnostics: Sequence[Diagnostic], plans: Dict[tuple, Li
             found.append(Verified(candidate, changed, followups, clears))
             if clears and settled_at is None:
                 settled_at = n  # a few more for alternatives: the search is bounded
-        if found and several:  # the file's other models must not break: the best checked on them all
-            found = _whole_file(found, source, d, settle, before)
         if found:
             fix = _best(found, d.code not in NAMES_NO_NUMBER, d.code in RESHAPE_CODES)
             out[i] = replace(d, fix=fix)
             if found[0].clears:
                 cleared.add((d.model, i))
+    if several:  # the file's other models must not break: the repairs checked on them all, together
+        out = _whole_file(out, diagnostics, source, settle, before)
     # a repair after which its model has no error left mends that model's other errors too: they
     # were its echoes, and their own fixes would now undo it
     for model, i in cleared:
@@ -441,20 +444,31 @@ def _mends(d: Diagnostic, first, result, before) -> bool:
         not any(e.code == "CNN001" for e in result.diagnostics)
 
 
-WHOLE_FILE_TRIES = 2  # repairs checked against every model of the file, best first
-
-
-def _whole_file(found: List[Verified], source: str, d: Diagnostic, settle, before) -> List[Verified]:
-    """The repairs, best first, from the first that breaks none of the file's other models (a
-    number in a helper they share); none when the best few all do."""
+def _whole_file(out: List[Diagnostic], diagnostics: Sequence[Diagnostic], source: str, settle,
+                before) -> List[Diagnostic]:
+    """The repairs found (``out`` against the ``diagnostics`` they were found for), each checked
+    on one model, checked together on every model of the file: a number in a helper that other
+    models build with may break them. When the check finds an error the file did not have, or
+    one they mend still there, they are offered unsafe."""
     from cnnlint.fixrounds import apply_edits
 
-    found = sorted(found, key=_rank)
-    for k, v in enumerate(found[:WHOLE_FILE_TRIES]):
-        first, result, _ = settle(apply_edits(source, v.candidate.edits), None, lambda r: True)
-        if _mends(d, first, result, before):
-            return found[k:]
-    return []
+    found = [i for i, (d, e) in enumerate(zip(diagnostics, out)) if e.fix is not d.fix and e.fix.safe]
+    if not found:
+        return out
+    try:
+        text = apply_edits(source, [edit for i in found for edit in out[i].fix.edits])
+    except ValueError:
+        text = None
+    if text is not None:
+        first, result, _ = settle(text, None, lambda r: True)
+        errors = {_key(e) for e in result.diagnostics if e.severity == "error"}
+        if not any(e.code in ("CNN999", "CNN001") for e in first.diagnostics + result.diagnostics) and \
+                errors <= before - {_key(out[i]) for i in found}:
+            return out
+    out = list(out)
+    for i in found:
+        out[i] = replace(out[i], fix=replace(out[i].fix, safe=False))
+    return out
 
 
 def _rank(v: Verified):

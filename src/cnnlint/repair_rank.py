@@ -77,11 +77,12 @@ def _spatial_out(layer, size_in: Sequence[int], parameter: str, old: int, new: i
 
 
 def promise(code: str, declared: Any, inferred: Any, layer, size_in, size_out, parameter: str, old: int, new: int,
-            own: bool, whole: bool = True) -> int:
+            own: bool, whole: bool = True, odd_one: bool = False) -> int:
     """GOOD when changing ``parameter`` of ``layer`` from ``old`` to ``new`` makes the sizes the
     error names meet, as far as the layer's own formula tells; POOR when it cannot; else UNSURE.
     ``size_in``/``size_out``: the layer's input and output shapes in the erring run; ``whole``: the
-    number is the whole argument (not a factor of `512 * block.expansion`)."""
+    number is the whole argument (not a factor of `512 * block.expansion`); ``odd_one``: of the
+    sizes that differ, ``declared`` is the one most tensors have (a `cat` of several)."""
     d, n = dims.as_int(declared), dims.as_int(inferred)
     if d is None or n is None or (own and not whole and code != "CNN103"):
         return UNSURE
@@ -132,6 +133,9 @@ def promise(code: str, declared: Any, inferred: Any, layer, size_in, size_out, p
             return GOOD if all(o >= 1 for o in now) else POOR
         return GOOD if all(a >= b for a, b in zip(now, was)) else POOR
     for a, b in zip(now, was):
-        if a != b and ((b == n and a == d) or (b == d and a == n) or a - b in (d - n, n - d)):
+        if a == b:
+            continue
+        if (b == n and a == d) or (not odd_one and ((b == d and a == n) or a - b in (d - n, n - d))) or \
+                (odd_one and a - b == d - n):
             return GOOD
     return UNSURE

@@ -375,8 +375,11 @@ def _cat(stack: bool):
                 if (i == a and not stack):
                     continue
                 if dims.definitely_differ(x, y):
+                    # the size most of them have is the one expected, the odd one the one at fault
                     sizes = [t2.shape[i] for t2 in items]
                     odd = sorted(items, key=lambda t2: sum(dims.same(t2.shape[i], z) for z in sizes))
+                    if len(items) > 2 and not dims.same(odd[0].shape[i], odd[-1].shape[i]):
+                        x, y = odd[-1].shape[i], odd[0].shape[i]
                     _report(it, "CNN106", f"{_call_desc(node)} needs equal sizes off dim {a}, but "
                                           f"{', '.join(_fmt(t2.shape) for t2 in items)} differ at dim {i}",
                             node, declared=dims.as_int(x), inferred=dims.as_int(y), sources=[t2.row for t2 in odd])
