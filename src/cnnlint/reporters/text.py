@@ -70,8 +70,10 @@ def full(results: Sequence[FileResult], hidden: int = 0, checked: bool = True) -
                 lines.append(f"       = {step}")
             if d.options:
                 lines.append(f"       help: {'; '.join(d.options)}")
-            elif d.fix is not None:
-                lines.append(f"       help: {d.fix.description}")
+            elsewhere = sorted({e.span.line for e in d.fix.edits} - {d.span.line}) if d.fix is not None else []
+            if d.fix is not None and (not d.options or elsewhere):  # a repair away from the error: where
+                lines.append(f"       help: {d.fix.description}"
+                             + (f" (line {', '.join(map(str, elsewhere))})" if elsewhere else ""))
             if d.fix is not None and d.fix.alternatives:
                 lines.append(f"       help: other repairs that make the model run: {'; '.join(d.fix.alternatives)}")
             lines.append("")
