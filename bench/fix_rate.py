@@ -36,21 +36,25 @@ from cnnlint.inputspec import parse_spec  # noqa: E402
 class Tally:
     def __init__(self):
         self.failing = self.reported = self.safe_runs = self.unsafe_runs = self.restored = 0
+        self.unjudged = 0  # reported, but PyTorch could not import the file to judge the fixes
         self.plain = self.repairing = 0.0
         self.misses = []
 
     def line(self) -> str:
         def pct(a, b):
             return f"{a}/{b} = {100 * a / b:.1f}%" if b else "-"
-        return (f"failing mutants {self.failing}, reported {self.reported}; of those reported, PyTorch runs "
-                f"after --fix: {pct(self.safe_runs, self.reported)}, after --fix --unsafe-fixes: "
-                f"{pct(self.unsafe_runs, self.reported)}; the original number restored: "
+        judged = self.reported - self.unjudged
+        return (f"failing mutants {self.failing}, reported {self.reported}"
+                + (f" ({self.unjudged} not judged: PyTorch could not import the file)" if self.unjudged else "")
+                + "; of those reported, PyTorch runs "
+                f"after --fix: {pct(self.safe_runs, judged)}, after --fix --unsafe-fixes: "
+                f"{pct(self.unsafe_runs, judged)}; the original number restored: "
                 f"{pct(self.restored, self.reported)}; check time without / with the repair search: "
                 f"{self.plain:.1f} s / {self.repairing:.1f} s")
 
     def as_json(self) -> dict:
-        return {k: getattr(self, k) for k in ("failing", "reported", "safe_runs", "unsafe_runs", "restored",
-                                              "plain", "repairing")} | {"misses": self.misses}
+        return {k: getattr(self, k) for k in ("failing", "reported", "unjudged", "safe_runs", "unsafe_runs",
+                                              "restored", "plain", "repairing")} | {"misses": self.misses}
 
 
 def _errors(result, models=None):
@@ -151,12 +155,15 @@ def field(args) -> Tally:
             if not items:
                 continue
             job = json.dumps({"root": f["root"], "rel": f["rel"], "items": items})
-            p = subprocess.run([sys.executable, os.path.join(HERE, "fix_oracle.py")], input=job, text=True,
+            p = subprocess.run([args.python, os.path.join(HERE, "fix_oracle.py")], input=job, text=True,
                                capture_output=True, timeout=3600)
             try:
                 verdicts = json.loads(p.stdout.strip().splitlines()[-1])
             except (ValueError, IndexError):
-                print(f"{f['fid']}: the oracle failed: {p.stderr.strip()[-300:]}", file=sys.stderr)
+                verdicts = {"error": p.stderr.strip()[-300:]}
+            if "error" in verdicts:  # the file itself cannot be imported here: no verdict, not a failure
+                print(f"{f['fid']}: the oracle failed: {verdicts['error']}", file=sys.stderr)
+                tally.unjudged += len(pending)
                 continue
             for mid in pending:
                 for kind, attr in (("safe", "safe_runs"), ("unsafe", "unsafe_runs")):
@@ -176,6 +183,10 @@ def main() -> None:
     ap.add_argument("--set", default="heldout")
     ap.add_argument("--work", default="/tmp/field")
     ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--python", default="/work/benchvenv/bin/python" if os.path.exists(
+        "/work/benchvenv/bin/python") else sys.executable,
+                    help="the python (with torch and torchvision) that judges the field's fixes: the one that "
+                         "labelled them (bench/field.py --python)")
     args = ap.parse_args()
     tally = fixtures(args) if args.what == "fixtures" else field(args)
     print(f"{args.what}{'' if args.what == 'fixtures' else ' ' + args.set}: {tally.line()}")
