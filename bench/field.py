@@ -441,7 +441,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cmd", choices=["gather", "torch", "collect", "report", "kinds"])
     ap.add_argument("--work", default="/tmp/field")
-    ap.add_argument("--set", default="dev", choices=["dev", "heldout"])
+    ap.add_argument("--set", default="dev", choices=["dev", "heldout", "fresh"])
     ap.add_argument("--repos", nargs="*")
     ap.add_argument("--files", nargs="*", help="only these model files (paths in their repository)")
     ap.add_argument("--jobs", type=int, default=2)

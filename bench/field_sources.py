@@ -2,7 +2,8 @@
 
 No code of them is committed; ``bench/field.py gather`` extracts them from local
 snapshots (``git --git-dir=... archive``) into the work folder. ``set`` is ``dev``
-(failures looked at in detail while fixing cnnlint) or ``heldout`` (only measured).
+(failures looked at in detail while fixing cnnlint), ``heldout`` (only measured; the repair
+search of issue 16 was then tuned on its mutants) or ``fresh`` (gathered after that, measured once).
 ``include``: path prefixes of the repository whose ``.py`` files are model files.
 """
 from __future__ import annotations
@@ -47,6 +48,9 @@ SOURCES = [
     {"repo": "meetshah1995/pytorch-semseg", "set": "heldout", "include": ["ptsemseg/models/"]},
     {"repo": "meliketoy/wide-resnet.pytorch", "set": "heldout", "include": ["networks/"]},
     {"repo": "xternalz/WideResNet-pytorch", "set": "heldout", "include": ["wideresnet.py"]},
+    # --- FRESH: gathered after the repair search was tuned (issue 16), measured once ---------
+    {"repo": "kuangliu/pytorch-cifar", "set": "fresh", "include": ["models/"]},
+    {"repo": "weiaicunzai/pytorch-cifar100", "set": "fresh", "include": ["models/"]},
     # vit_pytorch is one of the libraries another session checks cnnlint on: dev
     {"repo": "lucidrains/vit-pytorch", "set": "dev",
      "include": ["vit_pytorch/" + n + ".py" for n in (

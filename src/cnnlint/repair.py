@@ -31,10 +31,10 @@ SKIP_KEYWORDS = frozenset({"bias", "inplace", "affine", "track_running_stats", "
                            "return_indices", "elementwise_affine", "dim", "start_dim", "end_dim", "align_corners",
                            "momentum", "eps", "p", "negative_slope", "num_parameters", "dilation"})
 LAYERS_BACK = 6  # layers before the failing one whose numbers are tried
-MAX_TRIES = 16  # edits checked for one error
+MAX_TRIES = 40  # edits checked for one error
 NAMES_NO_NUMBER = ("CNN106",)  # two tensors that do not fit each other: no number is the error's own
 ALTERNATIVES = 2  # edits tried after the best possible one, to list as alternatives
-MIN_BUDGET = 0.4  # seconds the search may always take: about what starting cnnlint costs
+MIN_BUDGET = 1.0  # seconds the search may always take: about what starting cnnlint and one model's check cost
 
 
 @dataclass(frozen=True)
