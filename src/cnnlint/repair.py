@@ -1,20 +1,26 @@
 """Verified repairs: for an error, small edits after which cnnlint's own analysis of the edited
 file no longer finds it (and finds no error it did not find before), never a guess.
 
-The edits tried, nearest the error first:
+The edits tried:
 
 - the fix the rule itself proposes (``fixes.make_fix``: the inferred ``in_features``, the
   consumer's ``in_channels``, a view's size);
-- one integer literal of a layer call on the failing path (the failing layer's own, then the
-  layers before it): a channel count, ``in_features``, kernel, stride, padding, set one up or
-  down, to the size the error names, or doubled and halved.
+- one integer literal that gives a layer on the path to the error its number: the failing
+  layer's own, then the layers that made its input, walking back along the tensors (each branch
+  of a `cat` or a residual add), the literal written in the layer call or at the call of a
+  helper of the file it was built in (``repair_numbers``); set one up or down, to the size the
+  error names, or doubled and halved.
 
-Each is applied to the text and the model checked again. The verified ones are ranked: (1) those
-that change the number the error names, (2) then those that leave every other layer's output
-shape as it was, (3) then the fewest edits. The best is the fix, the others its alternatives. It
-is safe when it alone ranks best; when two repairs tie and change the model differently, it is
-unsafe. The search stops at a time budget (about one more check of the file), so a file with
-many errors costs at most about twice its plain check.
+They are tried in the order the layer's own formula promises (``repair_rank``): an edit that
+makes the sizes the error names meet first. Each is applied to the text and the model checked
+again. The verified ones are ranked: (1) those after which the model has no error left, (2)
+those that change the number the error names, (3) those that leave every other layer's output
+shape as it was, (4) the fewest edits. The best is the fix, the others its alternatives. It is
+safe when it alone ranks best and names the error's number (or is the only one that clears the
+model); when two repairs tie and change the model differently, it is unsafe. In a file with
+several models the repairs are checked together on all of them. The search stops at a time
+budget (MIN_BUDGET, or one more check of the file), so a file with many errors costs at most
+about twice its plain check.
 """
 from __future__ import annotations
 
@@ -25,11 +31,9 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from cnnlint.diagnostics import Diagnostic, Edit, Fix
+from cnnlint.repair_numbers import SPATIAL, layer_literals, site_literals
 from cnnlint.repair_rank import promise
 
-SKIP_KEYWORDS = frozenset({"bias", "inplace", "affine", "track_running_stats", "ceil_mode", "count_include_pad",
-                           "return_indices", "elementwise_affine", "dim", "start_dim", "end_dim", "align_corners",
-                           "momentum", "eps", "p", "negative_slope", "num_parameters", "dilation"})
 LAYERS_BACK = 6  # layers before the failing one whose numbers are tried
 MAX_TRIES = 40  # edits checked for one error
 NAMES_NO_NUMBER = ("CNN106",)  # two tensors that do not fit each other: no number is the error's own
@@ -52,15 +56,6 @@ class Verified:
     changed_shapes: int  # other layers whose output shape the edit changes
     followups: int = 0  # safe fixes the edited file's own check then needed
     clears: bool = False  # the model has no error left after it
-
-
-def _int_literal(node) -> Optional[int]:
-    if type(node) is cst.Integer:
-        try:
-            return int(node.value.replace("_", ""), 0)
-        except ValueError:
-            return None
-    return None
 
 
 def _inside(node, outer) -> bool:
@@ -94,29 +89,6 @@ def _values(n: int, finding, own: bool) -> List[int]:
     return keep
 
 
-# the parameters a positional argument stands for, by the layer's kind
-POSITIONS = {"Conv": ("in_channels", "out_channels", "kernel_size", "stride", "padding"),
-             "Pool": ("kernel_size", "stride", "padding"), "Linear": ("in_features", "out_features"),
-             "Norm": ("num_features",), "GroupNorm": ("num_groups", "num_channels"),
-             "Unflatten": ("dim", "unflattened_size"), "Flatten": ("start_dim", "end_dim"),
-             "Softmax": ("dim",), "LogSoftmax": ("dim",)}
-SPATIAL = ("stride", "padding", "kernel_size", "output_padding", "scale_factor", "size")
-
-
-def _parameter(call: cst.Call, i: int, arg: cst.Arg) -> str:
-    if arg.keyword is not None:
-        return arg.keyword.value
-    func = call.func
-    name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
-    for kind, names in POSITIONS.items():
-        if kind in name:
-            return names[i] if i < len(names) else ""
-    return ""
-
-
-CHANNELS = ("in_channels", "out_channels", "num_features", "num_channels", "num_groups", "in_features",
-            "out_features")
-DIM_METHODS = ("size", "dim", "flatten", "transpose", "permute", "squeeze", "unsqueeze")  # their numbers are dims
 COUNT_CODES = ("CNN101", "CNN102", "CNN105")  # errors in a count of channels or features
 RESHAPE_CODES = ("CNN102", "CNN104")  # a size written for a flattened or viewed tensor
 CHANNEL_CODES = ("CNN101", "CNN105")  # errors in counts of channels; the others are in sizes
@@ -150,110 +122,6 @@ def _rank_value(code: str, parameter: str, step: bool) -> int:
     return kind + (0 if step else 2)
 
 
-def _numbers(expr):
-    """The integer literals of an argument's expression: itself, in arithmetic (`32 * 7 * 7`),
-    lists, and the arguments of a call in it (`_make_divisible(channel // 4, 8)`)."""
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        v = _int_literal(node)
-        if v is not None:
-            yield node, v
-        elif type(node) in (cst.Tuple, cst.List):
-            stack.extend(reversed([e.value for e in node.elements]))
-        elif type(node) is cst.BinaryOperation:
-            stack.extend((node.right, node.left))
-        elif type(node) is cst.UnaryOperation:
-            stack.append(node.expression)
-        elif type(node) is cst.Call and not (type(node.func) is cst.Attribute and node.func.attr.value in DIM_METHODS):
-            stack.extend(reversed([a.value for a in node.args if not a.star]))
-
-
-def _literals(call: cst.Call):
-    """(integer literal node, its value, the parameters it gives) of a layer call, flags and dims
-    left out."""
-    for i, arg in enumerate(call.args):
-        if arg.star:
-            continue
-        if arg.keyword is not None and arg.keyword.value in SKIP_KEYWORDS:
-            continue
-        parameter = _parameter(call, i, arg)
-        if parameter in SKIP_KEYWORDS:
-            continue
-        for node, v in _numbers(arg.value):
-            yield node, v, (parameter,)
-
-
-def _roles(fdef: cst.FunctionDef, memo: Dict[int, Dict[str, set]]) -> Dict[str, set]:
-    """For each parameter of a function, what it gives the calls in its body: the layer parameter
-    it is passed as (`nn.Conv2d(inp, oup, 3, stride, 1)`: `inp` is in_channels), "" when it
-    goes into arithmetic or a call cnnlint cannot name."""
-    roles = memo.get(id(fdef))
-    if roles is not None:
-        return roles
-    p = fdef.params
-    names = {q.name.value for q in list(p.posonly_params) + list(p.params) + list(p.kwonly_params)}
-    roles = {n: set() for n in names}
-
-    class Uses(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> None:
-            for i, arg in enumerate(call.args):
-                if arg.star:
-                    continue
-                direct = type(arg.value) is cst.Name and arg.value.value in roles
-                for name in _names(arg.value):
-                    if name in roles:
-                        roles[name].add(_parameter(call, i, arg) if direct else "")
-
-    fdef.body.visit(Uses())
-    memo[id(fdef)] = roles
-    return roles
-
-
-def _names(expr):
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if type(node) is cst.Name:
-            yield node.value
-        elif type(node) is cst.Attribute:
-            continue
-        else:
-            stack.extend(node.children)
-
-
-def _site_literals(site, memo):
-    """The integer literals of a call to a function of the file that a layer was built in
-    (`conv_3x3_bn(3, input_channel, 2)`, `BasicConv2d(3, 64, kernel_size=3)`), with the layer
-    parameters each reaches there."""
-    call, fdef, method = site
-    if type(call) is not cst.Call or type(fdef) is not cst.FunctionDef:
-        return
-    p = fdef.params
-    positional = list(p.posonly_params) + list(p.params)
-    if method:
-        positional = positional[1:]
-    roles = _roles(fdef, memo)
-    for i, arg in enumerate(call.args):
-        if arg.star:
-            continue
-        if arg.keyword is not None:
-            name = arg.keyword.value
-            given = roles.get(name) if name in roles else {name}  # into **kwargs: a layer's own name
-        elif i < len(positional):
-            name = positional[i].name.value
-            given = roles.get(name)
-        else:
-            name, given = "", {""}
-        if name in SKIP_KEYWORDS:
-            continue
-        given = tuple(sorted(given)) if given else ("",)
-        if all(g in SKIP_KEYWORDS for g in given):
-            continue
-        for node, v in _numbers(arg.value):
-            yield node, v, given, name
-
-
 def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
     """The edits to try for one finding of a model run, in the order they are tried."""
     from cnnlint.abstract.values import Layer
@@ -274,11 +142,11 @@ def candidates(ctx, run, finding, fix: Optional[Fix]) -> List[Candidate]:
         call and of the calls of the file's functions it was built in, the innermost first (those
         that give a parameter the layer does not have are left to the layer that has it)."""
         found = [(node, n, ps, own and _inside(node, finding.arg_node))
-                 for node, n, ps in _literals(call)] if ctx.owns(call) else []
+                 for node, n, ps in layer_literals(call)] if ctx.owns(call) else []
         named = finding.arg_node.value if own and type(finding.arg_node) is cst.Name else None
         for site in reversed(layer.sites if layer is not None else ()):
             if ctx.owns(site[0]):
-                found += [(node, n, ps, own and name == named) for node, n, ps, name in _site_literals(site, memo)
+                found += [(node, n, ps, own and name == named) for node, n, ps, name in site_literals(site, memo)
                           if any(p == "" or p in layer.args for p in ps)]
         out = []
         for node, n, ps, names in found:
