@@ -147,7 +147,7 @@ def collect(work: str, which: str) -> None:
     sources = {s["repo"]: s for s in json.load(open(os.path.join(work, "sources.json")))
                if s["set"] == which}
     docs = {}
-    for d in ("dev", "heldout"):
+    for d in ("dev", "heldout", "fresh"):
         outdir = os.path.join(work, d, "torch")
         if not os.path.isdir(outdir):
             continue

@@ -3,6 +3,7 @@
     python3 bench/fix_rate.py fixtures                 # every one-number mutant of fixtures/
     python3 bench/fix_rate.py field --set heldout      # the mutants bench/field.py labelled
     python3 bench/fix_rate.py field --set dev --work /tmp/field --json out.json
+    python3 bench/fix_rate.py field --set fresh --work /tmp/field_fresh --every 2   # a sample
 
 For each mutant PyTorch rejects: is it reported (an error of cnnlint on a model PyTorch fails,
 with the input shapes given), and after `--fix` (safe fixes only) and after `--fix
@@ -120,7 +121,7 @@ def field(args) -> Tally:
     with tempfile.TemporaryDirectory() as tmp:
         for f in doc["files"]:
             models = {m["name"]: m for m in f.get("models", [])}
-            mutants = [mu for mu in f.get("mutants", []) if mu.get("status") == "fails"]
+            mutants = [mu for mu in f.get("mutants", []) if mu.get("status") == "fails"][::args.every]
             if not models or not mutants:
                 continue
             specs = tuple(parse_spec(shape_option(m)) for m in models.values())
@@ -183,6 +184,7 @@ def main() -> None:
     ap.add_argument("--set", default="heldout")
     ap.add_argument("--work", default="/tmp/field")
     ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--every", type=int, default=1, help="take every Nth failing mutant of each field file")
     ap.add_argument("--python", default="/work/benchvenv/bin/python" if os.path.exists(
         "/work/benchvenv/bin/python") else sys.executable,
                     help="the python (with torch and torchvision) that judges the field's fixes: the one that "
