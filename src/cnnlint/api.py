@@ -117,8 +117,11 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
             if settings.repair and severity == "error" and f.code.startswith("CNN1") and not after_before:
                 # the first mismatch of the run (later ones may be its echoes); in a layer of another
                 # file, the numbers of this file's calls that built it can still mend it
-                plans[(diagnostics[-1].model, f.code, diagnostics[-1].span.line, diagnostics[-1].span.column)] = \
-                    repair.candidates(ctx, run, f, fix)
+                try:
+                    plans[(diagnostics[-1].model, f.code, diagnostics[-1].span.line, diagnostics[-1].span.column)] = \
+                        repair.candidates(ctx, run, f, fix)
+                except Exception:  # noqa: BLE001 - the search is optional: the error keeps the rule's own fix
+                    pass
         error = getattr(run.interp, "internal_error", None)
         if error:
             diagnostics.append(Diagnostic(path, ctx.span(run.model.node), "CNN999", "info",
@@ -146,9 +149,12 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
         models = {d.model for d in diagnostics if d.severity == "error"}
         baseline = {r.model.name: repair.outputs([r.trace]) for r in runs
                     if r.model.name in models and r.trace is not None}
-        diagnostics = repair.repair(source, diagnostics, plans, lambda text, model, gone, stop_at=None: _settle(
-            text, path, replace(settings, model=model, shapes=True, repair=False, unsafe_fixes=False), gone,
-            stop_at), spent, baseline, several=len(runs) > 1)
+        try:
+            diagnostics = repair.repair(source, diagnostics, plans, lambda text, model, gone, stop_at=None: _settle(
+                text, path, replace(settings, model=model, shapes=True, repair=False, unsafe_fixes=False), gone,
+                stop_at), spent, baseline, several=len(runs) > 1)
+        except (Exception, RecursionError):  # noqa: BLE001 - the search is optional: the rules' own fixes stay
+            pass
     if settings.unsafe_fixes:
         diagnostics = [replace(d, fix=replace(d.fix, enabled=True)) if d.fix is not None and not d.fix.safe else d
                        for d in diagnostics]
