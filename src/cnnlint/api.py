@@ -114,7 +114,8 @@ def check_source(source: str, path: str = "<stdin>", settings: Settings = Settin
             fix = make_fix(ctx, f, doubtful)
             diagnostics.append(Diagnostic(path, ctx.span(node), f.code, severity, message, f.model,
                                           f.declared, f.inferred, fix, tuple(f.options), finding_chain(run, f)))
-            if settings.repair and severity == "error" and f.code.startswith("CNN1") and not after_before:
+            if settings.repair and severity == "error" and f.code.startswith("CNN1") and not after_before and \
+                    f.repairable:
                 # the first mismatch of the run (later ones may be its echoes); in a layer of another
                 # file, the numbers of this file's calls that built it can still mend it
                 try:

@@ -13,7 +13,7 @@ from cnnlint.fromast import text_of
 
 class Finding:
     __slots__ = ("code", "message", "node", "declared", "inferred", "arg_node", "severity", "options",
-                 "fix_text", "factors", "explain", "model", "site", "sources")
+                 "fix_text", "factors", "explain", "model", "site", "sources", "repairable")
 
     def __init__(self, code, message, node, declared=None, inferred=None, arg_node=None, severity=None,
                  options=(), fix_text=None, factors=None, explain=(), model=None):
@@ -22,6 +22,7 @@ class Finding:
         self.severity, self.options, self.fix_text = severity, options, fix_text
         self.factors, self.explain, self.model = factors, explain, model
         self.site = None
+        self.repairable = True  # False: no one number mends it (a flatten is missing), no repair is searched
         self.sources: Tuple[int, ...] = ()  # the call rows that made the tensors an operation joins, the odd one first
 
 

@@ -1,6 +1,8 @@
 """Linear, shape-keeping layers (activations, dropout), reshaping layers, resizing and padding."""
 from __future__ import annotations
 
+import math
+
 from cnnlint import dims
 from cnnlint.abstract.values import Arg, Layer as _Layer, Tensor
 from cnnlint.layers.base import (LAYERS, dim_or_none, keep, layer, ntuple, same_as, sig,
@@ -29,6 +31,17 @@ def linear(layer, x, ctx):
     if len(x.shape) == 0:
         ctx.fail("CNN107", f"{ctx.layer_title()} cannot take a 0D tensor")
         return Tensor(None)
+    sizes = [dims.as_int(v) for v in x.shape[1:]]
+    per_sample = None if None in sizes else math.prod(sizes)
+    if len(x.shape) > 2 and per_sample is not None and dims.as_int(i) == per_sample and \
+            dims.as_int(x.shape[-1]) not in (None, per_sample):
+        # [N, 512, 1, 1] into Linear(512, ...): the sizes fit once flattened, no number is wrong
+        ctx.fail("CNN102", f"{ctx.layer_title()} expects {per_sample} input features but receives "
+                           f"{dims.fmt(x.shape[-1])} (its input {ctx.fmt_shape(x.shape)} holds {per_sample} per sample: "
+                           "a flatten is missing)", declared=i, inferred=x.shape[-1],
+                 options=("flatten the input first: `torch.flatten(x, 1)` in forward, or `nn.Flatten()` before it",))
+        ctx.interp.findings[-1].repairable = False
+        return Tensor(x.shape[:-1] + (dim_or_none(o),))
     ctx.expect("in_features", i, x.shape[-1], "CNN102", "input features", linear=True)
     return Tensor(x.shape[:-1] + (dim_or_none(o),))
 
