@@ -8,6 +8,8 @@ from typing import Dict, Optional
 
 import libcst as cst
 
+from cnnlint.fixes import literal_value
+
 SKIP_KEYWORDS = frozenset({"bias", "inplace", "affine", "track_running_stats", "ceil_mode", "count_include_pad",
                            "return_indices", "elementwise_affine", "dim", "start_dim", "end_dim", "align_corners",
                            "momentum", "eps", "p", "negative_slope", "num_parameters", "dilation"})
@@ -16,12 +18,8 @@ DIM_METHODS = ("size", "dim", "flatten", "transpose", "permute", "squeeze", "uns
 
 
 def int_literal(node) -> Optional[int]:
-    if type(node) is cst.Integer:
-        try:
-            return int(node.value.replace("_", ""), 0)
-        except ValueError:
-            return None
-    return None
+    """The value of an integer literal node, else None."""
+    return literal_value(node) if type(node) is cst.Integer else None
 
 
 

@@ -39,8 +39,8 @@ def linear(layer, x, ctx):
         ctx.fail("CNN102", f"{ctx.layer_title()} expects {per_sample} input features but receives "
                            f"{dims.fmt(x.shape[-1])} (its input {ctx.fmt_shape(x.shape)} holds {per_sample} per sample: "
                            "a flatten is missing)", declared=i, inferred=x.shape[-1],
-                 options=("flatten the input first: `torch.flatten(x, 1)` in forward, or `nn.Flatten()` before it",))
-        ctx.interp.findings[-1].repairable = False
+                 options=("flatten the input first: `torch.flatten(x, 1)` in forward, or `nn.Flatten()` before it",),
+                 repairable=False)
         return Tensor(x.shape[:-1] + (dim_or_none(o),))
     ctx.expect("in_features", i, x.shape[-1], "CNN102", "input features", linear=True)
     return Tensor(x.shape[:-1] + (dim_or_none(o),))

@@ -63,14 +63,18 @@ class LayerCtx:
 
     # findings -----------------------------------------------------------------------
     def fail(self, code: str, message: str, arg: Optional[str] = None, declared=None, inferred=None,
-             options=(), severity=None) -> None:
+             options=(), severity=None, repairable: bool = True) -> None:
+        """Report a finding on this layer; ``repairable`` False: no one number mends it, so the
+        repair search (repair.py) is not run for it."""
         arg_node = None
         if arg is not None and arg in self.layer.args:
             arg_node = self.layer.args[arg].node
-        self.interp.report(Finding(code, message, self.report_node, declared=dims.to_json(declared),
-                                   inferred=dims.to_json(inferred), arg_node=arg_node, severity=severity,
-                                   options=options, factors=self._factors(),
-                                   explain=explain_texts(self.row) if self.row else ()))
+        finding = Finding(code, message, self.report_node, declared=dims.to_json(declared),
+                          inferred=dims.to_json(inferred), arg_node=arg_node, severity=severity,
+                          options=options, factors=self._factors(),
+                          explain=explain_texts(self.row) if self.row else ())
+        finding.repairable = repairable
+        self.interp.report(finding)
 
     def _factors(self):
         x = self.input
